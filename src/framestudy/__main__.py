@@ -1,0 +1,3 @@
+from framestudy.cli import main
+
+main()

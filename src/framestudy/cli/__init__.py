@@ -1,0 +1,84 @@
+"""The ``framestudy`` command line: thin wrappers over the library, in pipeline order.
+
+Each stage's commands live in a module of their own (``cli/schema.py``, ``cli/tasks.py`` ...)
+and are registered here in the order a study runs them. Errors a user can fix
+(:class:`framestudy.errors.UserError`) print one line and exit with code 2; ``--verbose``
+shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from framestudy.cli import _common
+from framestudy.errors import UserError
+
+app = typer.Typer(
+    name="framestudy",
+    help=(
+        "Media-framing annotation studies: schema -> tasks -> Label Studio -> annotations -> "
+        "analysis.\n\nCommands are listed in the order a study runs them."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+
+@app.callback()
+def _root(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show tracebacks and debugging detail.")
+    ] = False,
+    study: Annotated[
+        Path | None,
+        typer.Option(
+            "--study",
+            help="The study folder (default: the one containing the working directory).",
+            file_okay=False,
+        ),
+    ] = None,
+) -> None:
+    _common.state.verbose = verbose
+    _common.state.study_root = study
+
+
+def _register() -> None:
+    # Pipeline order: schemas -> tasks -> Label Studio -> annotations -> analysis.
+    from framestudy.cli import agreement, annotations, labelstudio, schema, simulate, tasks
+
+    for module in (schema, tasks, labelstudio, annotations, agreement, simulate):
+        module.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: run the CLI, turning user errors into one line and exit code 2."""
+    try:
+        app(args=argv, prog_name="framestudy")
+    except UserError as exc:
+        if _common.state.verbose:
+            traceback.print_exc()
+        _common.err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        _common.err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # a bug, not a user error: say so, keep the trace behind --verbose
+        if _common.state.verbose:
+            traceback.print_exc()
+        _common.err_console.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            "(re-run with --verbose for the traceback and please report it)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
