@@ -11,6 +11,9 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	# Label Studio first: it pins exact versions of ~150 packages, and resolving it together
+	# with our own open ranges makes pip backtrack for minutes.
+	$(BIN)/python -m pip install --quiet 'label-studio==1.23.2'
 	$(BIN)/python -m pip install --quiet -e '.[dev,server]'
 	touch $(STAMP)
 

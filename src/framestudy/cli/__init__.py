@@ -6,7 +6,6 @@ and are registered here in the order a study runs them. Errors a user can fix
 shows the traceback.
 """
 
-from __future__ import annotations
 
 import sys
 import traceback
@@ -51,10 +50,10 @@ def _root(
 
 def _register() -> None:
     # Pipeline order: schemas -> tasks -> Label Studio -> annotations -> analysis.
-    from framestudy.cli import agreement, annotations, labelstudio, schema, simulate, tasks
+    import importlib
 
-    for module in (schema, tasks, labelstudio, annotations, agreement, simulate):
-        module.register(app)
+    for name in ("schema", "tasks", "labelstudio", "annotations", "agreement", "simulate"):
+        importlib.import_module(f"framestudy.cli.{name}").register(app)
 
 
 _register()
