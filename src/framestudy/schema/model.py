@@ -243,7 +243,8 @@ def parse_schema(raw: Any, source: str = "<schema>") -> Schema:
     try:
         data = _SchemaFile.model_validate(raw)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # A misspelt key shows up as "unknown key" and "missing key"; the first says more.
+        err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         where = _where(err["loc"], raw)
         kind = err["type"]
         if kind == "extra_forbidden":

@@ -1,0 +1,31 @@
+"""Shared fixtures: the repository's own study files and a helper to run the CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def study_dir(tmp_path: Path) -> Path:
+    """A fresh study folder holding a copy of the project's schema source."""
+    (tmp_path / "schemas").mkdir()
+    shutil.copy(REPO / "schemas" / "framing.yaml", tmp_path / "schemas" / "framing.yaml")
+    return tmp_path
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m framestudy ARGS`` in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "framestudy", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
