@@ -1,0 +1,48 @@
+"""Label Studio exports -> the tidy annotation table (docs/CONTRACTS.md).
+
+Library interface (the ``pull`` command and ``framestudy annotations import`` call these)::
+
+    from framestudy.annotations import read_export, tidy_from_export, write_tidy, read_tidy
+
+    tasks = read_export("annotations/raw/project-3.json")    # list[dict]; UserError if not an export
+    table, report = tidy_from_export(
+        tasks,                      # one or several exports' tasks, concatenated
+        schema=schema,              # framestudy.schema.Schema (uses .hash, .registry()) or None
+        users={2: "a@uni.edu"},     # Label Studio user id -> e-mail; unknown ids -> "user:<id>"
+        project_coder={3: "a@uni.edu"},  # blind design: project id -> the coder who owns it
+        include_foreign=False,      # keep annotations made in another coder's project?
+    )
+    print(report.summary()); console.print(report.table())
+    write_tidy(table, "annotations/annotations.csv")          # atomic; byte-identical on re-run
+    table = read_tidy("annotations/annotations.csv")          # dtypes restored; "NA" stays "NA"
+
+- :func:`tidy_from_export` is pure (no I/O) and never raises on a fault inside the export;
+  each fault is counted with its ids in the returned :class:`PullReport`.
+- Call it once with all projects' tasks: duplicates (one coder, one article, several
+  annotations; the latest ``updated_at`` wins) and foreign annotations are judged across
+  projects.
+- Read the table with :func:`read_tidy`, not a bare ``pandas.read_csv``: the latter turns
+  value ids such as ``NA`` into missing values.
+
+Modules: :mod:`.export` (files), :mod:`.tidy` (the conversion), :mod:`.spans` (UTF-16 offsets),
+:mod:`.report` (the anomaly report), :mod:`.table` (CSV read/write).
+"""
+
+from framestudy.annotations.export import read_export, read_users
+from framestudy.annotations.report import CATEGORIES, PullReport, Ref
+from framestudy.annotations.table import read_tidy, write_tidy
+from framestudy.annotations.tidy import COLUMNS, DELETED_USER, empty_table, tidy_from_export
+
+__all__ = [
+    "CATEGORIES",
+    "COLUMNS",
+    "DELETED_USER",
+    "PullReport",
+    "Ref",
+    "empty_table",
+    "read_export",
+    "read_tidy",
+    "read_users",
+    "tidy_from_export",
+    "write_tidy",
+]

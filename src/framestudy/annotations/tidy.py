@@ -1,0 +1,743 @@
+"""Label Studio export (list of task dicts) -> the tidy annotation table + a :class:`PullReport`.
+
+The table is the one in docs/CONTRACTS.md: one row per (article, coder, variable, value), in
+the columns of :data:`COLUMNS`. How each result type becomes rows:
+
+- ``choices`` -> one row per chosen value (a multi-select gives several rows);
+- ``labels`` (a text span) -> one row per label, ``variable`` = the control's name (``span``
+  in framestudy's config), ``span_id`` = the region id, ``span_start``/``span_end`` in Python
+  characters (Label Studio's UTF-16 offsets converted, see :mod:`.spans`), ``span_text`` =
+  the article's text at those offsets;
+- a per-region result (same ``id`` as a span region) -> a span-attribute row carrying that
+  span's ``span_*`` fields;
+- ``taxonomy`` -> one row per chosen path, its levels joined with " / ";
+- ``rating`` -> the number as text ("4"); ``textarea`` -> one row per text entry.
+
+With a schema (``schema.registry()``), a result's ``from_name`` must be a registry variable
+and its values must be among the variable's ``values`` + ``missing_values``; without one, the
+variables are inferred from ``from_name`` and ``type`` and every value is accepted.
+
+Decisions (each counted in the report, never silent):
+- cancelled/skipped annotations are kept out, even when they carry results;
+- annotations of a deleted user (``completed_by`` null) are kept out: a coder who cannot be
+  named cannot be paired for agreement, and two deleted users would merge into one;
+- one coder, one article, several annotations (re-annotation, the same task twice, the same
+  export read twice): the latest ``updated_at`` wins (ties: the higher annotation id);
+- values a schema does not allow, several values for a single-choice variable, span
+  attributes on a label they do not apply to: those values are kept out;
+- a span whose text differs from the article at its offsets keeps its row (offsets are
+  authoritative, issue #3078) and ``span_text`` is the article's text; a span whose offsets
+  do not fit the text (beyond its end, or between the halves of a surrogate pair) keeps its
+  row with ``span_start``/``span_end`` empty and Label Studio's ``text``; a span whose task
+  has no text keeps Label Studio's offsets unconverted (reported as unverified).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from framestudy.annotations.report import PullReport, Ref
+from framestudy.annotations.spans import TextIndex, same_text
+from framestudy.errors import UserError
+
+COLUMNS: tuple[str, ...] = (
+    "article_id",
+    "outlet",
+    "coder",
+    "variable",
+    "value",
+    "span_id",
+    "span_start",
+    "span_end",
+    "span_text",
+    "project_id",
+    "task_id",
+    "annotation_id",
+    "created_at",
+    "updated_at",
+    "lead_time",
+    "schema_hash",
+)
+INT_COLUMNS = ("span_start", "span_end", "project_id", "task_id", "annotation_id")
+FLOAT_COLUMNS = ("lead_time",)
+STR_COLUMNS = tuple(c for c in COLUMNS if c not in INT_COLUMNS + FLOAT_COLUMNS)
+SORT_KEYS = ("article_id", "coder", "variable", "span_start", "value")
+
+SUPPORTED_TYPES = frozenset({"choices", "labels", "rating", "textarea", "taxonomy"})
+DOCUMENT, SPAN_LABEL, SPAN_ATTRIBUTE = "document", "span_label", "span_attribute"
+DELETED_USER = "deleted-user"
+
+
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """What the parser needs to know about one control (one registry row)."""
+
+    name: str
+    kind: str  # document | span_label | span_attribute
+    allowed: frozenset[str] | None  # None: any value
+    multiple: bool
+    labels: frozenset[str] | None = None  # span attribute: the span labels it applies to
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, float) and value != value:  # NaN from a DataFrame
+        return []
+    try:
+        return list(value)
+    except TypeError:
+        return [value]
+
+
+def variables_from_registry(registry: pd.DataFrame) -> dict[str, Variable]:
+    """Registry rows (docs/CONTRACTS.md) -> {control name: Variable}."""
+    out: dict[str, Variable] = {}
+    for rec in registry.to_dict("records"):
+        values = [str(v) for v in _as_list(rec.get("values"))]
+        values += [str(v) for v in _as_list(rec.get("missing_values"))]
+        labels = [str(v) for v in _as_list(rec.get("labels"))]
+        kind = str(rec.get("kind"))
+        out[str(rec["variable"])] = Variable(
+            name=str(rec["variable"]),
+            kind=kind,
+            allowed=frozenset(values) if values else None,
+            multiple=bool(rec.get("multiple")),
+            labels=frozenset(labels) if labels and kind == SPAN_ATTRIBUTE else None,
+        )
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# small readers: each returns None (or an error string) instead of raising on odd input
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _number_text(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return None
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value)
+
+
+def _values(rtype: str, value: dict) -> list[str] | str:
+    """The values of one result as strings, or an error message."""
+    if rtype == "choices" or rtype == "labels":
+        items = value.get(rtype)
+        if not isinstance(items, list) or not items:
+            return f"value.{rtype} is not a non-empty list"
+        if not all(isinstance(v, str) for v in items):
+            return f"value.{rtype} holds a non-string"
+        return items
+    if rtype == "rating":
+        text = _number_text(value.get("rating"))
+        return [text] if text is not None else "value.rating is not a number"
+    if rtype == "textarea":
+        items = value.get("text")
+        if isinstance(items, str):
+            return [items]
+        if not isinstance(items, list) or not items:
+            return "value.text is not a non-empty list"
+        if not all(isinstance(v, str) for v in items):
+            return "value.text holds a non-string"
+        return items
+    if rtype == "taxonomy":
+        paths = value.get("taxonomy")
+        if not isinstance(paths, list) or not paths:
+            return "value.taxonomy is not a non-empty list"
+        out = []
+        for path in paths:
+            if not isinstance(path, list) or not path or not all(isinstance(p, str) for p in path):
+                return "value.taxonomy holds a path that is not a list of strings"
+            out.append(" / ".join(path))
+        return out
+    return f"unsupported type {rtype!r}"  # pragma: no cover - callers check SUPPORTED_TYPES
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values)) if len(values) > 1 else values
+
+
+_EPOCH = datetime(1, 1, 1, tzinfo=UTC)
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        ts = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+
+
+def _recency(updated_at: Any, annotation_id: int | None) -> tuple:
+    ts = _timestamp(updated_at)
+    return (ts is not None, ts or _EPOCH, annotation_id if annotation_id is not None else -1)
+
+
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Annotation:
+    rows: list[tuple]  # (variable, value, span_id, span_start, span_end, span_text)
+    meta: tuple  # COLUMNS minus the six row columns, in _META order
+    ref: Ref
+    recency: tuple | None = None
+
+
+_META = (
+    "article_id",
+    "outlet",
+    "coder",
+    "project_id",
+    "task_id",
+    "annotation_id",
+    "created_at",
+    "updated_at",
+    "lead_time",
+    "schema_hash",
+)
+_ROW = ("variable", "value", "span_id", "span_start", "span_end", "span_text")
+
+
+class _TaskTexts:
+    """The text a span refers to: ``data[to_name]``, else ``data["text"]`` (cached)."""
+
+    __slots__ = ("data", "cache")
+
+    def __init__(self, data: dict):
+        self.data = data
+        self.cache: dict[Any, TextIndex | None] = {}
+
+    def get(self, to_name: Any) -> TextIndex | None:
+        try:
+            return self.cache[to_name]
+        except (KeyError, TypeError):
+            pass
+        text = self.data.get(to_name) if isinstance(to_name, str) else None
+        if not isinstance(text, str):
+            text = self.data.get("text")
+        index = TextIndex(text) if isinstance(text, str) else None
+        if isinstance(to_name, str):
+            self.cache[to_name] = index
+        return index
+
+
+class _Parser:
+    def __init__(
+        self,
+        variables: dict[str, Variable] | None,
+        report: PullReport,
+    ):
+        self.variables = variables
+        self.report = report
+
+    # One annotation's results -> rows. Per-result faults are reported and skipped.
+    def results(self, results: list, texts: _TaskTexts, ref: Ref) -> list[tuple]:
+        rep = self.report
+        variables = self.variables
+        regions: dict[str, tuple] = {}  # id -> (labels, start, end, text)
+        region_rows: list[tuple] = []
+        later: list[tuple[dict, str, Variable | None]] = []
+
+        for item in results:
+            if not isinstance(item, dict):
+                rep.malformed_results.append(_at(ref, "a result item is not an object"))
+                continue
+            rtype = item.get("type")
+            if rtype == "relation":
+                rep.relations.append(
+                    _at(ref, f"relation {item.get('from_id')!r} -> {item.get('to_id')!r}")
+                )
+                continue
+            from_name = item.get("from_name")
+            value = item.get("value")
+            if not isinstance(from_name, str) or not isinstance(rtype, str):
+                rep.malformed_results.append(_at(ref, "a result has no from_name or type"))
+                continue
+            if not isinstance(value, dict):
+                rep.malformed_results.append(_at(ref, f"{from_name}: value is not an object"))
+                continue
+            var = None
+            if variables is not None:
+                var = variables.get(from_name)
+                if var is None:
+                    rep.unknown_variable.append(
+                        _at(ref, f"from_name {from_name!r} (type {rtype}) is not in the schema")
+                    )
+                    continue
+            if rtype not in SUPPORTED_TYPES:
+                rep.unsupported_type.append(_at(ref, f"{from_name}: type {rtype!r}"))
+                continue
+            is_span = rtype == "labels"
+            if var is not None and is_span != (var.kind == SPAN_LABEL):
+                rep.malformed_results.append(
+                    _at(ref, f"{from_name}: a {rtype} result for a {var.kind} variable")
+                )
+                continue
+            if is_span:
+                self._region(item, from_name, value, texts, ref, regions, region_rows)
+            else:
+                later.append((item, from_name, var))
+
+        rows = region_rows
+        doc_values: dict[str, list[str]] = {}
+        attr_values: dict[tuple[str, str], list[str]] = {}
+        for item, from_name, var in later:
+            value = item["value"]
+            region_id = item.get("id")
+            per_region = isinstance(region_id, str) and region_id in regions
+            if var is not None:
+                kind = var.kind
+                if kind == SPAN_ATTRIBUTE and not per_region:
+                    rep.orphan_attribute.append(
+                        _at(ref, f"{from_name}: region {region_id!r} has no span label")
+                    )
+                    continue
+                if kind not in (DOCUMENT, SPAN_ATTRIBUTE):
+                    rep.malformed_results.append(
+                        _at(ref, f"{from_name}: the schema gives it kind {kind!r}")
+                    )
+                    continue
+            elif per_region:
+                kind = SPAN_ATTRIBUTE
+            elif "start" in value or "end" in value:
+                rep.orphan_attribute.append(
+                    _at(ref, f"{from_name}: region {region_id!r} has no span label")
+                )
+                continue
+            else:
+                kind = DOCUMENT
+            values = _values(item["type"], value)
+            if isinstance(values, str):
+                rep.malformed_results.append(_at(ref, f"{from_name}: {values}"))
+                continue
+            if kind == DOCUMENT:
+                doc_values.setdefault(from_name, []).extend(values)
+            else:
+                attr_values.setdefault((from_name, region_id), []).extend(values)
+
+        for name, values in doc_values.items():
+            values = self._check(name, _unique(values), ref)
+            rows.extend((name, v, None, None, None, None) for v in values)
+        for (name, region_id), values in attr_values.items():
+            labels, start, end, text = regions[region_id]
+            if not labels:
+                rep.orphan_attribute.append(
+                    _at(ref, f"{name}: region {region_id} has no valid span label")
+                )
+                continue
+            var = variables.get(name) if variables is not None else None
+            if var is not None and var.labels is not None and not var.labels.intersection(labels):
+                rep.misplaced_attribute.append(
+                    _at(
+                        ref,
+                        f"{name} on region {region_id} labelled {'/'.join(labels)} "
+                        f"(applies to {'/'.join(sorted(var.labels))})",
+                    )
+                )
+                continue
+            values = self._check(name, _unique(values), ref, region_id)
+            rows.extend((name, v, region_id, start, end, text) for v in values)
+        return rows
+
+    def _region(self, item, from_name, value, texts, ref, regions, region_rows) -> None:
+        rep = self.report
+        region_id = item.get("id")
+        if isinstance(region_id, int) and not isinstance(region_id, bool):
+            region_id = str(region_id)
+        start, end = _int(value.get("start")), _int(value.get("end"))
+        if not isinstance(region_id, str) or start is None or end is None:
+            rep.malformed_results.append(
+                _at(ref, f"{from_name}: a span needs a string id and integer start and end")
+            )
+            return
+        labels = _values("labels", value)
+        if isinstance(labels, str):
+            rep.malformed_results.append(_at(ref, f"{from_name} region {region_id}: {labels}"))
+            return
+        if region_id in regions:
+            rep.malformed_results.append(
+                _at(ref, f"{from_name}: region id {region_id} is used twice")
+            )
+            return
+        given = value.get("text")
+        index = texts.get(item.get("to_name"))
+        where = f"{from_name} region {region_id}"
+        span_text = given if isinstance(given, str) else None
+        if index is None:
+            rep.span_unverified.append(_at(ref, f"{where}: the task has no text"))
+            s, e = start, end
+        else:
+            s, e = index.to_python(start), index.to_python(end)
+            if s is None or e is None or s > e:
+                rep.span_mismatch.append(
+                    _at(
+                        ref,
+                        f"{where}: offsets {start}-{end} do not fit the article text "
+                        "(span_start/span_end left empty)",
+                    )
+                )
+                s = e = None
+            else:
+                article = index.text[s:e]
+                if span_text is not None and not same_text(article, span_text):
+                    rep.span_mismatch.append(
+                        _at(
+                            ref,
+                            f"{where} [{s}:{e}]: span text {_short(span_text)} but the article "
+                            f"has {_short(article)}",
+                        )
+                    )
+                span_text = article
+        labels = self._check(from_name, _unique(labels), ref, region_id)
+        regions[region_id] = (labels, s, e, span_text)
+        region_rows.extend((from_name, v, region_id, s, e, span_text) for v in labels)
+
+    def _check(
+        self, name: str, values: list[str], ref: Ref, region: str | None = None
+    ) -> list[str]:
+        """Schema validation of one variable's values in one annotation (and region)."""
+        var = self.variables.get(name) if self.variables is not None else None
+        if var is None:
+            return values
+        where = f"{name}" if region is None else f"{name} on region {region}"
+        if var.allowed is not None:
+            bad = [v for v in values if v not in var.allowed]
+            if bad:
+                for v in bad:
+                    self.report.unknown_value.append(_at(ref, f"{where} = {v!r}"))
+                values = [v for v in values if v in var.allowed]
+        if not var.multiple and len(values) > 1:
+            self.report.too_many_values.append(
+                _at(ref, f"{where}: {', '.join(map(repr, values))} for a single-choice variable")
+            )
+            return []
+        return values
+
+
+def _at(ref: Ref, detail: str) -> Ref:
+    return Ref(ref.project_id, ref.task_id, ref.annotation_id, detail)
+
+
+def _short(text: str, n: int = 40) -> str:
+    return repr(text if len(text) <= n else text[: n - 3] + "...")
+
+
+def _coder(completed_by: Any, users: Mapping[int, str]) -> str | None:
+    """E-mail for ``completed_by`` (int id or user object); None when unreadable."""
+    uid = _int(completed_by)
+    if uid is not None:
+        return users.get(uid) or f"user:{uid}"
+    if isinstance(completed_by, dict):
+        email = completed_by.get("email")
+        if isinstance(email, str) and email:
+            return email
+        uid = _int(completed_by.get("id"))
+        if uid is not None:
+            return users.get(uid) or f"user:{uid}"
+        return None
+    if isinstance(completed_by, str) and completed_by:
+        return completed_by
+    return None
+
+
+def tidy_from_export(
+    tasks: Sequence[Any],
+    *,
+    schema: Any = None,
+    users: Mapping[int, str] | None = None,
+    project_coder: Mapping[int, str] | None = None,
+    include_foreign: bool = False,
+) -> tuple[pd.DataFrame, PullReport]:
+    """The tidy annotation table of a Label Studio JSON export, and the report of anomalies.
+
+    ``tasks``: the parsed export (a list of task dicts, e.g. from :func:`read_export`; several
+    exports may be concatenated). ``schema``: a :class:`framestudy.schema.Schema` (its
+    ``hash`` and ``registry()`` are used) or None to infer variables. ``users``: Label Studio
+    user id -> e-mail (unknown ids become ``"user:<id>"``). ``project_coder``: project id ->
+    the coder who owns it (blind design); annotations by anyone else there are ``foreign``,
+    kept out unless ``include_foreign``.
+
+    Pure: no I/O; the same input gives the same table (rows sorted by article_id, coder,
+    variable, span_start, value, then span_end, span_id). Never raises on a fault inside the
+    export: faults are counted in the :class:`PullReport` with their ids.
+    """
+    if not isinstance(tasks, list | tuple):
+        raise UserError(
+            f"expected a list of Label Studio tasks, got {type(tasks).__name__} -- pass the "
+            "parsed JSON export"
+        )
+    report = PullReport(foreign_included=include_foreign)
+    variables = variables_from_registry(schema.registry()) if schema is not None else None
+    expected_hash = getattr(schema, "hash", None) if schema is not None else None
+    users = users or {}
+    owners = {int(k): str(v).lower() for k, v in (project_coder or {}).items()}
+    parser = _Parser(variables, report)
+
+    kept: dict[tuple[str, str], _Annotation] = {}
+    seen: dict[tuple, tuple[str, str]] = {}  # (project, task, annotation id) -> kept key
+
+    for position, task in enumerate(tasks):
+        report.tasks += 1
+        if not isinstance(task, dict):
+            report.malformed_tasks.append(Ref(detail=f"item {position} is not a task object"))
+            continue
+        task_id = _int(task.get("id"))
+        task_project = _int(task.get("project"))
+        task_ref = Ref(task_project, task_id)
+        annotations = task.get("annotations", [])
+        data = task.get("data")
+        if not isinstance(annotations, list):
+            report.malformed_tasks.append(_at(task_ref, "'annotations' is not a list"))
+            continue
+        if not isinstance(data, dict):
+            report.malformed_tasks.append(_at(task_ref, "'data' is not an object"))
+            for ann in annotations:
+                report.annotations += 1
+                aid = _int(ann.get("id")) if isinstance(ann, dict) else None
+                report.malformed_annotations.append(
+                    Ref(task_project, task_id, aid, "its task has no 'data' object")
+                )
+            continue
+        _count_drafts_and_predictions(task, task_ref, report)
+
+        article_id = data.get("article_id")
+        if isinstance(article_id, int) and not isinstance(article_id, bool):
+            article_id = str(article_id)
+        if not isinstance(article_id, str) or not article_id:
+            article_id = f"task:{task_id}" if task_id is not None else f"item:{position}"
+            report.no_article_id.append(_at(task_ref, f"article_id set to {article_id}"))
+        outlet = data.get("outlet")
+        outlet = outlet if isinstance(outlet, str) and outlet else "unknown"
+        task_hash = _str(data.get("schema_hash"))
+        if schema is not None and task_hash != expected_hash:
+            report.stale_schema.append(
+                _at(
+                    task_ref,
+                    f"task schema_hash {task_hash} != current {expected_hash}"
+                    if task_hash
+                    else "the task has no schema_hash",
+                )
+            )
+        texts = _TaskTexts(data)
+
+        for ann in annotations:
+            report.annotations += 1
+            if not isinstance(ann, dict):
+                report.malformed_annotations.append(_at(task_ref, "an annotation is not an object"))
+                continue
+            aid = _int(ann.get("id"))
+            project = _int(ann.get("project"))
+            if project is None:
+                project = task_project
+            ref = Ref(project, task_id, aid)
+            if ann.get("was_cancelled"):
+                result = ann.get("result")
+                n = len(result) if isinstance(result, list) else 0
+                report.cancelled.append(
+                    _at(ref, f"skipped, with {n} result(s)" if n else "skipped")
+                )
+                continue
+            if "completed_by" not in ann:
+                report.malformed_annotations.append(_at(ref, "no completed_by"))
+                continue
+            completed_by = ann["completed_by"]
+            if completed_by is None:
+                report.deleted_user.append(_at(ref, "completed_by is null (user deleted)"))
+                continue
+            coder = _coder(completed_by, users)
+            if coder is None:
+                report.malformed_annotations.append(
+                    _at(ref, f"completed_by {_short(repr(completed_by))} names no user")
+                )
+                continue
+            result = ann.get("result")
+            if result is None:
+                result = []
+            if not isinstance(result, list):
+                report.malformed_annotations.append(_at(ref, "'result' is not a list"))
+                continue
+            owner = owners.get(project) if project is not None else None
+            if owner is not None and coder.lower() != owner:
+                report.foreign.append(_at(ref, f"{coder} annotated in the project of {owner}"))
+                if not include_foreign:
+                    continue
+            if not result:
+                report.empty.append(_at(ref, f"{coder} submitted no result"))
+            rows = parser.results(result, texts, ref)
+            lead_time = ann.get("lead_time")
+            if isinstance(lead_time, bool) or not isinstance(lead_time, int | float):
+                lead_time = None
+            entry = _Annotation(
+                rows=rows,
+                meta=(
+                    article_id,
+                    outlet,
+                    coder,
+                    project,
+                    task_id,
+                    aid,
+                    _str(ann.get("created_at")),
+                    _str(ann.get("updated_at")),
+                    float(lead_time) if lead_time is not None else None,
+                    task_hash,
+                ),
+                ref=ref,
+            )
+            _keep_latest(entry, (article_id, coder), kept, seen, report)
+
+    report.used = len(kept)
+    table = _frame(kept)
+    report.rows = len(table)
+    return table, report
+
+
+def _count_drafts_and_predictions(task: dict, ref: Ref, report: PullReport) -> None:
+    """Count a task's drafts and predictions (neither goes into the table)."""
+    for name, bucket in (("drafts", report.drafts), ("predictions", report.predictions)):
+        items = task.get(name)
+        if not isinstance(items, list):
+            continue
+        for item in items:
+            if isinstance(item, dict):
+                who = item.get("user") or item.get("created_username") or item.get("model_version")
+                item_id = _int(item.get("id"))
+                detail = f"{name[:-1]} {item_id}" + (f" by {who}" if who else "")
+            else:
+                item_id = _int(item)
+                detail = f"{name[:-1]} {item_id}" if item_id is not None else f"{name[:-1]}"
+            bucket.append(_at(ref, detail))
+
+
+def _keep_latest(
+    entry: _Annotation,
+    key: tuple[str, str],
+    kept: dict[tuple[str, str], _Annotation],
+    seen: dict[tuple, tuple[str, str]],
+    report: PullReport,
+) -> None:
+    """Keep ``entry`` unless a newer annotation by the same coder on the same article is kept.
+
+    Every annotation that loses is listed in ``report.duplicates``.
+    """
+    ref = entry.ref
+    identity = (ref.project_id, ref.task_id, ref.annotation_id)
+    if ref.annotation_id is not None and identity in seen:
+        # the same annotation read twice (e.g. two exports of one project): keep one copy
+        prev_key = seen[identity]
+        prev = kept.get(prev_key)
+        if (
+            prev is not None
+            and (prev.ref.project_id, prev.ref.task_id, prev.ref.annotation_id) == identity
+        ):
+            if not _newer(entry, prev):
+                report.duplicates.append(_at(ref, "the same annotation appears twice (kept once)"))
+                return
+            del kept[prev_key]
+            report.duplicates.append(_at(prev.ref, "the same annotation appears twice (kept once)"))
+    other = kept.get(key)
+    if other is not None:
+        if not _newer(entry, other):
+            report.duplicates.append(
+                _at(
+                    ref,
+                    f"superseded by annotation {other.ref.annotation_id} "
+                    f"(task {other.ref.task_id})",
+                )
+            )
+            return
+        report.duplicates.append(
+            _at(other.ref, f"superseded by annotation {ref.annotation_id} (task {ref.task_id})")
+        )
+    kept[key] = entry
+    if ref.annotation_id is not None:
+        seen[identity] = key
+
+
+def _newer(a: _Annotation, b: _Annotation) -> bool:
+    if a.recency is None:
+        a.recency = _recency(a.meta[7], a.ref.annotation_id)
+    if b.recency is None:
+        b.recency = _recency(b.meta[7], b.ref.annotation_id)
+    return a.recency > b.recency
+
+
+def _row_key(row: tuple) -> tuple:
+    variable, value, span_id, start, end, _ = row
+    return (
+        variable,
+        -1 if start is None else start,
+        value,
+        -1 if end is None else end,
+        "" if span_id is None else span_id,
+    )
+
+
+def empty_table() -> pd.DataFrame:
+    """A table with the contract's columns and dtypes and no rows."""
+    return _typed({c: [] for c in COLUMNS}, 0)
+
+
+def _typed(columns: dict[str, Any], n: int) -> pd.DataFrame:
+    out = {}
+    for name in COLUMNS:
+        values = columns[name]
+        if name in INT_COLUMNS:
+            out[name] = pd.array(values, dtype="Int64")
+        elif name in FLOAT_COLUMNS:
+            out[name] = np.asarray([np.nan if v is None else v for v in values], dtype="float64")
+        else:
+            out[name] = pd.array(values, dtype="str")
+    return pd.DataFrame(out, columns=list(COLUMNS), index=pd.RangeIndex(n))
+
+
+def _frame(kept: dict[tuple[str, str], _Annotation]) -> pd.DataFrame:
+    # Unique (article_id, coder) per annotation, so sorting annotations by that pair and
+    # each annotation's rows by the rest gives the table's total order without a
+    # DataFrame-wide multi-key sort.
+    ordered = [kept[k] for k in sorted(kept)]
+    rows: list[tuple] = []
+    counts = np.empty(len(ordered), dtype=np.int64)
+    for i, ann in enumerate(ordered):
+        ann_rows = ann.rows
+        if len(ann_rows) > 1:
+            ann_rows.sort(key=_row_key)
+        rows.extend(ann_rows)
+        counts[i] = len(ann_rows)
+    n = len(rows)
+    if n == 0:
+        return empty_table()
+    columns: dict[str, Any] = dict(
+        zip(_ROW, (list(c) for c in zip(*rows, strict=True)), strict=True)
+    )
+    take = np.repeat(np.arange(len(ordered)), counts)
+    for j, name in enumerate(_META):
+        per_annotation = np.empty(len(ordered), dtype=object)
+        per_annotation[:] = [ann.meta[j] for ann in ordered]
+        columns[name] = per_annotation[take]
+    return _typed(columns, n)
