@@ -1,9 +1,172 @@
-"""CLI commands for this pipeline stage (see framestudy.cli)."""
+"""``framestudy tasks``: articles -> Label Studio tasks (thin wrappers over framestudy.tasks)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.markup import escape
+from rich.progress import track
+from rich.table import Table
+
+from framestudy.cli._common import console, err_console, study
+from framestudy.tasks import add_articles, build_tasks
+from framestudy.tasks.articles import Article, Duplicate
+from framestudy.tasks.clean import Removal
+
+tasks_app = typer.Typer(
+    help=(
+        "The corpus as tasks: tasks/articles/ + tasks/outlets.yaml -> tasks/tasks.json.\n\n"
+        "Example: framestudy tasks add new_articles.csv && framestudy tasks build"
+    ),
+    no_args_is_help=True,
+)
+
+_MAX_SHOWN = 160
+
+
+def _short(text: str, limit: int = _MAX_SHOWN) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _where(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _report_duplicates(duplicates: list[Duplicate], verb: str) -> None:
+    for dup in duplicates:
+        err_console.print(
+            f"[yellow]duplicate:[/] {escape(str(dup.article.origin))} has the same text as "
+            f"{escape(str(dup.first.origin))} ({dup.article.article_id}); {verb}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _removed_table(article: Article) -> Table:
+    table = Table(
+        title=f"{article.origin.path.name} ({article.article_id}): removed",
+        title_justify="left",
+        show_lines=False,
+    )
+    table.add_column("line", justify="right", style="dim")
+    table.add_column("rule", style="cyan", no_wrap=True)
+    table.add_column("removed", overflow="fold")
+    for removal in article.cleaned.removals:
+        table.add_row(str(removal.line), removal.rule, escape(_describe(removal)))
+    return table
+
+
+def _describe(removal: Removal) -> str:
+    if removal.kind == "inline":
+        kept = removal.replacement or "(nothing)"
+        return f"{_short(removal.text, 70)} → {_short(kept, 70)}"
+    return _short(removal.text)
+
+
+@tasks_app.command("build")
+def build(
+    show_removed: Annotated[
+        bool,
+        typer.Option(
+            "--show-removed",
+            help="List every line (and inline fragment) the cleaner removed, with its rule.",
+        ),
+    ] = False,
+) -> None:
+    """Build tasks/tasks.json: cleaned article text + metadata + schema hash, one task each.
+
+    Reads tasks/articles/*.txt (YAML front matter + text as scraped) and tasks/outlets.yaml, removes site boilerplate and writes Label Studio's task format. Re-building never changes an article's id.
+
+    Example: framestudy tasks build --show-removed
+    """
+    result = build_tasks(study())
+    _report_duplicates(result.duplicates, "built once")
+    if show_removed:
+        for article in result.articles:
+            console.print(_removed_table(article))
+    table = Table(title=f"{len(result.tasks)} tasks", title_justify="left")
+    table.add_column("article_id", no_wrap=True)
+    table.add_column("outlet", no_wrap=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("words", justify="right", no_wrap=True)
+    table.add_column("removed", justify="right", no_wrap=True)
+    table.add_column("title", no_wrap=True)
+    rows = [
+        [
+            task["data"]["article_id"],
+            task["data"]["outlet"],
+            task["data"]["date"],
+            str(task["data"]["word_count"]),
+            str(len(article.cleaned.removed_lines)),
+        ]
+        for article, task in zip(result.articles, result.tasks, strict=True)
+    ]
+    headers = ("article_id", "outlet", "date", "words", "removed")
+    used = sum(max(len(h), *(len(r[i]) for r in rows)) + 3 for i, h in enumerate(headers))
+    room = max(12, console.width - used - 4)  # the title column's own padding and borders
+    for row, task in zip(rows, result.tasks, strict=True):
+        table.add_row(*row, escape(_short(task["data"]["title"], room)))
+    console.print(table)
+    stamp = result.tasks[0]["data"]
+    console.print(
+        f"wrote {_where(result.path)} (schema {stamp['schema_version']}, "
+        f"hash {stamp['schema_hash']})",
+        highlight=False,
+    )
+
+
+@tasks_app.command("add")
+def add(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Article files (.txt with or without YAML front matter, .html, .csv, .jsonl) "
+            "or folders of them.",
+            show_default=False,
+        ),
+    ],
+    outlet: Annotated[
+        str | None,
+        typer.Option(
+            "--outlet",
+            help="Outlet id (from tasks/outlets.yaml) for inputs that do not name one.",
+        ),
+    ] = None,
+) -> None:
+    """Add articles to tasks/articles/, normalised to .txt with YAML front matter.
+
+    Every input needs an outlet listed in tasks/outlets.yaml (in its metadata, or via --outlet). If any input is faulty, nothing is imported and one line names every faulty input. A text already in the study is reported as a duplicate and not added again.
+
+    Example: framestudy tasks add new/*.html --outlet rt
+    """
+    result = add_articles(
+        study(),
+        paths,
+        default_outlet=outlet,
+        progress=lambda files: track(
+            files, description="Reading", console=err_console, transient=True
+        ),
+    )
+    _report_duplicates(result.duplicates, "not added again")
+    for article, path in result.added:
+        console.print(
+            f"added {escape(str(article.origin))} -> {escape(_where(path))} "
+            f"({article.article_id}, {article.word_count} words)",
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(
+        f"{len(result.added)} added, {len(result.duplicates)} duplicate(s) skipped; "
+        "run `framestudy tasks build` to update tasks/tasks.json",
+        highlight=False,
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root app."""
+    app.add_typer(tasks_app, name="tasks")
