@@ -1,0 +1,355 @@
+"""Percent agreement and the kappa family: Cohen, Scott, Fleiss, Conger, Brennan-Prediger, Gwet.
+
+Multi-coder coefficients with missing data follow Gwet's generalisation, as implemented in
+his R package irrCAC (functions ``*.raw``) and described in K. L. Gwet, *Handbook of
+Inter-Rater Reliability*, 4th ed., 2014, chapters 2-5:
+
+* observed agreement p_a = mean over units with at least two ratings of
+  sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1)), with r*_ik = sum_l w_kl r_il (ch. 2, eq. 2.5.x;
+  ch. 3 for weights);
+* chance agreement p_e per coefficient, with pi_k = mean over units of r_ik / r_i:
+  Fleiss (1971, Psychol. Bull. 76:378, eq. 2) generalised: p_e = sum_kl w_kl pi_k pi_l;
+  Gwet's AC1/AC2 (Gwet 2008, Br. J. Math. Stat. Psychol. 61:29-48, eq. 14):
+  p_e = T_w / (q (q - 1)) sum_k pi_k (1 - pi_k), T_w = sum of weights;
+  Brennan & Prediger (1981, Educ. Psychol. Meas. 41:687): p_e = T_w / q^2;
+  Conger (1980, Psychol. Bull. 88:322): p_e = sum_kl w_kl (pbar_k pbar_l - s2_kl / r) with
+  coder-specific marginals p_gk;
+* variances by linearisation (Gwet 2008, section 4; Handbook ch. 5): var = 1/(n (n-1))
+  sum_i (c*_i - c)^2 with c*_i = (n/n_2) (p_a|i - p_e 1[r_i >= 2]) / (1 - p_e)
+  - 2 (1 - c) (p_e|i - p_e) / (1 - p_e); confidence intervals c +/- t_{n-1} se, clipped to
+  the coefficient's range. Conger's kappa is given without a standard error.
+
+Cohen's kappa (Cohen 1960, Educ. Psychol. Meas. 20:37; weighted: Cohen 1968, Psychol.
+Bull. 70:213) is computed per coder pair on the units both coded, by scikit-learn's
+``cohen_kappa_score`` when its rank-based weights equal Gwet's value-based ones (identity
+weights or equally spaced values), otherwise from the contingency table; its large-sample
+standard error is that of Fleiss, Cohen & Everitt (1969, Psychol. Bull. 72:323, eqs. 13-14),
+the ASE SAS PROC FREQ prints. For more than two coders ``cohen_kappa`` reports Light's
+kappa, the mean of the pairwise values (Light 1971, Psychol. Bull. 76:365). Scott's pi
+(Scott 1955, Public Opin. Q. 19:321) is per pair; for more coders its generalisation is
+Fleiss' kappa.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+from scipy import stats
+from sklearn.metrics import cohen_kappa_score
+
+from framestudy.analysis.alpha import REASON_NO_PAIRS, REASON_ONE_CODER
+from framestudy.analysis.data import Coded
+from framestudy.analysis.distances import agreement_weights, equally_spaced
+
+REASON_ONE_CATEGORY = "only one category: chance agreement is undefined"
+REASON_PE_ONE = "no variation: chance agreement is 1"
+CONFIDENCE = 0.95
+
+
+def _empty(reason: str | None = None) -> dict:
+    return {
+        "estimate": float("nan"),
+        "se": float("nan"),
+        "ci_low": float("nan"),
+        "ci_high": float("nan"),
+        "reason": reason,
+    }
+
+
+class _Gwet:
+    """Per-unit quantities shared by Gwet's coefficients (units with at least one rating)."""
+
+    def __init__(self, coded: Coded, weights: np.ndarray):
+        vc = coded.value_counts
+        ri = vc.sum(axis=1)
+        keep = ri >= 1
+        self.r = vc[keep].astype(float)
+        self.ri = ri[keep].astype(float)
+        self.n = int(keep.sum())
+        self.q = coded.n_categories
+        self.w = weights
+        self.two = self.ri >= 2
+        self.n2 = int(self.two.sum())
+        r_star = self.r @ weights.T
+        sum_q = (self.r * (r_star - 1.0)).sum(axis=1)
+        den = self.ri * (self.ri - 1.0)
+        self.pa_i = np.divide(sum_q, den, out=np.zeros_like(sum_q), where=den > 0)
+        self.pa = float(self.pa_i[self.two].mean()) if self.n2 else float("nan")
+        self.share = self.r / self.ri[:, None] if self.n else self.r
+        self.pi = self.share.mean(axis=0) if self.n else np.zeros(self.q)
+
+    def finish(self, pe: float, pe_i: np.ndarray | None, low: float = -1.0) -> dict:
+        """Coefficient, linearised SE and t-based CI for chance agreement ``pe``."""
+        if abs(1.0 - pe) < 1e-12:
+            out = _empty(REASON_PE_ONE)
+            out.update(pa=self.pa, pe=pe)
+            return out
+        coef = (self.pa - pe) / (1.0 - pe)
+        c_i = (self.n / self.n2) * (self.pa_i - pe * self.two) / (1.0 - pe)
+        if pe_i is not None:
+            c_i = c_i - 2.0 * (1.0 - coef) * (pe_i - pe) / (1.0 - pe)
+        out = {"estimate": float(coef), "pa": self.pa, "pe": float(pe), "reason": None}
+        out.update(_interval(coef, c_i, self.n, low))
+        return out
+
+
+def _interval(coef: float, c_i: np.ndarray, n: int, low: float) -> dict:
+    if n < 2:
+        return {"se": float("nan"), "ci_low": float("nan"), "ci_high": float("nan")}
+    se = float(np.sqrt(((c_i - coef) ** 2).sum() / (n * (n - 1.0))))
+    t = float(stats.t.ppf(1 - (1 - CONFIDENCE) / 2, n - 1))
+    return {
+        "se": se,
+        "ci_low": float(max(low, coef - t * se)),
+        "ci_high": float(min(1.0, coef + t * se)),
+    }
+
+
+def _check(coded: Coded, need_two_categories: bool = True) -> str | None:
+    if len(coded.coders) < 2:
+        return REASON_ONE_CODER
+    if need_two_categories and coded.n_categories < 2:
+        return REASON_ONE_CATEGORY
+    if not (coded.values_per_unit >= 2).any():
+        return REASON_NO_PAIRS
+    return None
+
+
+def percent_agreement(coded: Coded) -> dict:
+    """Share of agreeing pairs of ratings, averaged over units rated at least twice.
+
+    Gwet (2014), Handbook, eq. 2.5.x (irrCAC ``pa.coeff.raw``); SE by the same
+    linearisation as the coefficients. Unweighted. Also ``pairs``: the share of units
+    on which each pair of coders gave the same value (among units both coded).
+    """
+    reason = _check(coded, need_two_categories=False)
+    if reason:
+        return _empty(reason)
+    g = _Gwet(coded, np.eye(coded.n_categories))
+    c_i = (g.n / g.n2) * g.pa_i
+    out = {"estimate": g.pa, "reason": None}
+    out.update(_interval(g.pa, c_i, g.n, 0.0))
+    pairs = {}
+    for a, b in combinations(range(len(coded.coders)), 2):
+        both = (coded.codes[:, a] >= 0) & (coded.codes[:, b] >= 0)
+        key = f"{coded.coders[a]}|{coded.coders[b]}"
+        pairs[key] = float((coded.codes[both, a] == coded.codes[both, b]).mean()) if both.any() else None
+    out["pairs"] = pairs
+    return out
+
+
+def gwet_ac(coded: Coded, weights: str = "identity") -> dict:
+    """Gwet's AC1 (identity weights) or AC2 (other weights), with analytic SE and CI.
+
+    Gwet (2008), Br. J. Math. Stat. Psychol. 61:29-48, eqs. 14 and 19-20; weighted form and
+    missing data: Gwet (2014), Handbook, ch. 3 and 5 (irrCAC ``gwet.ac1.raw``).
+    """
+    reason = _check(coded)
+    if reason:
+        return _empty(reason)
+    w = agreement_weights(weights, coded.categories)
+    g = _Gwet(coded, w)
+    t_w = w.sum()
+    q = g.q
+    pe = t_w * float((g.pi * (1.0 - g.pi)).sum()) / (q * (q - 1.0))
+    pe_i = (t_w / (q * (q - 1.0))) * (g.r @ (1.0 - g.pi)) / g.ri
+    out = g.finish(pe, pe_i)
+    out["weights"] = weights
+    return out
+
+
+def fleiss_kappa(coded: Coded, weights: str = "identity") -> dict:
+    """Fleiss' kappa generalised to missing data and weights (Gwet 2014, ch. 5; irrCAC
+    ``fleiss.kappa.raw``). With complete data and identity weights it is Fleiss (1971), eq. 2.
+    """
+    reason = _check(coded)
+    if reason:
+        return _empty(reason)
+    w = agreement_weights(weights, coded.categories)
+    g = _Gwet(coded, w)
+    pe = float(g.pi @ w @ g.pi)
+    pi_w = (w @ g.pi + w.T @ g.pi) / 2.0
+    pe_i = (g.r @ pi_w) / g.ri
+    out = g.finish(pe, pe_i)
+    out["weights"] = weights
+    return out
+
+
+def brennan_prediger(coded: Coded, weights: str = "identity") -> dict:
+    """Brennan-Prediger coefficient (= Randolph's free-marginal kappa, Bennett's S):
+    p_e = T_w / q^2 (Brennan & Prediger 1981; Gwet 2014, ch. 4; irrCAC ``bp.coeff.raw``).
+    """
+    reason = _check(coded)
+    if reason:
+        return _empty(reason)
+    w = agreement_weights(weights, coded.categories)
+    g = _Gwet(coded, w)
+    out = g.finish(float(w.sum()) / g.q**2, None)
+    out["weights"] = weights
+    return out
+
+
+def conger_kappa(coded: Coded, weights: str = "identity") -> dict:
+    """Conger's (1980) kappa with coder-specific marginals, generalised to missing data
+    (Gwet 2014, ch. 5; irrCAC ``conger.kappa.raw``): p_e = sum_kl w_kl (pbar_k pbar_l -
+    s2_kl / r), p_gk = share of coder g's ratings in category k. No standard error.
+    """
+    reason = _check(coded)
+    if reason:
+        return _empty(reason)
+    w = agreement_weights(weights, coded.categories)
+    g = _Gwet(coded, w)
+    q = coded.n_categories
+    per_coder = []
+    for j in range(len(coded.coders)):
+        col = coded.codes[:, j]
+        col = col[col >= 0]
+        if col.size:
+            per_coder.append(np.bincount(col, minlength=q) / col.size)
+    p = np.array(per_coder)
+    r = p.shape[0]
+    if r < 2:
+        return _empty(REASON_ONE_CODER)
+    pbar = p.mean(axis=0)
+    s2 = (p.T @ p - r * np.outer(pbar, pbar)) / (r - 1.0)
+    pe = float((w * (np.outer(pbar, pbar) - s2 / r)).sum())
+    if abs(1.0 - pe) < 1e-12:
+        out = _empty(REASON_PE_ONE)
+        out.update(pa=g.pa, pe=pe)
+        return out
+    coef = (g.pa - pe) / (1.0 - pe)
+    return {
+        "estimate": float(coef),
+        "se": float("nan"),
+        "ci_low": float("nan"),
+        "ci_high": float("nan"),
+        "pa": g.pa,
+        "pe": pe,
+        "weights": weights,
+        "reason": None,
+        "note": "no analytic standard error is computed for Conger's kappa",
+    }
+
+
+def _pair_codes(coded: Coded, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+    both = (coded.codes[:, a] >= 0) & (coded.codes[:, b] >= 0)
+    return coded.codes[both, a], coded.codes[both, b]
+
+
+def cohen_table(table: np.ndarray, weights: np.ndarray) -> dict:
+    """Cohen's (weighted) kappa from a q x q contingency table, with the Fleiss, Cohen &
+    Everitt (1969) standard errors (``se``; ``se_h0`` under kappa = 0) and a normal CI.
+    """
+    table = np.asarray(table, dtype=float)
+    n = table.sum()
+    if n == 0:
+        return _empty(REASON_NO_PAIRS)
+    p = table / n
+    row, col = p.sum(axis=1), p.sum(axis=0)
+    po = float((weights * p).sum())
+    pe = float(row @ weights @ col)
+    if abs(1.0 - pe) < 1e-12:
+        out = _empty(REASON_PE_ONE)
+        out.update(pa=po, pe=pe)
+        return out
+    kappa = (po - pe) / (1.0 - pe)
+    w_row = weights @ col  # wbar_i.
+    w_col = row @ weights  # wbar_.j
+    spread = (w_row[:, None] + w_col[None, :]) * (1.0 - kappa)
+    var = ((p * (weights - spread) ** 2).sum() - (kappa - pe * (1.0 - kappa)) ** 2) / (n * (1.0 - pe) ** 2)
+    var0 = ((np.outer(row, col) * (weights - (w_row[:, None] + w_col[None, :])) ** 2).sum() - pe**2) / (
+        n * (1.0 - pe) ** 2
+    )
+    se = float(np.sqrt(max(var, 0.0)))
+    z = float(stats.norm.ppf(1 - (1 - CONFIDENCE) / 2))
+    return {
+        "estimate": float(kappa),
+        "se": se,
+        "se_h0": float(np.sqrt(max(var0, 0.0))),
+        "ci_low": float(max(-1.0, kappa - z * se)),
+        "ci_high": float(min(1.0, kappa + z * se)),
+        "pa": po,
+        "pe": pe,
+        "reason": None,
+    }
+
+
+def cohen_pair(coded: Coded, a: int, b: int, weights: str = "identity") -> dict:
+    """Cohen's kappa for coders ``a`` and ``b`` on the units both coded."""
+    x, y = _pair_codes(coded, a, b)
+    if x.size == 0:
+        return _empty("the two coders share no unit")
+    q = coded.n_categories
+    if q < 2:
+        return _empty(REASON_ONE_CATEGORY)
+    table = np.zeros((q, q))
+    np.add.at(table, (x, y), 1)
+    w = agreement_weights(weights, coded.categories)
+    out = cohen_table(table, w)
+    if out["reason"] is None and (weights == "identity" or equally_spaced(coded.categories)):
+        sk_weights = None if weights == "identity" else weights
+        out["estimate"] = float(cohen_kappa_score(x, y, labels=np.arange(q), weights=sk_weights))
+    out["n_units"] = int(x.size)
+    return out
+
+
+def cohen_kappa(coded: Coded, weights: str = "identity") -> dict:
+    """Cohen's kappa: the pair's value for two coders, Light's mean of pairs for more."""
+    reason = _check(coded)
+    if reason:
+        return _empty(reason)
+    results = {
+        f"{coded.coders[a]}|{coded.coders[b]}": cohen_pair(coded, a, b, weights)
+        for a, b in combinations(range(len(coded.coders)), 2)
+    }
+    pairs = {k: (None if np.isnan(v["estimate"]) else v["estimate"]) for k, v in results.items()}
+    if len(results) == 1:
+        out = dict(next(iter(results.values())))
+        out.pop("n_units", None)
+    else:
+        defined = [v for v in pairs.values() if v is not None]
+        out = _empty(None if defined else "no coder pair has a defined kappa")
+        out.update(
+            estimate=float(np.mean(defined)) if defined else float("nan"),
+            method="Light's kappa: mean of the pairwise Cohen's kappas",
+        )
+    out["pairs"] = pairs
+    out["weights"] = weights
+    return out
+
+
+def scott_pi(coded: Coded, weights: str = "identity") -> dict:
+    """Scott's pi per coder pair (Fleiss' kappa of the pair on the units both coded)."""
+    reason = _check(coded)
+    if reason:
+        return _empty(reason)
+    results = {}
+    for a, b in combinations(range(len(coded.coders)), 2):
+        both = (coded.codes[:, a] >= 0) & (coded.codes[:, b] >= 0)
+        sub = coded.subset(units=both, coders=[a, b])
+        results[f"{coded.coders[a]}|{coded.coders[b]}"] = (
+            fleiss_kappa(sub, weights) if both.any() else _empty("the two coders share no unit")
+        )
+    pairs = {k: (None if np.isnan(v["estimate"]) else v["estimate"]) for k, v in results.items()}
+    if len(results) == 1:
+        out = dict(next(iter(results.values())))
+    else:
+        out = _empty(
+            "Scott's pi is defined for two coders; see the pairs, and fleiss_kappa "
+            "for its generalisation to more coders"
+        )
+    out["pairs"] = pairs
+    out["weights"] = weights
+    return out
+
+
+def pairwise_kappa_matrix(coded: Coded, weights: str = "identity"):
+    """Coders x coders DataFrame of pairwise Cohen's kappa (1 on the diagonal)."""
+    import pandas as pd
+
+    m = len(coded.coders)
+    mat = np.eye(m)
+    for a, b in combinations(range(m), 2):
+        mat[a, b] = mat[b, a] = cohen_pair(coded, a, b, weights)["estimate"]
+    return pd.DataFrame(mat, index=list(coded.coders), columns=list(coded.coders))

@@ -1,0 +1,213 @@
+"""Reliability data in the one shape every coefficient starts from.
+
+Reliability data are a units x coders table: one row per unit (article, span, ...),
+one column per coder, a cell holding the value the coder gave the unit, and a missing
+cell (``NaN``/``None``) where the coder gave none. :func:`encode` turns such a table into
+:class:`Coded`: integer category codes (``-1`` = missing) plus the ordered value domain,
+which is what the coefficient functions work on. Nothing here reads or writes files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+
+
+@dataclass(frozen=True, eq=False)
+class Coded:
+    """Reliability data encoded as integer category codes.
+
+    ``codes[u, c]`` is the index in ``categories`` of the value coder ``c`` gave unit ``u``,
+    or -1 when the coder gave none. ``categories`` is the value domain in its order (the
+    scale order for ordinal data, ascending for numeric data).
+    """
+
+    codes: np.ndarray
+    categories: tuple
+    units: pd.Index
+    coders: tuple
+
+    @property
+    def n_categories(self) -> int:
+        return len(self.categories)
+
+    @cached_property
+    def value_counts(self) -> np.ndarray:
+        """``(n_units, n_categories)`` int array: how many coders gave unit u value v."""
+        n, v = self.codes.shape[0], self.n_categories
+        mask = self.codes >= 0
+        flat = (np.arange(n, dtype=np.int64)[:, None] * v + self.codes)[mask]
+        return np.bincount(flat, minlength=n * v).reshape(n, v)
+
+    @cached_property
+    def values_per_unit(self) -> np.ndarray:
+        """Number of values each unit received (its m_u)."""
+        return (self.codes >= 0).sum(axis=1)
+
+    @property
+    def n_pairable_values(self) -> int:
+        """Values in units that received at least two values (Krippendorff's n)."""
+        m = self.values_per_unit
+        return int(m[m >= 2].sum())
+
+    def subset(self, units: np.ndarray | None = None, coders: Sequence[int] | None = None) -> Coded:
+        """The same data restricted to some units (boolean mask or indices) and/or coders."""
+        codes = self.codes
+        index = self.units
+        coder_names = self.coders
+        if units is not None:
+            codes = codes[units]
+            index = index[units]
+        if coders is not None:
+            coders = list(coders)
+            codes = codes[:, coders]
+            coder_names = tuple(self.coders[i] for i in coders)
+        return Coded(codes, self.categories, index, coder_names)
+
+
+def _sort_key(value: Hashable):
+    if isinstance(value, frozenset):
+        return (len(value), tuple(sorted(map(str, value))))
+    return (str(type(value).__name__), value)
+
+
+def is_missing(value) -> bool:
+    """True for None, NaN and pandas' NA (not for the string 'NA', which may be a category)."""
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and np.isnan(value)
+
+
+def encode(
+    data: pd.DataFrame,
+    categories: Sequence | None = None,
+    level: str = "nominal",
+) -> Coded:
+    """Encode a units x coders table as :class:`Coded`.
+
+    ``categories`` fixes the value domain and its order (required for ordinal data whose
+    values are words); values outside it raise ``ValueError``. Without it the domain is the
+    set of observed values, sorted (numbers ascending). Cells holding ``frozenset``s are
+    set-valued data (multi-select); their domain is the distinct sets observed.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"unknown level of measurement {level!r}; use one of {', '.join(LEVELS)}")
+    frame = pd.DataFrame(data)
+    numeric_frame = frame.shape[1] > 0 and all(
+        pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes
+    )
+    if numeric_frame and categories is None:
+        return _encode_numeric(frame)
+    values = frame.to_numpy(dtype=object)
+    flat = values.ravel()
+    missing = np.fromiter((is_missing(v) for v in flat), dtype=bool, count=flat.size)
+    present = flat[~missing]
+    if categories is None:
+        if level in ("interval", "ratio") or _all_numeric(present):
+            observed = np.unique(present.astype(float)) if present.size else np.array([])
+            domain: tuple = tuple(observed.tolist())
+            lookup = {v: i for i, v in enumerate(domain)}
+            codes_flat = np.full(flat.size, -1, dtype=np.int64)
+            codes_flat[~missing] = np.searchsorted(observed, present.astype(float))
+            return Coded(
+                codes_flat.reshape(values.shape),
+                domain,
+                frame.index,
+                tuple(frame.columns),
+            )
+        if level != "nominal":
+            raise ValueError(
+                f"{level} data with non-numeric values need the categories in order"
+            )
+        domain = tuple(sorted(set(present.tolist()), key=_sort_key))
+    else:
+        domain = tuple(categories)
+        if len(set(domain)) != len(domain):
+            raise ValueError("categories contain duplicates")
+    lookup = {v: i for i, v in enumerate(domain)}
+    if categories is not None and _all_numeric(np.array(domain, dtype=object)):
+        # numbers given as categories: compare numerically (a CSV may say 1 or 1.0)
+        lookup = {float(v): i for i, v in enumerate(domain)}
+        present = present.astype(float) if _all_numeric(present) else present
+    try:
+        coded_present = np.fromiter((lookup[v] for v in present), dtype=np.int64, count=present.size)
+    except KeyError as exc:
+        raise ValueError(f"value {exc.args[0]!r} is not one of the categories") from None
+    codes_flat = np.full(flat.size, -1, dtype=np.int64)
+    codes_flat[~missing] = coded_present
+    return Coded(codes_flat.reshape(values.shape), domain, frame.index, tuple(frame.columns))
+
+
+def _encode_numeric(frame: pd.DataFrame) -> Coded:
+    values = frame.to_numpy(dtype=float)
+    missing = np.isnan(values)
+    observed = np.unique(values[~missing])
+    codes = np.full(values.shape, -1, dtype=np.int64)
+    codes[~missing] = np.searchsorted(observed, values[~missing])
+    return Coded(codes, tuple(observed.tolist()), frame.index, tuple(frame.columns))
+
+
+def _all_numeric(values: np.ndarray) -> bool:
+    if values.size == 0:
+        return False
+    return all(
+        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+        for v in values.tolist()
+    )
+
+
+def from_matrix(matrix: Sequence[Sequence], coders: Sequence | None = None) -> pd.DataFrame:
+    """A units x coders table from a coders x units list of lists (``None`` = missing)."""
+    arr = np.array(matrix, dtype=object).T
+    arr = np.where(pd.isna(arr), np.nan, arr)
+    cols = list(coders) if coders is not None else [f"coder{i + 1}" for i in range(arr.shape[1])]
+    return pd.DataFrame(arr, columns=cols)
+
+
+def wide_from_long(
+    long: pd.DataFrame, unit: str = "unit", coder: str = "coder", value: str = "value"
+) -> pd.DataFrame:
+    """Pivot a long table (one row per unit and coder) into units x coders.
+
+    Raises ``ValueError`` naming the first unit/coder pair that has two different values.
+    """
+    frame = long[[unit, coder, value]]
+    dup = frame.duplicated([unit, coder], keep=False)
+    if dup.any():
+        clash = frame[dup].drop_duplicates()
+        clash = clash[clash.duplicated([unit, coder], keep=False)]
+        if len(clash):
+            first = clash.iloc[0]
+            raise ValueError(
+                f"unit {first[unit]!r} has two different values from coder {first[coder]!r}"
+            )
+        frame = frame.drop_duplicates([unit, coder])
+    wide = frame.pivot(index=unit, columns=coder, values=value)
+    wide.columns.name = None
+    return wide.astype(object).where(wide.notna(), np.nan)
+
+
+def contingency_to_wide(table: Sequence[Sequence[int]], categories: Sequence) -> pd.DataFrame:
+    """Expand a two-coder contingency table (rows coder 1, columns coder 2) into units."""
+    rows = []
+    for i, row in enumerate(table):
+        for j, count in enumerate(row):
+            rows.extend([(categories[i], categories[j])] * int(count))
+    return pd.DataFrame(rows, columns=["coder1", "coder2"], dtype=object)
+
+
+def counts_to_wide(counts: Sequence[Sequence[int]], categories: Sequence) -> pd.DataFrame:
+    """Expand per-unit category counts into units x anonymous rater slots (one-way design)."""
+    counts = np.asarray(counts, dtype=int)
+    width = int(counts.sum(axis=1).max())
+    rows = []
+    for unit_counts in counts:
+        vals = [c for c, k in zip(categories, unit_counts, strict=True) for _ in range(int(k))]
+        rows.append(vals + [np.nan] * (width - len(vals)))
+    return pd.DataFrame(rows, columns=[f"slot{i + 1}" for i in range(width)], dtype=object)
