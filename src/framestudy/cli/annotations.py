@@ -89,7 +89,9 @@ def import_exports(
         else "variables inferred from the export"
     )
     console.print(report.summary(), highlight=False, soft_wrap=True)
-    console.print(f"wrote {len(table)} rows to {target} ({source})", highlight=False)
+    console.print(
+        f"wrote {len(table)} rows to {target} ({source})", highlight=False, soft_wrap=True
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,111 @@
+"""`framestudy annotations import`, run as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from framestudy.annotations import read_export, read_tidy, tidy_from_export, write_tidy
+from framestudy.schema import load_schema
+from tests.annotations.conftest import DATA
+from tests.conftest import run_cli
+
+
+def test_import_with_the_study_schema(study_dir, tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("community_easy", "duplicates"):
+        shutil.copy(DATA / f"{name}.json", raw / f"{name}.json")
+    before = {p.name: p.read_bytes() for p in raw.iterdir()}
+    users = tmp_path / "users.json"
+    users.write_text(json.dumps({"2": "coder1@uni.edu", "3": "coder2@uni.edu"}))
+    args = (
+        "--study",
+        str(study_dir),
+        "annotations",
+        "import",
+        str(raw / "community_easy.json"),
+        str(raw / "duplicates.json"),
+        "--users",
+        str(users),
+    )
+    done = run_cli(*args)
+    assert done.returncode == 0, done.stderr
+    out = study_dir / "annotations" / "annotations.csv"
+    assert "2 cancelled" in done.stdout and "duplicates" in done.stdout
+    assert f"wrote 21 rows to {out}" in " ".join(done.stdout.split())
+
+    # the command writes exactly what the library gives with the study's schema
+    schema = load_schema(study_dir / "schemas" / "framing.yaml")
+    tasks = read_export(raw / "community_easy.json") + read_export(raw / "duplicates.json")
+    table, _ = tidy_from_export(
+        tasks, schema=schema, users={2: "coder1@uni.edu", 3: "coder2@uni.edu"}
+    )
+    expected = write_tidy(table, tmp_path / "expected.csv").read_bytes()
+    first = out.read_bytes()
+    assert first == expected
+    assert "user:4" in set(read_tidy(out).coder)
+
+    # re-running gives the identical file; the exports are only read
+    assert run_cli(*args).returncode == 0
+    assert out.read_bytes() == first
+    assert {p.name: p.read_bytes() for p in raw.iterdir()} == before
+
+
+def test_import_without_schema(study_dir, tmp_path):
+    out = tmp_path / "out.csv"
+    done = run_cli(
+        "--study",
+        str(study_dir),
+        "annotations",
+        "import",
+        str(DATA / "inferred.json"),
+        "--no-schema",
+        "-o",
+        str(out),
+    )
+    assert done.returncode == 0, done.stderr
+    assert "variables inferred from the export" in done.stdout
+    assert sorted(set(read_tidy(out).variable)) == [
+        "frame_span",
+        "notes",
+        "quality",
+        "sentiment",
+        "span_note",
+        "topic",
+    ]
+
+
+def test_bad_exports_give_one_line_and_exit_2(study_dir, tmp_path):
+    truncated = tmp_path / "x.json"
+    truncated.write_bytes((DATA / "community_easy.json").read_bytes()[:500])
+    done = run_cli("--study", str(study_dir), "annotations", "import", str(truncated))
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {truncated}: not valid JSON at line")
+    assert "truncated download?" in lines[0]
+    assert not (study_dir / "annotations" / "annotations.csv").exists()
+
+    done = run_cli(
+        "--study", str(study_dir), "annotations", "import", str(truncated), "-o", str(truncated)
+    )
+    assert done.returncode == 2 and "never overwritten" in done.stderr
+
+
+def test_help_has_an_example():
+    done = run_cli("annotations", "import", "--help")
+    assert done.returncode == 0 and "Example: framestudy annotations import" in done.stdout
+
+
+def test_recorded_fixtures_match_the_current_schema():
+    """The recorded exports use framestudy's schema: every variable and value must still exist.
+
+    If this fails after a schema change, update tests/annotations/data (and registry.json).
+    """
+    from tests.conftest import REPO
+
+    schema = load_schema(REPO / "schemas" / "framing.yaml")
+    for name in ("community_easy", "enterprise", "snapshot", "duplicates", "unicode", "blind"):
+        _, report = tidy_from_export(read_export(DATA / f"{name}.json"), schema=schema)
+        bad = report.unknown_variable + report.unknown_value + report.misplaced_attribute
+        assert not bad, f"{name}: {[str(r) for r in bad]}"

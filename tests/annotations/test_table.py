@@ -1,0 +1,73 @@
+"""The table on disk: atomic, byte-identical on re-run, read back with the same dtypes and values."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from framestudy.annotations import COLUMNS, empty_table, read_tidy, tidy_from_export, write_tidy
+from framestudy.errors import UserError
+from tests.annotations.conftest import USERS, export
+
+
+@pytest.mark.parametrize("name", ["community_easy", "unicode", "inferred", "enterprise"])
+def test_round_trip(tmp_path, schema, name):
+    table, _ = tidy_from_export(
+        export(name), schema=None if name == "inferred" else schema, users=USERS
+    )
+    path = write_tidy(table, tmp_path / "annotations" / "annotations.csv")
+    pd.testing.assert_frame_equal(read_tidy(path), table)
+    first = path.read_bytes()
+    write_tidy(
+        tidy_from_export(export(name), schema=None if name == "inferred" else schema, users=USERS)[
+            0
+        ],
+        path,
+    )
+    assert path.read_bytes() == first
+    assert list(tmp_path.joinpath("annotations").iterdir()) == [path]  # no temporary left
+
+
+def test_value_ids_that_look_missing_stay_text(tmp_path, schema):
+    table, _ = tidy_from_export(export("community_easy"), schema=schema, users=USERS)
+    path = write_tidy(table, tmp_path / "a.csv")
+    assert "NA" in set(read_tidy(path).value)
+    assert "NA" not in set(pd.read_csv(path).value.dropna())  # why read_tidy exists
+
+
+TEXT = st.lists(st.sampled_from(list('a ,"\r\n\t') + ["😀", "NA", "é"]), max_size=8).map("".join)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(TEXT, TEXT, st.one_of(st.none(), st.floats(0, 1e6))), min_size=1, max_size=5)
+)
+def test_any_text_survives_the_csv(tmp_path_factory, cells):
+    table = empty_table()
+    n = len(cells)
+    data = {c: [None] * n for c in COLUMNS}
+    data.update(
+        article_id=[f"a{i}" for i in range(n)],
+        outlet=["o"] * n,
+        coder=["c"] * n,
+        variable=["span"] * n,
+        value=[c[0] or "v" for c in cells],
+        span_id=["r"] * n,
+        span_start=list(range(n)),
+        span_end=list(range(1, n + 1)),
+        span_text=[c[1] or None for c in cells],
+        lead_time=[c[2] for c in cells],
+    )
+    table = pd.concat([table, pd.DataFrame(data)], ignore_index=True).astype(table.dtypes.to_dict())
+    path = write_tidy(table, tmp_path_factory.mktemp("csv") / "a.csv")
+    pd.testing.assert_frame_equal(read_tidy(path), table)
+
+
+def test_read_tidy_errors(tmp_path):
+    with pytest.raises(UserError, match="no such file"):
+        read_tidy(tmp_path / "none.csv")
+    (tmp_path / "x.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(UserError, match="missing columns article_id"):
+        read_tidy(tmp_path / "x.csv")
