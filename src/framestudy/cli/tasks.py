@@ -47,12 +47,20 @@ def _report_duplicates(duplicates: list[Duplicate], verb: str) -> None:
         )
 
 
-def _removed_table(article: Article) -> Table:
-    table = Table(
-        title=f"{article.origin.path.name} ({article.article_id}): removed",
-        title_justify="left",
-        show_lines=False,
+def _show_removed(article: Article) -> None:
+    removals = article.cleaned.removals
+    lines = len(article.cleaned.removed_lines)
+    console.print(
+        f"[bold]{escape(article.origin.path.name)}[/] ({article.article_id}): "
+        f"{lines} line(s) and {len(removals) - lines} inline fragment(s) removed",
+        highlight=False,
     )
+    if removals:
+        console.print(_removed_table(article))
+
+
+def _removed_table(article: Article) -> Table:
+    table = Table(show_lines=False)
     table.add_column("line", justify="right", style="dim")
     table.add_column("rule", style="cyan", no_wrap=True)
     table.add_column("removed", overflow="fold")
@@ -88,7 +96,7 @@ def build(
     _report_duplicates(result.duplicates, "built once")
     if show_removed:
         for article in result.articles:
-            console.print(_removed_table(article))
+            _show_removed(article)
     table = Table(title=f"{len(result.tasks)} tasks", title_justify="left")
     table.add_column("article_id", no_wrap=True)
     table.add_column("outlet", no_wrap=True)
@@ -134,7 +142,8 @@ def add(
         str | None,
         typer.Option(
             "--outlet",
-            help="Outlet id (from tasks/outlets.yaml) for inputs that do not name one.",
+            help="Outlet id (from tasks/outlets.yaml) for inputs whose metadata names none; "
+            "without it, web pages are matched to an outlet by their URL's domain.",
         ),
     ] = None,
 ) -> None:

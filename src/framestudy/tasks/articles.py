@@ -121,7 +121,7 @@ def prepare(
     if not cleaned.paragraphs:
         problems.append(
             "no article text is left after removing boilerplate "
-            "(see `framestudy tasks build --show-removed`)"
+            "(every line matched a rule of framestudy/tasks/rules.py)"
         )
     for unused in cleaned.unused_drop_lines:
         problems.append(

@@ -105,7 +105,7 @@ LINE_RULES: tuple[LineRule, ...] = (
         "breadcrumb",
         "Site navigation path ('Homepage War Putin throws wrench...').",
         r"^Home(?:page)?\s*[»>/|›]",
-        r"^Home(?:page)?\b.{0,200}(?:\.\.\.|…)$",
+        r"^Homepage\b.{0,200}(?:\.\.\.|…)$",
     ),
     _line(
         "byline",

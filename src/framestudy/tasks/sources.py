@@ -35,13 +35,23 @@ SUFFIXES = (".txt", ".html", ".htm", ".csv", ".jsonl")
 
 @dataclass(frozen=True)
 class Origin:
-    """Where an article came from: a file, and for CSV/JSONL the data row (1 = first)."""
+    """Where an article came from: a file, and for CSV the data row (1 = first row after the
+    header), for JSONL the line number."""
 
     path: Path
     row: int | None = None
+    unit: str = "row"
+
+    @property
+    def label(self) -> str:
+        """The file name and row, e.g. ``articles.csv row 2``."""
+        return self._with_row(self.path.name)
+
+    def _with_row(self, name: str) -> str:
+        return f"{name} {self.unit} {self.row}" if self.row is not None else name
 
     def __str__(self) -> str:
-        return f"{self.path} row {self.row}" if self.row is not None else str(self.path)
+        return self._with_row(str(self.path))
 
 
 @dataclass(frozen=True)
@@ -178,11 +188,11 @@ def read_jsonl(path: Path) -> list[RawArticle]:
     for line_number, line in enumerate(_read_text(path).lstrip("\ufeff").splitlines(), start=1):
         if not line.strip():
             continue
-        origin = Origin(path, line_number)
+        origin = Origin(path, line_number, "line")
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise UserError(f"{origin}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+            raise UserError(f"{origin}: not valid JSON ({exc.msg}, column {exc.colno})") from None
         if not isinstance(record, dict):
             raise UserError(f"{origin}: each line must be a JSON object with a 'text' key")
         _check_columns(list(record), str(origin), "key")

@@ -132,7 +132,7 @@ def add_articles(
             raws.extend(read_source(path))
         except UserError as exc:
             failures.append(exc.message)
-    raws = [replace(raw, meta={"imported_from": _label(raw), **raw.meta}) for raw in raws]
+    raws = [replace(raw, meta={"imported_from": raw.origin.label, **raw.meta}) for raw in raws]
     incoming = prepare_all(
         raws,
         registry,
@@ -147,12 +147,6 @@ def add_articles(
     for article in new:
         result.added.append((article, write_article(study.articles_dir, article)))
     return result
-
-
-def _label(raw: RawArticle) -> str:
-    """The input's file name (and row), recorded as ``imported_from``."""
-    name = raw.origin.path.name
-    return f"{name} row {raw.origin.row}" if raw.origin.row is not None else name
 
 
 def _checked_quietly(raws: list[RawArticle], registry: OutletRegistry) -> list[Article]:
