@@ -64,7 +64,11 @@ def to_coded(
         return data
     if isinstance(metric, str) and metric in SET_DISTANCES:
         return encode(as_sets(data), categories=categories, level="nominal")
-    level = metric if isinstance(metric, str) and metric in ("ordinal", "interval", "ratio") else "nominal"
+    level = (
+        metric
+        if isinstance(metric, str) and metric in ("ordinal", "interval", "ratio")
+        else "nominal"
+    )
     return encode(data, categories=categories, level=level)
 
 
@@ -116,23 +120,33 @@ def _disagreements(o: np.ndarray, delta: np.ndarray) -> tuple[float, float, floa
     return n, d_o, d_e
 
 
-def _library_alpha(value_counts: np.ndarray, categories: Sequence, metric: Metric, delta: np.ndarray) -> float:
+def _library_alpha(
+    value_counts: np.ndarray, categories: Sequence, metric: Metric, delta: np.ndarray
+) -> float:
     keep = value_counts.sum(axis=1) >= 2
     vc = value_counts[keep]
     v = len(categories)
     if isinstance(metric, str) and metric in ("nominal", "ordinal"):
-        return float(krippendorff.alpha(value_counts=vc, value_domain=np.arange(v), level_of_measurement=metric))
+        return float(
+            krippendorff.alpha(
+                value_counts=vc, value_domain=np.arange(v), level_of_measurement=metric
+            )
+        )
     if isinstance(metric, str) and metric in ("interval", "ratio"):
         return float(
             krippendorff.alpha(
-                value_counts=vc, value_domain=np.asarray(categories, dtype=float), level_of_measurement=metric
+                value_counts=vc,
+                value_domain=np.asarray(categories, dtype=float),
+                level_of_measurement=metric,
             )
         )
 
     def custom(v1, v2, i1, i2, n_v, dtype=np.float64):
         return delta[i1, i2].astype(dtype)
 
-    return float(krippendorff.alpha(value_counts=vc, value_domain=np.arange(v), level_of_measurement=custom))
+    return float(
+        krippendorff.alpha(value_counts=vc, value_domain=np.arange(v), level_of_measurement=custom)
+    )
 
 
 def alpha_coded(coded: Coded, metric: Metric = "nominal") -> dict:
@@ -202,7 +216,9 @@ def _label(value) -> str:
     return str(value)
 
 
-def category_agreement(data: pd.DataFrame | Coded, categories: Sequence | None = None) -> pd.DataFrame:
+def category_agreement(
+    data: pd.DataFrame | Coded, categories: Sequence | None = None
+) -> pd.DataFrame:
     """Per-category agreement from the coincidence matrix.
 
     For each value c: ``n_values`` (n_c, pairable values of c), ``specific_agreement``
@@ -234,7 +250,9 @@ def category_agreement(data: pd.DataFrame | Coded, categories: Sequence | None =
                 "reason": reason,
             }
         )
-    return pd.DataFrame(rows, columns=["category", "n_values", "specific_agreement", "binary_alpha", "reason"])
+    return pd.DataFrame(
+        rows, columns=["category", "n_values", "specific_agreement", "binary_alpha", "reason"]
+    )
 
 
 def leave_one_coder_out(
@@ -308,7 +326,9 @@ def alpha_by_group(
                 "reason": res["reason"],
             }
         )
-    return pd.DataFrame(rows, columns=["group", "estimate", "n_units", "n_pairable_values", "reason"])
+    return pd.DataFrame(
+        rows, columns=["group", "estimate", "n_units", "n_pairable_values", "reason"]
+    )
 
 
 def set_value_alphas(data: pd.DataFrame, values: Sequence | None = None) -> pd.DataFrame:
@@ -328,7 +348,9 @@ def set_value_alphas(data: pd.DataFrame, values: Sequence | None = None) -> pd.D
     rows = []
     present = sets.map(lambda c: isinstance(c, frozenset)).to_numpy()
     for value in values:
-        indicator = sets.map(lambda c, v=value: float(v in c) if isinstance(c, frozenset) else np.nan)
+        indicator = sets.map(
+            lambda c, v=value: float(v in c) if isinstance(c, frozenset) else np.nan
+        )
         coded = Coded(
             np.where(present, indicator.to_numpy(dtype=float), -1).astype(np.int64),
             (0.0, 1.0),

@@ -134,7 +134,9 @@ def percent_agreement(coded: Coded) -> dict:
     for a, b in combinations(range(len(coded.coders)), 2):
         both = (coded.codes[:, a] >= 0) & (coded.codes[:, b] >= 0)
         key = f"{coded.coders[a]}|{coded.coders[b]}"
-        pairs[key] = float((coded.codes[both, a] == coded.codes[both, b]).mean()) if both.any() else None
+        pairs[key] = (
+            float((coded.codes[both, a] == coded.codes[both, b]).mean()) if both.any() else None
+        )
     out["pairs"] = pairs
     return out
 
@@ -257,10 +259,12 @@ def cohen_table(table: np.ndarray, weights: np.ndarray) -> dict:
     w_row = weights @ col  # wbar_i.
     w_col = row @ weights  # wbar_.j
     spread = (w_row[:, None] + w_col[None, :]) * (1.0 - kappa)
-    var = ((p * (weights - spread) ** 2).sum() - (kappa - pe * (1.0 - kappa)) ** 2) / (n * (1.0 - pe) ** 2)
-    var0 = ((np.outer(row, col) * (weights - (w_row[:, None] + w_col[None, :])) ** 2).sum() - pe**2) / (
+    var = ((p * (weights - spread) ** 2).sum() - (kappa - pe * (1.0 - kappa)) ** 2) / (
         n * (1.0 - pe) ** 2
     )
+    var0 = (
+        (np.outer(row, col) * (weights - (w_row[:, None] + w_col[None, :])) ** 2).sum() - pe**2
+    ) / (n * (1.0 - pe) ** 2)
     se = float(np.sqrt(max(var, 0.0)))
     z = float(stats.norm.ppf(1 - (1 - CONFIDENCE) / 2))
     return {

@@ -122,9 +122,7 @@ def encode(
                 tuple(frame.columns),
             )
         if level != "nominal":
-            raise ValueError(
-                f"{level} data with non-numeric values need the categories in order"
-            )
+            raise ValueError(f"{level} data with non-numeric values need the categories in order")
         domain = tuple(sorted(set(present.tolist()), key=_sort_key))
     else:
         domain = tuple(categories)
@@ -136,7 +134,9 @@ def encode(
         lookup = {float(v): i for i, v in enumerate(domain)}
         present = present.astype(float) if _all_numeric(present) else present
     try:
-        coded_present = np.fromiter((lookup[v] for v in present), dtype=np.int64, count=present.size)
+        coded_present = np.fromiter(
+            (lookup[v] for v in present), dtype=np.int64, count=present.size
+        )
     except KeyError as exc:
         raise ValueError(f"value {exc.args[0]!r} is not one of the categories") from None
     codes_flat = np.full(flat.size, -1, dtype=np.int64)

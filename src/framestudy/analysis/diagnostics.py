@@ -35,7 +35,15 @@ def disagreements(
     vc = coded.value_counts.astype(float)
     m = vc.sum(axis=1)
     pairable = m >= 2
-    columns = ["unit", "n_values", "n_distinct", "disagreement", "majority", "values", *map(str, coded.coders)]
+    columns = [
+        "unit",
+        "n_values",
+        "n_distinct",
+        "disagreement",
+        "majority",
+        "values",
+        *map(str, coded.coders),
+    ]
     if not pairable.any() or len(coded.coders) < 2:
         return pd.DataFrame(columns=columns)
     o = coincidences(coded.value_counts)
@@ -58,12 +66,16 @@ def disagreements(
             "n_distinct": int((counts > 0).sum()),
             "disagreement": float(score[u]),
             "majority": labels[top[0]] if top.size == 1 else "",
-            "values": "; ".join(f"{c}: {labels[k]}" for c, k in zip(coded.coders, codes, strict=True) if k >= 0),
+            "values": "; ".join(
+                f"{c}: {labels[k]}" for c, k in zip(coded.coders, codes, strict=True) if k >= 0
+            ),
         }
         for c, k in zip(coded.coders, codes, strict=True):
             row[str(c)] = labels[k] if k >= 0 else ""
         rows.append(row)
     frame = pd.DataFrame(rows, columns=columns)
     frame["_order"] = np.arange(len(frame))
-    frame = frame.sort_values(["disagreement", "n_values", "_order"], ascending=[False, False, True])
+    frame = frame.sort_values(
+        ["disagreement", "n_values", "_order"], ascending=[False, False, True]
+    )
     return frame.drop(columns="_order").reset_index(drop=True)

@@ -106,7 +106,11 @@ def alpha_entry(
 
 
 def _shape(entry: dict) -> dict:
-    out = {"estimate": entry.get("estimate"), "ci_low": entry.get("ci_low"), "ci_high": entry.get("ci_high")}
+    out = {
+        "estimate": entry.get("estimate"),
+        "ci_low": entry.get("ci_low"),
+        "ci_high": entry.get("ci_high"),
+    }
     for key, value in entry.items():
         if key not in out and value is not None:
             out[key] = value
@@ -192,7 +196,13 @@ def unitizing_report(
         by_category[cat] = _shape({**entry, "ci_low": float("nan"), "ci_high": float("nan")})
     documents = list(lengths)
     presence = {
-        cat: _shape({**_alpha_fields(presence_alpha(table)), "ci_low": float("nan"), "ci_high": float("nan")})
+        cat: _shape(
+            {
+                **_alpha_fields(presence_alpha(table)),
+                "ci_low": float("nan"),
+                "ci_high": float("nan"),
+            }
+        )
         for cat, table in presence_indicators(spans, documents, coders, categories).items()
     }
     f1 = {}
@@ -203,7 +213,8 @@ def unitizing_report(
             "estimate": float(overall["f1"].mean()) if len(overall) else float("nan"),
             "pairs": {f"{r.coder_a}|{r.coder_b}": r.f1 for r in overall.itertuples()},
             "by_category": {
-                str(cat): float(g["f1"].mean()) for cat, g in table[table["category"] != "all"].groupby("category")
+                str(cat): float(g["f1"].mean())
+                for cat, g in table[table["category"] != "all"].groupby("category")
             },
         }
     entry = {

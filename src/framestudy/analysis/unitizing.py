@@ -57,16 +57,19 @@ def _normalise(spans: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
         frame["block"] = np.cumsum(~overlaps)
         frame = (
             frame.groupby("block", sort=False)
-            .agg(document=("document", "first"), coder=("coder", "first"), category=("category", "first"),
-                 start=("start", "min"), end=("end", "max"))
+            .agg(
+                document=("document", "first"),
+                coder=("coder", "first"),
+                category=("category", "first"),
+                start=("start", "min"),
+                end=("end", "max"),
+            )
             .reset_index(drop=True)
         )
     return frame.reset_index(drop=True), n_empty, n_merged
 
 
-def _coder_sets(
-    spans: pd.DataFrame, lengths: Mapping, coders: Mapping | None
-) -> dict:
+def _coder_sets(spans: pd.DataFrame, lengths: Mapping, coders: Mapping | None) -> dict:
     if coders is None:
         everyone = sorted(pd.unique(spans["coder"]).tolist(), key=str)
         return {doc: everyone for doc in lengths}
@@ -156,7 +159,9 @@ def unitizing_alpha(
     n_spans, reason}}), ``n_documents``, ``n_coders``, ``n_spans``, ``n_ignored_empty``,
     ``n_merged`` and ``reason``. Undefined values are NaN with a reason.
     """
-    lengths = dict(pd.Series(lengths).items()) if not isinstance(lengths, Mapping) else dict(lengths)
+    lengths = (
+        dict(pd.Series(lengths).items()) if not isinstance(lengths, Mapping) else dict(lengths)
+    )
     spans = spans[spans["document"].isin(list(lengths))]
     frame, n_empty, n_merged = _normalise(spans)
     sets = _coder_sets(frame, lengths, coders)
@@ -166,10 +171,18 @@ def unitizing_alpha(
     )
     # spans by coders not listed for their document are outside the design
     allowed = pd.Series([(d, c) for d in sets for c in sets[d]], dtype=object)
-    frame = frame[pd.Series(list(zip(frame["document"], frame["coder"], strict=True)), dtype=object).isin(allowed).to_numpy()]
+    frame = frame[
+        pd.Series(list(zip(frame["document"], frame["coder"], strict=True)), dtype=object)
+        .isin(allowed)
+        .to_numpy()
+    ]
     docs = docs[docs["m"] >= 2]
     frame = frame[frame["document"].isin(docs.index)]
-    cats = list(categories) if categories is not None else sorted(pd.unique(frame["category"]).tolist(), key=str)
+    cats = (
+        list(categories)
+        if categories is not None
+        else sorted(pd.unique(frame["category"]).tolist(), key=str)
+    )
     all_coders = {c for d in docs.index for c in sets[d]}
     result = {
         "estimate": float("nan"),
@@ -224,7 +237,10 @@ def unitizing_alpha(
 
 
 def span_f1(
-    spans: pd.DataFrame, mode: str = "exact", coders: Mapping | None = None, lengths: Mapping | None = None
+    spans: pd.DataFrame,
+    mode: str = "exact",
+    coders: Mapping | None = None,
+    lengths: Mapping | None = None,
 ) -> pd.DataFrame:
     """Pairwise span F1 between coders, per category and over all categories.
 
@@ -238,7 +254,11 @@ def span_f1(
         raise ValueError("mode must be 'exact' or 'overlap'")
     frame = spans[SPAN_COLUMNS].copy()
     frame = frame[frame["end"] > frame["start"]]
-    docs = list(lengths) if lengths is not None else sorted(pd.unique(frame["document"]).tolist(), key=str)
+    docs = (
+        list(lengths)
+        if lengths is not None
+        else sorted(pd.unique(frame["document"]).tolist(), key=str)
+    )
     sets = _coder_sets(frame, dict.fromkeys(docs, 0), coders)
     everyone = sorted({c for s in sets.values() for c in s}, key=str)
     rows = []
@@ -254,7 +274,10 @@ def span_f1(
             else:
                 hit = (pairs["start_a"] < pairs["end_b"]) & (pairs["start_b"] < pairs["end_a"])
             pairs = pairs[hit]
-            for cat in [None, *sorted(pd.unique(pd.concat([sa["category"], sb["category"]])).tolist(), key=str)]:
+            for cat in [
+                None,
+                *sorted(pd.unique(pd.concat([sa["category"], sb["category"]])).tolist(), key=str),
+            ]:
                 ca = sa if cat is None else sa[sa["category"] == cat]
                 cb = sb if cat is None else sb[sb["category"] == cat]
                 cp = pairs if cat is None else pairs[pairs["category"] == cat]
@@ -268,8 +291,14 @@ def span_f1(
                 else:
                     f1 = 2 * precision * recall / (precision + recall)
                 rows.append(
-                    {"coder_a": a, "coder_b": b, "category": "all" if cat is None else cat,
-                     "n_a": n_a, "n_b": n_b, "f1": float(f1)}
+                    {
+                        "coder_a": a,
+                        "coder_b": b,
+                        "category": "all" if cat is None else cat,
+                        "n_a": n_a,
+                        "n_b": n_b,
+                        "f1": float(f1),
+                    }
                 )
     return pd.DataFrame(rows, columns=["coder_a", "coder_b", "category", "n_a", "n_b", "f1"])
 
@@ -291,15 +320,17 @@ def presence_indicators(
         dtype=float,
     )
     frame = spans[spans["end"] > spans["start"]]
-    cats = list(categories) if categories is not None else sorted(pd.unique(frame["category"]).tolist(), key=str)
+    cats = (
+        list(categories)
+        if categories is not None
+        else sorted(pd.unique(frame["category"]).tolist(), key=str)
+    )
     out = {}
     for cat in cats:
         marked = frame[frame["category"] == cat].groupby(["document", "coder"]).size()
-        table = coded * 0.0
-        for (doc, coder), _ in marked.items():
-            if doc in table.index and coder in table.columns and not np.isnan(table.at[doc, coder]):
-                table.at[doc, coder] = 1.0
-        out[str(cat)] = table
+        marked = (marked > 0).astype(float).unstack("coder")
+        marked = marked.reindex(index=coded.index, columns=coded.columns).fillna(0.0)
+        out[str(cat)] = coded * 0.0 + marked  # NaN where the coder did not code the document
     return out
 
 
@@ -329,13 +360,18 @@ def match_spans(spans: pd.DataFrame) -> pd.Series:
         & (pairs["start_a"] < pairs["end_b"])
         & (pairs["start_b"] < pairs["end_a"])
     ]
-    inter = np.minimum(pairs["end_a"], pairs["end_b"]) - np.maximum(pairs["start_a"], pairs["start_b"])
-    union = np.maximum(pairs["end_a"], pairs["end_b"]) - np.minimum(pairs["start_a"], pairs["start_b"])
+    inter = np.minimum(pairs["end_a"], pairs["end_b"]) - np.maximum(
+        pairs["start_a"], pairs["start_b"]
+    )
+    union = np.maximum(pairs["end_a"], pairs["end_b"]) - np.minimum(
+        pairs["start_a"], pairs["start_b"]
+    )
     pairs = pairs.assign(iou=inter / union.clip(lower=1)).sort_values(
         ["iou", "sid_a", "sid_b"], ascending=[False, True, True]
     )
     parent = np.arange(n)
-    members: dict[int, set] = {i: {frame.at[i, "coder"]} for i in range(n)}
+    coder_of = frame["coder"].to_numpy()
+    members: dict[int, set] = {}
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -345,9 +381,14 @@ def match_spans(spans: pd.DataFrame) -> pd.Series:
 
     for a, b in zip(pairs["sid_a"].to_numpy(), pairs["sid_b"].to_numpy(), strict=True):
         ra, rb = root(int(a)), root(int(b))
-        if ra == rb or members[ra] & members[rb]:
+        if ra == rb:
+            continue
+        set_a = members.get(ra) or {coder_of[ra]}
+        set_b = members.pop(rb, None) or {coder_of[rb]}
+        if set_a & set_b:
+            members[rb] = set_b
             continue
         parent[rb] = ra
-        members[ra] |= members.pop(rb)
+        members[ra] = set_a | set_b
     ids = np.array([root(i) for i in range(n)])
     return pd.Series(ids, index=spans.index, name="unit")

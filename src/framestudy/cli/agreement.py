@@ -1,9 +1,309 @@
-"""CLI commands for this pipeline stage (see framestudy.cli)."""
+"""``framestudy agreement``: inter-coder agreement for a data file or for the whole study."""
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
 import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from framestudy.analysis.data import LEVELS
+from framestudy.analysis.distances import WEIGHTS
+from framestudy.analysis.reliability_data import (
+    read_annotations,
+    read_document_lengths,
+    read_registry,
+    read_reliability_csv,
+    read_spans_csv,
+)
+from framestudy.analysis.report import (
+    agreement_diagnostics,
+    agreement_report,
+    unitizing_report,
+)
+from framestudy.analysis.study import study_agreement, study_disagreements
+from framestudy.cli._common import console, study
+from framestudy.errors import UserError
+from framestudy.io import atomic_write_csv
+
+BOOTSTRAP_METHODS = ("units", "krippendorff")
+
+
+def _fmt(value, digits: int = 3) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def _ci(entry: dict) -> str:
+    if entry.get("ci_low") is None or entry.get("ci_high") is None:
+        return ""
+    return f"[{_fmt(entry['ci_low'])}, {_fmt(entry['ci_high'])}]"
+
+
+def _note(name: str, entry: dict) -> str:
+    if entry.get("reason"):
+        return entry["reason"]
+    notes = []
+    if "p_below_0_667" in entry:
+        notes.append(
+            f"P(α<.667)={_fmt(entry['p_below_0_667'])}  P(α<.800)={_fmt(entry['p_below_0_800'])}"
+        )
+    if entry.get("method"):
+        notes.append(entry["method"])
+    if entry.get("weights") and entry["weights"] != "identity":
+        notes.append(f"{entry['weights']} weights")
+    if entry.get("pairs") and name in ("cohen_kappa", "scott_pi"):
+        notes.append(f"{len(entry['pairs'])} pair(s)")
+    return "; ".join(notes)
+
+
+def _show_report(report: dict, title: str) -> None:
+    console.print(
+        f"[bold]{title}[/]: {report['n_units']} units, {report['n_coders']} coders, "
+        f"{report['n_pairable_values']} pairable values, level {report['level']}"
+    )
+    table = Table(show_lines=False)
+    table.add_column("coefficient")
+    table.add_column("estimate", justify="right")
+    table.add_column("95% CI", justify="right")
+    table.add_column("note", overflow="fold")
+    for name, entry in report["coefficients"].items():
+        table.add_row(name, _fmt(entry.get("estimate")), _ci(entry), _note(name, entry))
+        if name == "unitizing_alpha":
+            for cat, sub in entry.get("by_category", {}).items():
+                table.add_row(f"  {cat}", _fmt(sub.get("estimate")), "", sub.get("reason") or "")
+            for mode, f1 in entry.get("span_f1", {}).items():
+                table.add_row(
+                    f"span F1 ({mode})", _fmt(f1.get("estimate")), "", "mean over coder pairs"
+                )
+            for cat, sub in entry.get("presence_alpha", {}).items():
+                table.add_row(
+                    f"presence α {cat}", _fmt(sub.get("estimate")), "", sub.get("reason") or ""
+                )
+    console.print(table)
+
+
+def _frame_table(frame: pd.DataFrame, title: str, limit: int | None = None) -> Table:
+    table = Table(title=title)
+    shown = frame if limit is None else frame.head(limit)
+    for column in (
+        [frame.index.name or "", *map(str, frame.columns)]
+        if frame.index.name
+        else map(str, frame.columns)
+    ):
+        table.add_column(column)
+    for idx, row in shown.iterrows():
+        cells = [str(idx)] if frame.index.name else []
+        cells += [
+            _fmt(v) if isinstance(v, float) else ("" if v is None else str(v)) for v in row.tolist()
+        ]
+        table.add_row(*cells)
+    return table
+
+
+def _study_table(results: pd.DataFrame) -> Table:
+    table = Table(title="Agreement by variable")
+    for column in (
+        "variable",
+        "metric",
+        "category",
+        "outlet",
+        "estimate",
+        "95% CI",
+        "AC1",
+        "% agree",
+        "units",
+        "note",
+    ):
+        table.add_column(
+            column, justify="right" if column in ("estimate", "AC1", "% agree", "units") else "left"
+        )
+    for row in results.itertuples():
+        ci = "" if pd.isna(row.ci_low) else f"[{_fmt(row.ci_low)}, {_fmt(row.ci_high)}]"
+        units = "" if pd.isna(row.n_units) else str(int(row.n_units))
+        table.add_row(
+            row.variable,
+            row.metric,
+            row.category,
+            row.outlet,
+            _fmt(row.estimate),
+            ci,
+            _fmt(row.gwet_ac1),
+            _fmt(row.percent_agreement),
+            units,
+            row.reason,
+        )
+    return table
+
+
+def _check_choice(value: str, choices, option: str) -> None:
+    if value not in choices:
+        raise UserError(f"{option} {value!r} is not one of {', '.join(choices)}")
+
+
+def agreement(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Reliability data CSV (wide: unit, coder1, coder2, ...; long: unit, coder, value) "
+            "or, with --unitizing, a spans CSV. Without FILE: the whole study.",
+            dir_okay=False,
+            show_default=False,
+        ),
+    ] = None,
+    level: Annotated[
+        str, typer.Option("--level", help="nominal, ordinal, interval or ratio (for alpha).")
+    ] = "nominal",
+    weights: Annotated[
+        str,
+        typer.Option("--weights", help="identity, linear or quadratic (weighted kappa, AC2, ...)."),
+    ] = "identity",
+    categories: Annotated[
+        str | None,
+        typer.Option(
+            "--categories", help="The values in order, comma-separated, e.g. low,mid,high."
+        ),
+    ] = None,
+    bootstrap: Annotated[
+        int,
+        typer.Option("--bootstrap", min=0, help="Bootstrap replicates for alpha's CI (0 = none)."),
+    ] = 1000,
+    bootstrap_method: Annotated[
+        str,
+        typer.Option("--bootstrap-method", help="units (resample units) or krippendorff (KALPHA)."),
+    ] = "units",
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed: the same seed gives the same CI.")
+    ] = 0,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the result as JSON (see README).")
+    ] = False,
+    unitizing: Annotated[
+        bool,
+        typer.Option(
+            "--unitizing", help="FILE holds spans: [document,] coder, category, start, end."
+        ),
+    ] = False,
+    length: Annotated[
+        int | None,
+        typer.Option("--length", min=1, help="Continuum length for --unitizing (characters)."),
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Study mode: also alpha per 'outlet'.")
+    ] = None,
+    details: Annotated[
+        bool,
+        typer.Option(
+            "--details", help="Also show the coincidence matrix and per-category/per-coder tables."
+        ),
+    ] = False,
+    disagreements: Annotated[
+        Path | None,
+        typer.Option(
+            "--disagreements",
+            help="Write the ranked list of disagreeing units to this CSV.",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Inter-coder agreement: Krippendorff's alpha with a bootstrap CI, kappas, Gwet's AC1/AC2.
+
+    With FILE, every coefficient for that reliability data; with --unitizing, Krippendorff's
+    unitizing alpha, span F1 and presence alpha for spans. Without FILE, every schema
+    variable of the study (annotations/annotations.csv, schemas/registry.json), each with
+    the metric its level calls for, written to analysis/agreement.csv.
+
+    Example: framestudy agreement codes.csv --level ordinal --categories low,mid,high --json
+    Example: framestudy agreement --by outlet
+    """
+    _check_choice(level, LEVELS, "--level")
+    _check_choice(weights, WEIGHTS, "--weights")
+    _check_choice(bootstrap_method, BOOTSTRAP_METHODS, "--bootstrap-method")
+    if by is not None:
+        _check_choice(by, ("outlet",), "--by")
+    cats = [c.strip() for c in categories.split(",") if c.strip()] if categories else None
+    if file is None:
+        if unitizing:
+            raise UserError("--unitizing needs a spans FILE (study mode finds spans by itself)")
+        _study_mode(by, bootstrap, seed, json_output, disagreements)
+        return
+    if by is not None:
+        raise UserError(
+            "--by works in study mode only (run `framestudy agreement --by outlet` without FILE)"
+        )
+    if unitizing:
+        spans, lengths = read_spans_csv(file, length)
+        report = unitizing_report(spans, lengths)
+        if json_output:
+            typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        else:
+            _show_report(report, str(file))
+        return
+    data = read_reliability_csv(file, level, cats)
+    report = agreement_report(
+        data, level, weights, cats, n_boot=bootstrap, seed=seed, bootstrap_method=bootstrap_method
+    )
+    diag = agreement_diagnostics(data, level, weights, cats) if (details or disagreements) else None
+    if disagreements is not None:
+        atomic_write_csv(disagreements, diag["disagreements"])
+    if json_output:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        return
+    _show_report(report, str(file))
+    if details:
+        console.print(_frame_table(diag["coincidence"], "Coincidence matrix"))
+        console.print(_frame_table(diag["per_category"], "Per category"))
+        console.print(_frame_table(diag["leave_one_coder_out"], "Alpha without each coder"))
+        pk = diag["pairwise_kappa"].copy()
+        pk.index.name = "coder"
+        console.print(_frame_table(pk, "Pairwise Cohen's kappa"))
+        console.print(_frame_table(diag["disagreements"], "Most disagreeing units", limit=10))
+    if disagreements is not None:
+        console.print(f"wrote {disagreements}")
+
+
+def _study_mode(
+    by: str | None, n_boot: int, seed: int, json_output: bool, disagreements: Path | None
+) -> None:
+    paths = study()
+    registry = read_registry(paths.registry)
+    annotations = read_annotations(paths.annotations_csv)
+    lengths = read_document_lengths(paths.tasks_json)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=json_output,
+    ) as progress:
+        task = progress.add_task("agreement", total=len(registry))
+
+        def advance(variable: str) -> None:
+            progress.update(task, advance=1, description=f"agreement: {variable}")
+
+        results = study_agreement(
+            annotations, registry, lengths, by=by, n_boot=n_boot, seed=seed, progress=advance
+        )
+    out = paths.analysis_dir / "agreement.csv"
+    atomic_write_csv(out, results)
+    if disagreements is not None:
+        atomic_write_csv(disagreements, study_disagreements(annotations, registry))
+    if json_output:
+        records = json.loads(results.to_json(orient="records"))
+        typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    console.print(_study_table(results))
+    console.print(f"wrote {out}" + (f" and {disagreements}" if disagreements else ""))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to the root app."""
+    """Add the ``agreement`` command to the root app."""
+    app.command("agreement")(agreement)
