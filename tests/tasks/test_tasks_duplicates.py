@@ -64,3 +64,14 @@ def test_build_with_a_duplicate_file_builds_it_once(cli, corpus_study):
     assert [
         t["data"]["source_file"] for t in tasks if t["data"]["article_id"] == "art-33d6018a83a4"
     ] == ["003_d59e774d81fbca7a.txt"]
+
+
+def test_add_never_overwrites_a_stored_file(empty_study):
+    study = Study(empty_study)
+    [(article, path)] = add_articles(study, [DATA / "with_front_matter.txt"]).added
+    # a researcher edits the stored text: its id changes, the file name stays
+    edited = path.read_text(encoding="utf-8").replace("Leaders meeting", "Leaders who met")
+    path.write_text(edited, encoding="utf-8")
+    [(_, again)] = add_articles(study, [DATA / "with_front_matter.txt"]).added
+    assert again != path and again.name.endswith("-2.txt")
+    assert path.read_text(encoding="utf-8") == edited

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -24,6 +25,19 @@ tasks_app = typer.Typer(
 )
 
 _MAX_SHOWN = 160
+_BAR_FROM = 50  # items; fewer finish before a bar would be seen
+_DUPLICATES_SHOWN = 10
+_ROWS_SHOWN = 30  # of the summary table
+
+
+def _bar(items: Sequence[Any], description: str) -> Iterable[Any]:
+    return track(
+        items,
+        description=description,
+        console=err_console,
+        transient=True,
+        disable=len(items) < _BAR_FROM,
+    )
 
 
 def _short(text: str, limit: int = _MAX_SHOWN) -> str:
@@ -38,12 +52,17 @@ def _where(path: Path) -> str:
 
 
 def _report_duplicates(duplicates: list[Duplicate], verb: str) -> None:
-    for dup in duplicates:
+    for dup in duplicates[:_DUPLICATES_SHOWN]:
         err_console.print(
             f"[yellow]duplicate:[/] {escape(str(dup.article.origin))} has the same text as "
             f"{escape(str(dup.first.origin))} ({dup.article.article_id}); {verb}",
             highlight=False,
             soft_wrap=True,
+        )
+    if len(duplicates) > _DUPLICATES_SHOWN:
+        err_console.print(
+            f"[yellow]duplicate:[/] ... and {len(duplicates) - _DUPLICATES_SHOWN} more",
+            highlight=False,
         )
 
 
@@ -92,7 +111,7 @@ def build(
 
     Example: framestudy tasks build --show-removed
     """
-    result = build_tasks(study())
+    result = build_tasks(study(), progress=_bar)
     _report_duplicates(result.duplicates, "built once")
     if show_removed:
         for article in result.articles:
@@ -117,8 +136,10 @@ def build(
     headers = ("article_id", "outlet", "date", "words", "removed")
     used = sum(max(len(h), *(len(r[i]) for r in rows)) + 3 for i, h in enumerate(headers))
     room = max(12, console.width - used - 4)  # the title column's own padding and borders
-    for row, task in zip(rows, result.tasks, strict=True):
+    for row, task in list(zip(rows, result.tasks, strict=True))[:_ROWS_SHOWN]:
         table.add_row(*row, escape(_short(task["data"]["title"], room)))
+    if len(rows) > _ROWS_SHOWN:
+        table.add_row("…", f"and {len(rows) - _ROWS_SHOWN} more", "", "", "", "")
     console.print(table)
     stamp = result.tasks[0]["data"]
     console.print(
@@ -157,9 +178,7 @@ def add(
         study(),
         paths,
         default_outlet=outlet,
-        progress=lambda files: track(
-            files, description="Reading", console=err_console, transient=True
-        ),
+        progress=_bar,
     )
     _report_duplicates(result.duplicates, "not added again")
     for article, path in result.added:

@@ -8,8 +8,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -19,6 +20,13 @@ from framestudy.tasks.identity import article_id, word_count
 from framestudy.tasks.models import ArticleMeta, describe_errors, describe_validation_error
 from framestudy.tasks.outlets import OutletRegistry
 from framestudy.tasks.sources import Origin, RawArticle
+
+#: ``progress(items, description)`` yields ``items``, e.g. while drawing a progress bar
+Progress = Callable[[Sequence[Any], str], Iterable[Any]]
+
+
+def no_progress(items: Sequence[Any], description: str) -> Iterable[Any]:
+    return items
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,7 @@ def prepare_all(
     default_outlet: str | None = None,
     failures: Iterable[str] = (),
     action: str = "",
+    progress: Progress = no_progress,
 ) -> list[Article]:
     """:func:`prepare` every article; if any fail, one :class:`UserError` lists them all.
 
@@ -149,7 +158,7 @@ def prepare_all(
     """
     problems = list(failures)
     articles = []
-    for raw in raws:
+    for raw in progress(list(raws), "Cleaning"):
         try:
             articles.append(prepare(raw, registry, default_outlet=default_outlet))
         except ArticleProblem as exc:

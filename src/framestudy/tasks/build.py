@@ -15,7 +15,7 @@ from typing import Any
 
 from framestudy.io import atomic_write_json
 from framestudy.study import Study
-from framestudy.tasks.articles import Article, Duplicate
+from framestudy.tasks.articles import Article, Duplicate, Progress, no_progress
 from framestudy.tasks.outlets import OutletRegistry, load_outlets
 from framestudy.tasks.store import load_articles
 
@@ -71,7 +71,9 @@ class BuildResult:
     duplicates: list[Duplicate] = field(default_factory=list)
 
 
-def build_tasks(study: Study, *, write: bool = True) -> BuildResult:
+def build_tasks(
+    study: Study, *, write: bool = True, progress: Progress = no_progress
+) -> BuildResult:
     """Build the Label Studio tasks of ``study`` and (``write=True``) write ``tasks.json``.
 
     Articles are taken in file-name order; a text that occurs twice is built once (the
@@ -79,7 +81,7 @@ def build_tasks(study: Study, *, write: bool = True) -> BuildResult:
     :class:`framestudy.errors.UserError` naming every faulty file.
     """
     registry = load_outlets(study.outlets)
-    articles, duplicates = load_articles(study, registry)
+    articles, duplicates = load_articles(study, registry, progress=progress)
     stamp = schema_stamp(study)
     tasks = [{"data": task_data(a, registry, stamp)} for a in articles]
     if write:

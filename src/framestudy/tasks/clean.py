@@ -126,7 +126,7 @@ def clean(
         elif not line:
             rule = inline[-1].rule  # nothing left once the residue was removed
         else:
-            rule = next((r.name for r in rules.LINE_RULES if r.matches(line, stripped)), None)
+            rule = rules.first_line_rule(line, stripped)
 
         if rule is None:
             paragraphs.append(line)

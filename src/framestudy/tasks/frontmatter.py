@@ -22,6 +22,16 @@ import yaml
 from framestudy.errors import UserError
 
 FENCE = "---"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader when present
+
+
+def _load(block: str):
+    """Parse with libyaml (fast); on an error, re-parse with PyYAML, whose marks are closer
+    to the mistake (the line of an unclosed bracket, not the end of the block)."""
+    try:
+        return yaml.load(block, Loader=_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(block)
 
 
 def has_front_matter(text: str) -> bool:
@@ -47,7 +57,7 @@ def split(text: str, where: str) -> tuple[dict[str, Any], str]:
         )
     block = "\n".join(lines[1:end])
     try:
-        meta = yaml.safe_load(block)
+        meta = _load(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 2}" if mark is not None else ""

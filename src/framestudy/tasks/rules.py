@@ -251,3 +251,8 @@ DROP_LINES = ContextRule(
 )
 
 CONTEXT_RULES: tuple[ContextRule, ...] = (DROP_LINES, REPEATED_HEADLINE, SITE_NAME, AUTHOR_BIO)
+
+
+def first_line_rule(line: str, raw_line: str) -> str | None:
+    """The name of the first rule of :data:`LINE_RULES` that matches, or None."""
+    return next((r.name for r in LINE_RULES if r.matches(line, raw_line)), None)

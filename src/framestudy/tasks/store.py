@@ -8,7 +8,7 @@ stored file always shows what was removed and why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -17,16 +17,17 @@ from framestudy.errors import UserError
 from framestudy.io import atomic_write_text
 from framestudy.study import Study
 from framestudy.tasks import frontmatter
-from framestudy.tasks.articles import Article, Duplicate, prepare_all, split_duplicates
+from framestudy.tasks.articles import (
+    Article,
+    Duplicate,
+    Progress,
+    no_progress,
+    prepare_all,
+    split_duplicates,
+)
 from framestudy.tasks.identity import ID_PREFIX
 from framestudy.tasks.outlets import OutletRegistry, load_outlets
 from framestudy.tasks.sources import RawArticle, expand, read_source, read_txt
-
-Progress = Callable[[Iterable[Any]], Iterable[Any]]
-
-
-def _no_progress(items: Iterable[Any]) -> Iterable[Any]:
-    return items
 
 
 def read_raw_articles(articles_dir: Path) -> tuple[list[RawArticle], list[str]]:
@@ -55,7 +56,7 @@ def read_raw_articles(articles_dir: Path) -> tuple[list[RawArticle], list[str]]:
 
 
 def load_articles(
-    study: Study, registry: OutletRegistry | None = None
+    study: Study, registry: OutletRegistry | None = None, *, progress: Progress = no_progress
 ) -> tuple[list[Article], list[Duplicate]]:
     """The study's checked articles (first of each text) and the duplicates left out.
 
@@ -63,7 +64,9 @@ def load_articles(
     """
     registry = registry or load_outlets(study.outlets)
     raws, failures = read_raw_articles(study.articles_dir)
-    articles = prepare_all(raws, registry, failures=failures, action="no tasks were built")
+    articles = prepare_all(
+        raws, registry, failures=failures, action="no tasks were built", progress=progress
+    )
     if not articles:
         raise UserError(
             f"{study.articles_dir}: no articles; add some with `framestudy tasks add PATH`"
@@ -85,13 +88,20 @@ def file_name(article: Article) -> str:
 
 
 def write_article(articles_dir: Path, article: Article) -> Path:
-    """Store ``article`` (metadata + text as read) in ``articles_dir``, atomically."""
+    """Store ``article`` (metadata + text as read) in ``articles_dir``, atomically.
+
+    Never overwrites: if the name is taken (a stored file whose text was edited after
+    import), a numbered name is used.
+    """
     body = article.raw_text.replace("\r\n", "\n").replace("\r", "\n")
     if not body.endswith("\n"):
         body += "\n"
-    return atomic_write_text(
-        articles_dir / file_name(article), frontmatter.join(stored_meta(article), body)
-    )
+    path = articles_dir / file_name(article)
+    number = 1
+    while path.exists():
+        number += 1
+        path = path.with_name(f"{Path(file_name(article)).stem}-{number}.txt")
+    return atomic_write_text(path, frontmatter.join(stored_meta(article), body))
 
 
 @dataclass
@@ -107,7 +117,7 @@ def add_articles(
     paths: Iterable[str | Path],
     *,
     default_outlet: str | None = None,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
 ) -> AddResult:
     """Import the articles in ``paths`` (files or folders) into ``tasks/articles/``.
 
@@ -127,7 +137,7 @@ def add_articles(
         raise UserError("no input files given; name .txt, .html, .csv or .jsonl files or folders")
     raws: list[RawArticle] = []
     failures: list[str] = []
-    for path in progress(files):
+    for path in progress(files, "Reading"):
         try:
             raws.extend(read_source(path))
         except UserError as exc:
@@ -139,6 +149,7 @@ def add_articles(
         default_outlet=default_outlet,
         failures=failures,
         action="nothing was imported",
+        progress=progress,
     )
     existing_raws, _ = read_raw_articles(study.articles_dir)
     existing = _checked_quietly(existing_raws, registry)
