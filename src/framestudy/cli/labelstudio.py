@@ -1,9 +1,346 @@
-"""CLI commands for this pipeline stage (see framestudy.cli)."""
+"""Label Studio commands: ``server start|stop|status``, ``coders add|list``, ``push``,
+``status``, ``pull`` (thin wrappers over :mod:`framestudy.labelstudio`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from framestudy.cli._common import console, err_console, study
+from framestudy.labelstudio import client, server, settings
+from framestudy.labelstudio.coders import add_coders, passwords_file
+from framestudy.labelstudio.credentials import credentials_path, load_coder_passwords, mask
+from framestudy.labelstudio.pull import EXPORT_TIMEOUT, pull
+from framestudy.labelstudio.push import BATCH_SIZE, push
+from framestudy.labelstudio.status import coding_status
+
+server_app = typer.Typer(
+    help=(
+        "The study's own Label Studio on 127.0.0.1 (data in .labelstudio/, git-ignored).\n\n"
+        "Example: framestudy server start --port 8080"
+    ),
+    no_args_is_help=True,
+)
+coders_app = typer.Typer(
+    help="The study's coders and their Label Studio accounts.\n\n"
+    "Example: framestudy coders add ana@uni.example ben@uni.example",
+    no_args_is_help=True,
+)
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _external_note() -> None:
+    import os
+
+    if os.environ.get(client.ENV_URL):
+        err_console.print(
+            f"[yellow]note:[/] {client.ENV_URL} is set: push, status and pull use "
+            f"{escape(os.environ[client.ENV_URL])}, not this server",
+            highlight=False,
+        )
+
+
+@server_app.command("start")
+def server_start(
+    port: Annotated[
+        int, typer.Option("--port", help="Port on 127.0.0.1; refused if it is in use.")
+    ] = server.DEFAULT_PORT,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for the server to answer.")
+    ] = server.START_TIMEOUT,
+) -> None:
+    """Start the study's Label Studio (or reuse it if it is running) and say how to log in.
+
+    The first start creates the database and the admin account (about 30 s); later starts take a few seconds. The admin's password and API token are kept in .labelstudio/credentials.json (mode 0600) and never printed in full.
+
+    Example: framestudy server start --port 8080
+    """
+    st = study()
+    with err_console.status("starting Label Studio (the first start takes ~30 s)..."):
+        info = server.start(st, port=port, timeout=timeout)
+    creds = server.load_admin(st)
+    verb = "already running" if info.reused else "started"
+    console.print(f"Label Studio {verb}: [bold]{info.url}[/] (pid {info.pid})", highlight=False)
+    if creds:
+        console.print(
+            f"log in as [bold]{creds.email}[/]; the password is in "
+            f"{_rel(credentials_path(st))} (API token {mask(creds.token)})",
+            highlight=False,
+        )
+    console.print(
+        "next: framestudy coders add EMAIL... ; framestudy push ; stop with framestudy server stop",
+        highlight=False,
+    )
+    _external_note()
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the study's Label Studio (by the PID recorded at start).
+
+    Example: framestudy server stop
+    """
+    info = server.stop(study())
+    if info is None:
+        console.print("no Label Studio of this study is running")
+    else:
+        console.print(f"stopped Label Studio at {info.url} (pid {info.pid})", highlight=False)
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Whether the study's Label Studio runs and answers, where, and how to log in.
+
+    Example: framestudy server status
+    """
+    st = study()
+    state = server.status(st)
+    if state.info is None or not state.running:
+        console.print("Label Studio of this study: not running (start it: framestudy server start)")
+    else:
+        health = "answering" if state.answering else "not answering yet"
+        console.print(
+            f"Label Studio {state.version or ''} at [bold]{state.info.url}[/] (pid "
+            f"{state.info.pid}, {health}); data in {_rel(state.info.data_dir)}",
+            highlight=False,
+        )
+    if state.admin:
+        console.print(
+            f"admin {state.admin.email}, password in {_rel(credentials_path(st))}, "
+            f"API token {mask(state.admin.token)}",
+            highlight=False,
+        )
+    _external_note()
+
+
+@coders_app.command("add")
+def coders_add(
+    emails: Annotated[list[str], typer.Argument(help="The coders' e-mail addresses.")],
+) -> None:
+    """Give each coder a Label Studio account that can log in; record them in study.yaml.
+
+    New accounts are signed up through the organisation's invite link with a random password, stored in .labelstudio/coders.json (git-ignored, mode 0600) for you to hand to each coder; they are not printed. Existing accounts are reused unchanged. Running it again changes nothing.
+
+    Example: framestudy coders add ana@uni.example ben@uni.example cem@uni.example
+    """
+    st = study()
+    conn = client.connect(st)
+    results = add_coders(st, conn, emails)
+    table = Table(title=f"coders of this study on {conn.url}", title_justify="left")
+    table.add_column("coder")
+    table.add_column("account")
+    table.add_column("study.yaml")
+    table.add_column("password")
+    for r in results:
+        table.add_row(
+            r.email,
+            r.account,
+            "added" if r.recorded else "already listed",
+            "in .labelstudio/coders.json" if r.password_stored else "the coder's own",
+        )
+    console.print(table)
+    if any(r.account == "created" for r in results):
+        console.print(
+            f"passwords of new accounts: {_rel(Path(passwords_file(st)))} -- hand each coder "
+            f"theirs with the address {conn.url} and docs/labelstudio.md (annotators' guide)",
+            highlight=False,
+        )
+
+
+@coders_app.command("list")
+def coders_list() -> None:
+    """The study's coders (study.yaml) and whether framestudy holds their password.
+
+    Example: framestudy coders list
+    """
+    st = study()
+    stored = load_coder_passwords(st)
+    table = Table(title="coders (study.yaml)", title_justify="left")
+    table.add_column("coder")
+    table.add_column("password")
+    for email in settings.coders(st):
+        table.add_row(
+            email, "in .labelstudio/coders.json" if email in stored else "the coder's own"
+        )
+    console.print(table)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("importing tasks"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+def push_command(
+    design: Annotated[
+        str | None,
+        typer.Option(
+            "--design",
+            help="blind: one project per coder + a reliability sample coded by all (default); "
+            "shared: one project, every coder codes every task.",
+        ),
+    ] = None,
+    reliability_share: Annotated[
+        float | None,
+        typer.Option(
+            "--reliability-share",
+            help="Share of articles (stratified by outlet) every coder codes; default 0.2.",
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Seed of the draw (default 1); recorded.")
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace the text of articles that changed after being annotated."
+        ),
+    ] = False,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Tasks per import request.")
+    ] = BATCH_SIZE,
+) -> None:
+    """Create/update the study's Label Studio project(s) and import tasks/tasks.json.
+
+    Idempotent: re-running never duplicates a task (matched on article_id), also after an interrupted push. The assignment is written to tasks/assignment.csv; options are recorded in study.yaml and reused.
+
+    Example: framestudy push --design blind --reliability-share 0.2 --seed 7
+    """
+    st = study()
+    conn = client.connect(st)
+    with _progress() as bar:
+        job = bar.add_task("import", total=None)
+        result = push(
+            st,
+            conn,
+            design=design,
+            reliability_share=reliability_share,
+            seed=seed,
+            force=force,
+            batch_size=batch_size,
+            progress=lambda done, total: bar.update(job, completed=done, total=total),
+        )
+    table = Table(
+        title=f"push ({result.design} design, reliability share {result.reliability_share:g}, "
+        f"seed {result.seed}) -> {conn.url}",
+        title_justify="left",
+    )
+    for col in ("project", "id", "assigned", "imported", "already there", "updated"):
+        table.add_column(col, justify="left" if col == "project" else "right")
+    table.add_column("notes")
+    for p in result.projects:
+        notes = []
+        if p.created:
+            notes.append("created")
+        if p.settings_updated:
+            notes.append("settings updated: " + ", ".join(p.settings_updated))
+        if p.forced:
+            notes.append(f"{p.forced} annotated text(s) replaced (--force)")
+        if p.kept_annotated:
+            notes.append(f"{p.kept_annotated} annotated task(s) keep their old metadata")
+        if p.duplicates_removed:
+            notes.append(f"{p.duplicates_removed} duplicate task(s) removed")
+        if p.duplicates_kept:
+            notes.append(f"{len(p.duplicates_kept)} annotated duplicate(s) left: check them")
+        if p.not_assigned:
+            notes.append(f"{p.not_assigned} task(s) not in the assignment (left alone)")
+        table.add_row(
+            escape(p.title),
+            str(p.project_id),
+            str(p.assigned),
+            str(p.imported),
+            str(p.existing),
+            str(p.updated + p.forced),
+            "; ".join(notes),
+        )
+    console.print(table)
+    console.print(f"assignment: {_rel(st.assignment)}", highlight=False)
+
+
+def status_command() -> None:
+    """Done / skipped / remaining tasks per coder and outlet.
+
+    Example: framestudy status
+    """
+    st = study()
+    conn = client.connect(st)
+    frame = coding_status(st, conn)
+    table = Table(title=f"coding status on {conn.url}", title_justify="left")
+    for col in frame.columns:
+        table.add_column(col, justify="left" if col in ("coder", "outlet") else "right")
+    for coder, rows in frame.groupby("coder", sort=False):
+        for _, row in rows.iterrows():
+            table.add_row(*(str(v) for v in row.tolist()))
+        sums = rows.drop(columns=["coder", "outlet"]).sum()
+        table.add_row(
+            f"[bold]{escape(str(coder))}[/]",
+            "[bold]all[/]",
+            *(f"[bold]{int(v)}[/]" for v in sums.tolist()),
+            end_section=True,
+        )
+    console.print(table)
+    if frame["foreign"].sum():
+        console.print(
+            "[yellow]foreign:[/] annotations made in another coder's project (a breach of the "
+            "blind design); pull keeps them out of the table unless --include-foreign",
+            highlight=False,
+        )
+
+
+def pull_command(
+    include_foreign: Annotated[
+        bool,
+        typer.Option(
+            "--include-foreign",
+            help="Keep annotations a coder made in another coder's project (blind breach).",
+        ),
+    ] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for each project's export.")
+    ] = EXPORT_TIMEOUT,
+) -> None:
+    """Export every project, keep the raw exports, write annotations/annotations.csv.
+
+    Raw exports are saved unchanged under annotations/raw/ (never overwritten; listed with their sha256 in manifest.json). Every annotation is checked against the schema; what is set aside is reported with its ids.
+
+    Example: framestudy pull
+    """
+    st = study()
+    conn = client.connect(st)
+    with err_console.status("exporting..."):
+        result = pull(st, conn, include_foreign=include_foreign, export_timeout=timeout)
+    for export in result.exports:
+        state = "saved" if export.new else "unchanged, kept"
+        console.print(
+            f"project {export.project.id} ({escape(export.project.title)}): {state} "
+            f"{_rel(export.path)} ({export.size:,} bytes, sha256 {export.sha256[:12]})",
+            highlight=False,
+        )
+    console.print(result.report.table())
+    console.print(result.report.summary(), highlight=False)
+    console.print(f"wrote {_rel(result.path)} ({len(result.table)} rows)", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to the root app."""
+    app.add_typer(server_app, name="server")
+    app.add_typer(coders_app, name="coders")
+    app.command("push")(push_command)
+    app.command("status")(status_command)
+    app.command("pull")(pull_command)

@@ -1,0 +1,25 @@
+"""The Label Studio side of a study: server, coders, push, status and pull.
+
+One module per job:
+
+- :mod:`.credentials`  secrets in the git-ignored ``.labelstudio/`` folder (mode 0600) and
+                       masking (``abcd…wxyz``) for anything shown on the terminal;
+- :mod:`.server`       start / stop / status of the embedded Label Studio (127.0.0.1, SQLite);
+- :mod:`.client`       the connection (local server or ``LABEL_STUDIO_URL`` +
+                       ``LABEL_STUDIO_API_KEY``), back-off on transient errors and one-line
+                       :class:`~framestudy.errors.UserError` messages for every fault;
+- :mod:`.accounts`     browser-like HTTP flows the SDK has no call for (invite-link sign-up,
+                       log-in, a user's own token);
+- :mod:`.settings`     the study's ``study.yaml`` (coders, design, project ids; no secrets);
+- :mod:`.coders`       ``coders add``: one Label Studio account per coder;
+- :mod:`.design`       the reliability design (pure functions: sample + assignment);
+- :mod:`.projects`     the study's projects: titles, find / create / update;
+- :mod:`.remote`       fast listing of a project's tasks and the push ledger;
+- :mod:`.push`         tasks -> projects, idempotently;
+- :mod:`.status`       done / skipped / remaining per coder and outlet;
+- :mod:`.pull`         snapshot exports -> ``annotations/raw/`` -> the tidy table.
+"""
+
+from framestudy.labelstudio.client import Connection, connect
+
+__all__ = ["Connection", "connect"]

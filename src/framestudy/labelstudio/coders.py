@@ -1,0 +1,90 @@
+"""``framestudy coders add``: a Label Studio account that can log in, for each coder.
+
+Accounts are made through the organisation's invite link (see :mod:`.accounts`), each with a
+random password that framestudy keeps in ``.labelstudio/coders.json`` (git-ignored, mode
+0600) for the researcher to hand over -- it is not printed. The new account is checked by
+logging in with it. An e-mail that already has an account is reused as it is (its password
+is not changed). Every coder is recorded in ``study.yaml`` (e-mail only); running the
+command again changes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from framestudy.errors import UserError
+from framestudy.labelstudio import accounts, settings
+from framestudy.labelstudio.client import Connection
+from framestudy.labelstudio.credentials import (
+    coder_passwords_path,
+    load_coder_passwords,
+    save_coder_password,
+)
+from framestudy.labelstudio.status import users_by_id
+from framestudy.study import Study
+
+
+@dataclass(frozen=True)
+class CoderAccount:
+    email: str
+    account: str  # "created" | "existing"
+    recorded: bool  # newly recorded in study.yaml
+    password_stored: bool  # framestudy holds a password for it in .labelstudio/coders.json
+
+
+def new_password() -> str:
+    """A random password Label Studio's validators accept (16 URL-safe characters)."""
+    return secrets.token_urlsafe(12)
+
+
+def invite_path(conn: Connection) -> str:
+    """The organisation's invite link (``/user/signup/?token=...``), relative to the server."""
+    data = conn.get_json("api/invite", "fetching the organisation's invite link")
+    link = str((data or {}).get("invite_url") or "")
+    if "token=" not in link:
+        raise UserError(
+            f"Label Studio at {conn.url} gave no invite link -- is it the Community edition?"
+        )
+    # Some set-ups answer with an absolute URL; keep the path so we talk to conn.url.
+    return link[link.index("/user/") :] if "/user/" in link else link
+
+
+def add_coders(study: Study, conn: Connection, emails: list[str]) -> list[CoderAccount]:
+    """Give each e-mail an account that can log in, and record it as a coder of the study."""
+    if not emails:
+        raise UserError("name at least one coder: framestudy coders add EMAIL [EMAIL...]")
+    clean: list[str] = []
+    for email in emails:
+        normalised = settings.normalise_email(email)
+        if normalised not in clean:
+            clean.append(normalised)
+    existing = set(users_by_id(conn).values())
+    stored = load_coder_passwords(study)
+    link = None
+    results = []
+    for email in clean:
+        account = "existing"
+        if email not in existing:
+            link = link or invite_path(conn)
+            password = new_password()
+            try:
+                session = accounts.signup_via_invite(conn.url, link, email, password)
+            except accounts.AccountExists:
+                pass
+            else:
+                save_coder_password(study, email, password)
+                stored[email] = password
+                me = accounts.whoami(session, conn.url)
+                if str(me.get("email", "")).lower() != email:
+                    raise UserError(
+                        f"signed up {email}, but Label Studio logged in {me.get('email')}"
+                    )
+                account = "created"
+        recorded = bool(settings.add_coders(study, [email]))  # at once: a later failure keeps it
+        results.append(CoderAccount(email, account, recorded, email in stored))
+    return results
+
+
+def passwords_file(study: Study) -> str:
+    return str(coder_passwords_path(study))

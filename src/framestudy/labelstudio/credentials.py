@@ -1,0 +1,118 @@
+"""Secrets of a study's Label Studio, kept in the git-ignored ``.labelstudio/`` folder.
+
+- ``.labelstudio/credentials.json``: the local server's admin (e-mail, password, API token);
+- ``.labelstudio/coders.json``: the password framestudy gave each coder it signed up.
+
+Both are written atomically with mode 0600 (owner only), in a folder of mode 0700. Nothing
+here is ever printed in full: :func:`mask` shows the first and last four characters.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from framestudy.errors import UserError
+from framestudy.io import atomic_write_json
+from framestudy.study import Study
+
+ADMIN_EMAIL = "admin@framestudy.local"
+
+
+def mask(secret: str | None) -> str:
+    """``abcd…wxyz`` for a secret; short secrets are hidden entirely."""
+    if not secret:
+        return "(none)"
+    if len(secret) < 16:
+        return "…" * 3
+    return f"{secret[:4]}…{secret[-4:]}"
+
+
+def private_dir(study: Study) -> Path:
+    """``<study>/.labelstudio`` (created with mode 0700 if missing)."""
+    folder = study.labelstudio_dir
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def write_private_json(path: Path, obj: object) -> Path:
+    """Write JSON atomically and leave it readable by the owner only."""
+    atomic_write_json(path, obj)  # the temporary file is created 0600 by mkstemp
+    os.chmod(path, 0o600)
+    return path
+
+
+def read_json(path: Path, what: str) -> dict | None:
+    """A JSON object from ``path``, None if the file does not exist."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path}: unreadable {what} ({exc}) -- fix or delete the file") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: the {what} must be a JSON object -- fix or delete the file")
+    return data
+
+
+@dataclass(frozen=True)
+class AdminCredentials:
+    """The embedded server's administrator and its legacy API token."""
+
+    email: str
+    password: str
+    token: str
+
+    @classmethod
+    def generate(cls) -> AdminCredentials:
+        return cls(
+            email=ADMIN_EMAIL,
+            password=secrets.token_urlsafe(18),
+            token=secrets.token_hex(20),  # 40 hex digits, the shape of a legacy token
+        )
+
+
+def credentials_path(study: Study) -> Path:
+    return study.labelstudio_dir / "credentials.json"
+
+
+def load_admin(study: Study) -> AdminCredentials | None:
+    """The stored admin credentials, or None when the server was never started."""
+    path = credentials_path(study)
+    data = read_json(path, "credentials file")
+    if data is None:
+        return None
+    try:
+        return AdminCredentials(
+            email=str(data["email"]), password=str(data["password"]), token=str(data["token"])
+        )
+    except KeyError as exc:
+        raise UserError(
+            f"{path}: missing {exc.args[0]!r} -- delete .labelstudio/ to start a fresh server"
+        ) from None
+
+
+def save_admin(study: Study, creds: AdminCredentials) -> Path:
+    private_dir(study)
+    return write_private_json(credentials_path(study), asdict(creds))
+
+
+def coder_passwords_path(study: Study) -> Path:
+    return study.labelstudio_dir / "coders.json"
+
+
+def load_coder_passwords(study: Study) -> dict[str, str]:
+    """e-mail -> password of the coders framestudy signed up (empty if none)."""
+    data = read_json(coder_passwords_path(study), "coder password file") or {}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def save_coder_password(study: Study, email: str, password: str) -> Path:
+    """Record (or replace) one coder's password in ``.labelstudio/coders.json``."""
+    private_dir(study)
+    passwords = load_coder_passwords(study)
+    passwords[email] = password
+    return write_private_json(coder_passwords_path(study), dict(sorted(passwords.items())))

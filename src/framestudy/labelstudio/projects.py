@@ -1,0 +1,174 @@
+"""The study's Label Studio projects: their titles, and finding, creating, updating them.
+
+Blind design: one project per coder, titled ``<study> · <coder e-mail>``; shared design: one
+project titled ``<study> · shared``. Label Studio allows 50 characters in a title; longer
+study names are shortened (the coder's e-mail is kept whole when it fits). Projects are
+found by the id recorded in ``study.yaml`` (if it still exists and has the expected title),
+else by title, else created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from framestudy.labelstudio.client import Connection
+from framestudy.labelstudio.settings import SHARED, ProjectRecord
+
+TITLE_MAX = 50
+_SEP = " · "
+
+
+def project_title(study_name: str, coder: str) -> str:
+    """The project title for ``coder`` (or :data:`SHARED`) in the study ``study_name``."""
+    who = "shared" if coder == SHARED else coder
+    title = f"{study_name}{_SEP}{who}"
+    if len(title) <= TITLE_MAX:
+        return title
+    room = TITLE_MAX - len(_SEP) - len(who)
+    if room >= 4:
+        return f"{study_name[: room - 1]}…{_SEP}{who}"
+    digest = hashlib.sha256(f"{study_name}\x1f{who}".encode()).hexdigest()[:6]
+    return f"{who[: TITLE_MAX - 8]}…~{digest}"
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    """What a study's project must look like."""
+
+    coder: str
+    title: str
+    label_config: str
+    instruction: str
+    maximum_annotations: int
+    description: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "description": self.description,
+            "label_config": self.label_config,
+            "expert_instruction": self.instruction,
+            "show_instruction": True,
+            "show_skip_button": True,
+            "show_annotation_history": False,
+            "show_collab_predictions": False,
+            "maximum_annotations": self.maximum_annotations,
+            **self.settings,
+        }
+
+
+@dataclass(frozen=True)
+class EnsuredProject:
+    record: ProjectRecord
+    created: bool
+    updated: tuple[str, ...]
+
+
+def _get(conn: Connection, project_id: int) -> dict | None:
+    """The project as a dict, None if it does not exist."""
+    return conn.get_json(
+        f"api/projects/{project_id}/", f"reading project {project_id}", missing_ok=True
+    )
+
+
+def find_by_title(conn: Connection, title: str) -> list[dict]:
+    """Projects whose title is exactly ``title`` (oldest first)."""
+    found = []
+    page = 1
+    while True:
+        data = conn.get_json(
+            "api/projects/",
+            f"looking for the project {title!r}",
+            params={"title": title, "page": page, "page_size": 100, "include": "id,title"},
+        )
+        results = data.get("results", []) if isinstance(data, dict) else data
+        found += [p for p in results if p.get("title") == title]
+        if not isinstance(data, dict) or not data.get("next") or not results:
+            break
+        page += 1
+    return sorted(found, key=lambda p: p["id"])
+
+
+def locate(conn: Connection, coder: str, title: str, recorded: ProjectRecord | None) -> int | None:
+    """The id of the existing project for ``coder``, None if there is none."""
+    if recorded is not None:
+        project = _get(conn, recorded.id)
+        if project is not None and project.get("title") == title:
+            return recorded.id
+    matches = find_by_title(conn, title)
+    return matches[0]["id"] if matches else None
+
+
+# Fields Label Studio stores in a normalised form (the XML without its trailing newline, the
+# instructions HTML sanitised): equality is judged on what the server made of what we sent.
+NORMALISED = ("label_config", "expert_instruction", "description")
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(str(value).encode("utf-8")).hexdigest()[:16]
+
+
+def ensure_project(
+    conn: Connection,
+    spec: ProjectSpec,
+    recorded: ProjectRecord | None,
+    memo: dict[str, list[str]] | None = None,
+) -> EnsuredProject:
+    """Find or create the project of ``spec``; bring its settings up to date.
+
+    ``memo`` (field -> [digest of what we sent, digest of what the server stored]) lets a
+    normalised field count as unchanged; it is updated in place after a change.
+    """
+    memo = {} if memo is None else memo
+    project_id = locate(conn, spec.coder, spec.title, recorded)
+    wanted = spec.fields()
+    if project_id is None:
+        created = conn.call(
+            f"creating the project {spec.title!r}", conn.sdk.projects.create, **wanted
+        )
+        project_id, created_now = int(created.id), True
+        changed: dict[str, Any] = wanted
+    else:
+        created_now = False
+        current = _get(conn, project_id) or {}
+        changed = {k: v for k, v in wanted.items() if not _same(k, v, current.get(k), memo)}
+        if changed:
+            conn.call(
+                f"updating the settings of project {project_id} ({', '.join(sorted(changed))})",
+                conn.sdk.projects.update,
+                id=project_id,
+                **changed,
+            )
+    if any(k in changed for k in NORMALISED):
+        stored = _get(conn, project_id) or {}
+        for k in NORMALISED:
+            memo[k] = [_digest(wanted[k]), _digest(stored.get(k))]
+    updated = () if created_now else tuple(sorted(changed))
+    return EnsuredProject(ProjectRecord(spec.coder, project_id, spec.title), created_now, updated)
+
+
+def _same(key: str, wanted: Any, current: Any, memo: dict[str, list[str]]) -> bool:
+    if wanted == current:
+        return True
+    if key in NORMALISED and key in memo:
+        return memo[key] == [_digest(wanted), _digest(current)]
+    return False
+
+
+def existing_projects(
+    conn: Connection, records: list[ProjectRecord], titles: dict[str, str]
+) -> list[ProjectRecord]:
+    """The study's projects on the server: recorded ones that still exist, else by title.
+
+    ``titles``: coder -> expected title. A coder without a project is left out.
+    """
+    by_coder = {r.coder: r for r in records}
+    out = []
+    for coder, title in titles.items():
+        project_id = locate(conn, coder, title, by_coder.get(coder))
+        if project_id is not None:
+            out.append(ProjectRecord(coder, project_id, title))
+    return out

@@ -1,0 +1,189 @@
+"""``framestudy pull``: every project's annotations -> ``annotations/raw/`` -> the tidy table.
+
+For each project of the study, an export snapshot is made (Label Studio's documented path
+for big projects; the client waits up to ``export_timeout`` seconds) with every task, every
+annotation (skipped ones included, so the report can count them) and full drafts. The bytes
+are saved unchanged as ``annotations/raw/<UTC time>_project-<id>_<sha256[:12]>.json`` and
+listed in ``annotations/raw/manifest.json`` (time, server, project, coder, sha256, size);
+an earlier file is never overwritten, and an export identical to one already saved for the
+same project is not saved again. The exports are then turned into the tidy table by
+:func:`framestudy.annotations.tidy_from_export` -- with the owner of each blind project, so
+an annotation made in another coder's project is reported and kept out -- and written
+atomically to ``annotations/annotations.csv``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from framestudy.annotations import PullReport, read_export, tidy_from_export, write_tidy
+from framestudy.errors import UserError
+from framestudy.io import atomic_write_bytes, atomic_write_json
+from framestudy.labelstudio.client import Connection
+from framestudy.labelstudio.settings import SHARED, ProjectRecord
+from framestudy.labelstudio.status import study_projects, users_by_id
+from framestudy.study import Study
+
+EXPORT_TIMEOUT = 1800.0  # seconds; Community exports run synchronously in one request
+
+
+@dataclass
+class SavedExport:
+    project: ProjectRecord
+    path: Path
+    sha256: str
+    size: int
+    new: bool  # False: identical to an export saved earlier (that file is used)
+
+
+@dataclass
+class PullResult:
+    exports: list[SavedExport]
+    table: pd.DataFrame
+    report: PullReport
+    path: Path
+
+
+def manifest_path(study: Study) -> Path:
+    return study.raw_exports_dir / "manifest.json"
+
+
+def read_manifest(study: Study) -> list[dict]:
+    path = manifest_path(study)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as exc:
+        raise UserError(
+            f"{path}: unreadable manifest ({exc}) -- restore it from git; the raw exports "
+            "next to it are intact"
+        ) from None
+    entries = data.get("exports") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise UserError(f"{path}: expected an object with an 'exports' list")
+    return entries
+
+
+def save_raw(
+    study: Study, conn: Connection, project: ProjectRecord, content: bytes, when: datetime
+) -> SavedExport:
+    """Save one raw export unless the same bytes were saved before for this project."""
+    digest = hashlib.sha256(content).hexdigest()
+    entries = read_manifest(study)
+    for entry in entries:
+        if entry.get("project_id") == project.id and entry.get("sha256") == digest:
+            earlier = study.raw_exports_dir / str(entry.get("file"))
+            if earlier.is_file() and hashlib.sha256(earlier.read_bytes()).hexdigest() == digest:
+                return SavedExport(project, earlier, digest, len(content), new=False)
+    stamp = when.strftime("%Y%m%dT%H%M%SZ")
+    name = f"{stamp}_project-{project.id}_{digest[:12]}.json"
+    path = study.raw_exports_dir / name
+    if path.exists():  # same second, same project, same digest: it is this very export
+        return SavedExport(project, path, digest, len(content), new=False)
+    atomic_write_bytes(path, content)
+    entries.append(
+        {
+            "file": name,
+            "exported_at": when.isoformat(timespec="seconds"),
+            "server": conn.url,
+            "project_id": project.id,
+            "project_title": project.title,
+            "coder": None if project.coder == SHARED else project.coder,
+            "sha256": digest,
+            "bytes": len(content),
+        }
+    )
+    atomic_write_json(manifest_path(study), {"exports": entries})
+    return SavedExport(project, path, digest, len(content), new=True)
+
+
+def export_project(conn: Connection, project_id: int, timeout: float = EXPORT_TIMEOUT) -> bytes:
+    """The project's full JSON export (snapshot API), as the server sent it."""
+    options = {"timeout": timeout}
+    what = f"exporting project {project_id}"
+    snapshot = conn.call(
+        what,
+        conn.sdk.projects.exports.create,
+        project_id,
+        title=f"framestudy pull {datetime.now(UTC).isoformat(timespec='seconds')}",
+        task_filter_options={"only_with_annotations": False},
+        annotation_filter_options={"usual": True, "ground_truth": True, "skipped": True},
+        serialization_options={
+            "drafts": {"only_id": False},
+            "predictions": {"only_id": False},
+            "annotations__completed_by": {"only_id": True},
+        },
+        request_options=options,
+    )
+    deadline = time.monotonic() + timeout
+    while snapshot.status not in ("completed", "failed"):
+        if time.monotonic() > deadline:
+            raise UserError(
+                f"the export of project {project_id} did not finish within {timeout:.0f} s "
+                "-- try again with a longer --timeout"
+            )
+        time.sleep(0.5)
+        snapshot = conn.call(what, conn.sdk.projects.exports.get, project_id, export_pk=snapshot.id)
+    if snapshot.status == "failed":
+        raise UserError(
+            f"Label Studio failed to export project {project_id} (export {snapshot.id}) -- see "
+            "the server log, then pull again"
+        )
+    chunks = conn.call(
+        what,
+        lambda: list(
+            conn.sdk.projects.exports.download(
+                project_id,
+                export_pk=snapshot.id,
+                export_type="JSON",
+                request_options=options,
+            )
+        ),
+    )
+    with contextlib.suppress(UserError):  # our copy is what matters; tidy up the server's
+        conn.call(what, conn.sdk.projects.exports.delete, project_id, export_pk=snapshot.id)
+    return b"".join(chunks)
+
+
+def pull(
+    study: Study,
+    conn: Connection,
+    *,
+    include_foreign: bool = False,
+    export_timeout: float = EXPORT_TIMEOUT,
+) -> PullResult:
+    """Export every project, save the raw exports, write the tidy table; see the module doc."""
+    design, _coders, projects = study_projects(study, conn)
+    when = datetime.now(UTC)
+    saved: list[SavedExport] = []
+    tasks: list = []
+    for project in projects:
+        content = export_project(conn, project.id, export_timeout)
+        export = save_raw(study, conn, project, content, when)
+        saved.append(export)
+        tasks.extend(read_export(export.path))
+
+    schema = None
+    if study.schema_source.is_file():
+        from framestudy.schema import load_schema
+
+        schema = load_schema(study.schema_source)
+    project_coder = {p.id: p.coder for p in projects if p.coder != SHARED}
+    table, report = tidy_from_export(
+        tasks,
+        schema=schema,
+        users=users_by_id(conn),
+        project_coder=project_coder if design == "blind" else None,
+        include_foreign=include_foreign,
+    )
+    path = write_tidy(table, study.annotations_csv)
+    return PullResult(saved, table, report, path)

@@ -1,0 +1,510 @@
+"""``framestudy push``: the study's tasks into its Label Studio project(s), idempotently.
+
+1. Read ``schemas/framing.xml`` (labeling config), ``schemas/codebook.html`` (the project
+   instructions), ``tasks/tasks.json`` and the coders in ``study.yaml``.
+2. Draw the design (:mod:`.design`) and write ``tasks/assignment.csv`` -- keeping the rows of
+   an earlier assignment, so articles added later never reshuffle the existing ones.
+3. Create or update the project(s): one per coder (blind) or one shared project with
+   ``maximum_annotations`` = number of coders, set before any task is imported.
+4. Plan every project before touching any task: which articles are missing, which changed.
+   An article whose *text* changed after it was annotated (or skipped) is refused, with the
+   ids, unless ``force``; an unannotated task whose data changed is updated in place.
+   Duplicate tasks of one article (left by a push killed in the middle of a request) are
+   deleted if nobody annotated them.
+5. Import the missing tasks in batches. A batch that fails on a transient error (timeout,
+   dropped connection, 5xx) is not simply re-sent: the project is listed again and only the
+   articles still missing are imported, so a task is never created twice.
+
+Re-running push therefore ends with exactly one task per assigned article, however often it
+was interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+import pandas as pd
+from label_studio_sdk.core.api_error import ApiError
+
+from framestudy.errors import UserError
+from framestudy.io import atomic_write_csv
+from framestudy.labelstudio import design as design_mod
+from framestudy.labelstudio import remote, settings
+from framestudy.labelstudio.client import Connection
+from framestudy.labelstudio.projects import (
+    EnsuredProject,
+    ProjectSpec,
+    ensure_project,
+    project_title,
+)
+from framestudy.labelstudio.settings import SHARED
+from framestudy.study import Study
+
+BATCH_SIZE = 500
+IMPORT_ATTEMPTS = 4
+_SHOW = 5  # ids shown in an error line
+
+Progress = Callable[[int, int], None]  # (tasks imported so far, tasks to import)
+
+
+@dataclass
+class ProjectPush:
+    """What push did to one project."""
+
+    coder: str
+    project_id: int
+    title: str
+    created: bool = False
+    settings_updated: tuple[str, ...] = ()
+    assigned: int = 0
+    existing: int = 0
+    imported: int = 0
+    updated: int = 0
+    forced: int = 0
+    kept_annotated: int = 0  # data (not text) changed on an annotated task: left as annotated
+    duplicates_removed: int = 0
+    duplicates_kept: list[str] = field(default_factory=list)
+    not_assigned: int = 0  # tasks on the server that the assignment does not list
+    listing: str = ""  # "ledger" or "listed"
+
+
+@dataclass
+class PushResult:
+    design: str
+    reliability_share: float
+    seed: int
+    coders: list[str]
+    assignment: pd.DataFrame
+    projects: list[ProjectPush]
+
+    @property
+    def imported(self) -> int:
+        return sum(p.imported for p in self.projects)
+
+
+@dataclass
+class _Plan:
+    push: ProjectPush
+    wanted: list[str]  # article ids in import order
+    have: dict[str, remote.RemoteTask]
+    missing: list[str]
+    update: list[tuple[int, str]]  # (task id, article id)
+    refuse: list[tuple[int, str]]
+    delete: list[int]
+    other: list[remote.RemoteTask]
+
+
+# -- inputs ---------------------------------------------------------------------------------
+
+
+def _read_text(path, what: str, fix: str) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: missing {what} -- {fix}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: unreadable {what} ({exc}) -- {fix}") from None
+    if not text.strip():
+        raise UserError(f"{path}: the {what} is empty -- {fix}")
+    return text
+
+
+def load_tasks(path) -> list[dict]:
+    """``tasks/tasks.json``: a list of ``{"data": {...}}`` with unique ``data.article_id``."""
+    fix = "run `framestudy tasks build`"
+    text = _read_text(path, "task file", fix)
+    try:
+        tasks = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(
+            f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}) -- {fix}"
+        ) from None
+    if not isinstance(tasks, list):
+        raise UserError(f"{path}: expected a JSON list of tasks -- {fix}")
+    seen: dict[str, int] = {}
+    for i, task in enumerate(tasks):
+        data = task.get("data") if isinstance(task, dict) else None
+        if not isinstance(data, dict):
+            raise UserError(f"{path}: task {i} has no 'data' object -- {fix}")
+        article_id = data.get("article_id")
+        if not isinstance(article_id, str) or not article_id:
+            raise UserError(f"{path}: task {i} has no data.article_id -- {fix}")
+        if not isinstance(data.get("text"), str):
+            raise UserError(f"{path}: task {i} ({article_id}) has no data.text -- {fix}")
+        if article_id in seen:
+            raise UserError(
+                f"{path}: data.article_id {article_id!r} occurs in tasks {seen[article_id]} "
+                f"and {i} -- each article must appear once; {fix}"
+            )
+        seen[article_id] = i
+    return tasks
+
+
+def _articles(tasks: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "article_id": [t["data"]["article_id"] for t in tasks],
+            "outlet": [str(t["data"].get("outlet") or "unknown") for t in tasks],
+        }
+    )
+
+
+def read_assignment(path) -> pd.DataFrame | None:
+    """An earlier ``tasks/assignment.csv``, None if there is none."""
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        return None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: unreadable assignment ({exc}) -- delete it to redraw") from None
+    missing = {"article_id", "outlet", "coder", "reliability"} - set(frame.columns)
+    if missing:
+        raise UserError(
+            f"{path}: not an assignment file (missing columns {', '.join(sorted(missing))}) -- "
+            "delete it to redraw"
+        )
+    return frame
+
+
+def resolve_design(
+    study: Study,
+    design: str | None,
+    share: float | None,
+    seed: int | None,
+    assignment_exists: bool,
+) -> tuple[str, float, int]:
+    """The design parameters: options, else those recorded in study.yaml, else defaults.
+
+    Changing the parameters of a study that already has an assignment is refused: existing
+    articles would keep their old draw, and the result would match neither setting.
+    """
+    recorded = settings.design(study)
+    chosen = (
+        design or recorded.design or settings.DEFAULT_DESIGN,
+        settings.DEFAULT_SHARE
+        if share is None and recorded.reliability_share is None
+        else float(share if share is not None else recorded.reliability_share),
+        settings.DEFAULT_SEED
+        if seed is None and recorded.seed is None
+        else int(seed if seed is not None else recorded.seed),
+    )
+    if chosen[0] not in settings.DESIGNS:
+        raise UserError(f"--design {chosen[0]!r}: choose blind or shared")
+    if not 0.0 <= chosen[1] <= 1.0:
+        raise UserError(f"--reliability-share {chosen[1]} must be between 0 and 1 (e.g. 0.2)")
+    if recorded.design is not None and assignment_exists:
+        before = (recorded.design, float(recorded.reliability_share), int(recorded.seed))
+        if chosen != before:
+            raise UserError(
+                f"this study was pushed with --design {before[0]} --reliability-share "
+                f"{before[1]} --seed {before[2]} (study.yaml, tasks/assignment.csv); push "
+                "with the same options, or delete tasks/assignment.csv and the "
+                "labelstudio section of study.yaml to draw a new design before any coding"
+            )
+    return chosen
+
+
+# -- planning -------------------------------------------------------------------------------
+
+
+def _plan_project(
+    conn: Connection,
+    study: Study,
+    ensured: EnsuredProject,
+    wanted: list[str],
+    tasks_by_article: dict[str, dict],
+) -> _Plan:
+    record = ensured.record
+    push = ProjectPush(
+        coder=record.coder,
+        project_id=record.id,
+        title=record.title,
+        created=ensured.created,
+        settings_updated=ensured.updated,
+        assigned=len(wanted),
+    )
+    listed = [] if ensured.created else None
+    if listed is None:
+        listed = remote.trusted_ledger(conn, study, record.id)
+        push.listing = "ledger"
+    if listed is None:
+        listed = remote.list_tasks(conn, record.id)
+        push.listing = "listed"
+
+    by_article: dict[str, list[remote.RemoteTask]] = defaultdict(list)
+    other: list[remote.RemoteTask] = []
+    for task in listed:
+        if task.article_id is None:
+            other.append(task)
+        else:
+            by_article[task.article_id].append(task)
+
+    have: dict[str, remote.RemoteTask] = {}
+    delete: list[int] = []
+    for article_id, copies in by_article.items():
+        copies.sort(key=lambda t: t.id)
+        if len(copies) > 1 and any(t.annotations is None for t in copies):
+            counts = remote.annotation_counts(conn, [t.id for t in copies])
+            for t in copies:
+                t.annotations = counts[t.id]
+        keep = copies[0]
+        for extra in copies[1:]:
+            if extra.annotations:
+                if not keep.annotations:
+                    delete.append(keep.id)
+                    keep = extra
+                else:
+                    push.duplicates_kept.append(article_id)
+                    other.append(extra)
+            else:
+                delete.append(extra.id)
+        have[article_id] = keep
+    push.duplicates_removed = len(delete)
+
+    wanted_set = set(wanted)
+    push.not_assigned = sum(1 for a in have if a not in wanted_set) + len(other)
+    missing = [a for a in wanted if a not in have]
+    push.existing = len(wanted) - len(missing)
+
+    changed = []
+    for article_id in wanted:
+        task = have.get(article_id)
+        if task is None:
+            continue
+        meta = remote.task_meta(tasks_by_article[article_id]["data"])
+        if task.data_sha != meta["data_sha256"]:
+            changed.append((task, meta))
+    unknown = [t.id for t, _ in changed if t.annotations is None]
+    if unknown:
+        counts = remote.annotation_counts(conn, unknown)
+        for task, _ in changed:
+            if task.id in counts:
+                task.annotations = counts[task.id]
+
+    update, refuse = [], []
+    for task, meta in changed:
+        assert task.article_id is not None
+        if not task.annotations:
+            update.append((task.id, task.article_id))
+        elif task.text_sha != meta["text_sha256"]:
+            refuse.append((task.id, task.article_id))
+        else:
+            push.kept_annotated += 1
+    return _Plan(push, wanted, have, missing, update, refuse, delete, other)
+
+
+# -- execution ------------------------------------------------------------------------------
+
+
+def _payload(task: dict) -> dict:
+    data = task["data"]
+    meta = dict(task.get("meta") or {})
+    meta.update(remote.task_meta(data))
+    return {"data": data, "meta": meta}
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, httpx.TransportError):
+        return True
+    return isinstance(exc, ApiError) and (exc.status_code or 0) in (408, 429, 500, 502, 503, 504)
+
+
+def _import_batch(conn: Connection, project_id: int, batch: list[dict]) -> list[remote.RemoteTask]:
+    """Import ``batch``; on a transient failure re-list and import only what is missing."""
+    pending = batch
+    created: list[remote.RemoteTask] = []
+    for attempt in range(IMPORT_ATTEMPTS):
+        try:
+            response = conn.sdk.projects.import_tasks(
+                id=project_id,
+                request=pending,
+                return_task_ids=True,
+                request_options={"max_retries": 0, "timeout": max(conn.timeout, 300.0)},
+            )
+        except Exception as exc:
+            if not _transient(exc) or attempt == IMPORT_ATTEMPTS - 1:
+                error = conn.translate(exc, f"importing tasks into project {project_id}")
+                if error is None:
+                    raise
+                raise error from exc
+            time.sleep(min(2.0**attempt, 10.0))
+            present = {t.article_id: t for t in remote.list_tasks(conn, project_id)}
+            created += [
+                present[p["data"]["article_id"]]
+                for p in pending
+                if p["data"]["article_id"] in present
+            ]
+            pending = [p for p in pending if p["data"]["article_id"] not in present]
+            if not pending:
+                break
+            continue
+        ids = list(getattr(response, "task_ids", None) or [])
+        if len(ids) != len(pending):
+            raise UserError(
+                f"Label Studio imported {response.task_count} of {len(pending)} tasks into "
+                f"project {project_id} without an error -- run push again to complete it"
+            )
+        created += [
+            remote.RemoteTask(
+                id=int(task_id),
+                article_id=p["meta"]["article_id"],
+                text_sha=p["meta"]["text_sha256"],
+                data_sha=p["meta"]["data_sha256"],
+            )
+            for task_id, p in zip(ids, pending, strict=True)
+        ]
+        break
+    return created
+
+
+def _refusal(plans: list[_Plan]) -> UserError:
+    refused = [(p.push.project_id, tid, a) for p in plans for tid, a in p.refuse]
+    shown = "; ".join(f"{a} (project {pid}, task {tid})" for pid, tid, a in refused[:_SHOW])
+    more = f"; ... {len(refused) - _SHOW} more" if len(refused) > _SHOW else ""
+    return UserError(
+        f"{len(refused)} article(s) changed their text after they were annotated: {shown}{more} "
+        "-- their annotations' spans point into the old text; restore the old text, or push "
+        "with --force to replace it (pull then reports the spans that no longer match)"
+    )
+
+
+def push(
+    study: Study,
+    conn: Connection,
+    *,
+    design: str | None = None,
+    reliability_share: float | None = None,
+    seed: int | None = None,
+    force: bool = False,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> PushResult:
+    """Create/update the study's project(s) and import its tasks; see the module docstring."""
+    if batch_size < 1:
+        raise UserError(f"--batch-size {batch_size} must be at least 1")
+    label_config = _read_text(
+        study.labeling_config, "labeling config", "run `framestudy schema build`"
+    )
+    instruction = _read_text(study.codebook_html, "codebook", "run `framestudy schema build`")
+    tasks = load_tasks(study.tasks_json)
+    if not tasks:
+        raise UserError(f"{study.tasks_json}: holds no tasks -- add articles and build the tasks")
+    coders = settings.coders(study)
+    if not coders:
+        raise UserError(
+            "the study has no coders -- add them first: framestudy coders add EMAIL [EMAIL...]"
+        )
+    previous = read_assignment(study.assignment)
+    design_name, share, seed_value = resolve_design(
+        study, design, reliability_share, seed, previous is not None
+    )
+
+    articles = _articles(tasks)
+    if design_name == "blind":
+        assignment = design_mod.assign_blind(
+            articles, coders, share=share, seed=seed_value, previous=previous
+        )
+    else:
+        assignment = design_mod.assign_shared(articles, coders, seed=seed_value)
+    name = settings.study_name(study)
+    owner = (lambda c: c) if design_name == "blind" else (lambda c: SHARED)
+    assignment["project"] = [project_title(name, owner(c)) for c in assignment["coder"]]
+    atomic_write_csv(study.assignment, assignment.drop(columns="rank"))
+    settings.save_design(study, design_name, share, seed_value)
+
+    # projects, created/updated before any task is planned or imported
+    recorded = {r.coder: r for r in settings.projects(study, conn.url)}
+    project_coders = coders if design_name == "blind" else [SHARED]
+    for other in recorded:
+        if (other == SHARED) != (design_name == "shared"):
+            raise UserError(
+                f"study.yaml records projects of the other design than --design {design_name} "
+                "-- push with the design the study was started with"
+            )
+    ensured = []
+    for coder in project_coders:
+        title = project_title(name, coder)
+        spec = ProjectSpec(
+            coder=coder,
+            title=title,
+            label_config=label_config,
+            instruction=instruction,
+            maximum_annotations=1 if design_name == "blind" else len(coders),
+            description=(
+                f"framestudy study {name}: "
+                + (
+                    f"blind-design project of {coder}. Only {coder} codes here."
+                    if coder != SHARED
+                    else f"shared project; every task is coded by {len(coders)} coders."
+                )
+            ),
+        )
+        known = recorded.get(coder)
+        memo = remote.load_settings_memo(study, conn.url, known.id) if known else {}
+        result = ensure_project(conn, spec, known, memo)
+        settings.save_projects(study, conn.url, [result.record])
+        remote.save_settings_memo(study, conn.url, result.record.id, memo)
+        ensured.append(result)
+
+    tasks_by_article = {t["data"]["article_id"]: t for t in tasks}
+    plans = []
+    for result in ensured:
+        rows = (
+            assignment[assignment["coder"] == result.record.coder]
+            if design_name == "blind"
+            else (assignment.drop_duplicates("article_id"))
+        )
+        wanted = rows.sort_values(["rank", "article_id"])["article_id"].tolist()
+        plans.append(_plan_project(conn, study, result, wanted, tasks_by_article))
+
+    if any(p.refuse for p in plans) and not force:
+        raise _refusal(plans)
+
+    total = sum(len(p.missing) for p in plans)
+    done = 0
+    if progress:
+        progress(0, total)
+    for plan in plans:
+        pid = plan.push.project_id
+        for task_id in plan.delete:
+            conn.request("DELETE", f"api/tasks/{task_id}/", f"deleting duplicate task {task_id}")
+        for task_id, article_id in plan.update + plan.refuse:
+            payload = _payload(tasks_by_article[article_id])
+            conn.call(
+                f"updating task {task_id} ({article_id})",
+                conn.sdk.tasks.update,
+                id=str(task_id),
+                data=payload["data"],
+                meta=payload["meta"],
+            )
+            plan.have[article_id] = remote.RemoteTask(
+                task_id, article_id, payload["meta"]["text_sha256"], payload["meta"]["data_sha256"]
+            )
+        plan.push.updated = len(plan.update)
+        plan.push.forced = len(plan.refuse)
+        for start in range(0, len(plan.missing), batch_size):
+            batch = [
+                _payload(tasks_by_article[a]) for a in plan.missing[start : start + batch_size]
+            ]
+            for task in _import_batch(conn, pid, batch):
+                plan.have[task.article_id] = task
+            plan.push.imported += len(batch)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        final = list(plan.have.values()) + plan.other
+        remote.save_ledger(study, conn.url, pid, final)
+
+    return PushResult(
+        design=design_name,
+        reliability_share=share,
+        seed=seed_value,
+        coders=coders,
+        assignment=assignment,
+        projects=[p.push for p in plans],
+    )

@@ -1,0 +1,246 @@
+"""What a project holds on the server, fetched fast, and the push ledger.
+
+framestudy stores in each task's ``meta`` the article id and SHA-256 digests of the
+article's text and of its whole ``data`` (``meta`` is not shown to annotators). Listing a
+project then asks Label Studio for ``id,meta`` and the annotation counters only -- not the
+article texts -- which takes ~0.25 ms per task instead of seconds per thousand. Tasks
+imported by something else (no ``meta.article_id``) are matched on ``data.article_id``.
+
+The **ledger** (``.labelstudio/push-ledger.json``, git-ignored) records, after each
+complete push, every task id and digest of each project. A later push trusts it only if the
+project still holds exactly those tasks: the same number of tasks and the same highest task
+id (task ids only grow, so any task added since would have a higher id, and any task
+deleted would lower the count). Then a push with nothing changed needs two tiny requests
+per project instead of a full listing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from framestudy.labelstudio.client import Connection
+from framestudy.labelstudio.credentials import read_json, write_private_json
+from framestudy.study import Study
+
+PAGE_SIZE = 2000
+
+
+def text_digest(text: Any) -> str:
+    """16 hex digits of the SHA-256 of the article text."""
+    return hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:16]
+
+
+def data_digest(data: dict) -> str:
+    """16 hex digits of the SHA-256 of the task's data (canonical JSON)."""
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+def task_meta(data: dict) -> dict[str, str]:
+    """The ``meta`` framestudy stores with a task."""
+    return {
+        "article_id": str(data["article_id"]),
+        "outlet": str(data.get("outlet", "")),
+        "text_sha256": text_digest(data.get("text", "")),
+        "data_sha256": data_digest(data),
+    }
+
+
+@dataclass
+class RemoteTask:
+    """A task on the server, as far as push and status need it."""
+
+    id: int
+    article_id: str | None
+    text_sha: str | None
+    data_sha: str | None
+    annotations: int | None = None  # submitted + skipped; None if not fetched
+
+    def to_ledger(self) -> list:
+        return [self.id, self.text_sha, self.data_sha]
+
+
+def _from_item(item: dict) -> RemoteTask:
+    meta = item.get("meta") or {}
+    if not isinstance(meta, dict):
+        meta = {}
+    counts = None
+    if "total_annotations" in item or "cancelled_annotations" in item:
+        counts = int(item.get("total_annotations") or 0) + int(
+            item.get("cancelled_annotations") or 0
+        )
+    article_id = meta.get("article_id")
+    return RemoteTask(
+        id=int(item["id"]),
+        article_id=str(article_id) if article_id not in (None, "") else None,
+        text_sha=meta.get("text_sha256"),
+        data_sha=meta.get("data_sha256"),
+        annotations=counts,
+    )
+
+
+def iterate_tasks(
+    conn: Connection,
+    project_id: int,
+    include: str,
+    *,
+    extra: dict[str, Any] | None = None,
+    page_size: int = PAGE_SIZE,
+):
+    """Every task of a project with only the ``include`` fields (raw dicts, page by page)."""
+    seen = 0
+    page = 1
+    while True:
+        data = conn.get_json(
+            "api/tasks/",
+            f"listing the tasks of project {project_id}",
+            params={
+                "project": project_id,
+                "include": include,
+                "page": page,
+                "page_size": page_size,
+                **(extra or {}),
+            },
+            missing_ok=page > 1,  # Label Studio answers 404 for a page past the end
+        )
+        if data is None:
+            return
+        tasks = data.get("tasks", []) if isinstance(data, dict) else []
+        yield from tasks
+        seen += len(tasks)
+        total = data.get("total", 0) if isinstance(data, dict) else 0
+        if not tasks or seen >= total:
+            return
+        page += 1
+
+
+def list_tasks(conn: Connection, project_id: int) -> list[RemoteTask]:
+    """Every task of the project with its article id, digests and annotation count."""
+    tasks = [
+        _from_item(item)
+        for item in iterate_tasks(
+            conn, project_id, "id,meta,total_annotations,cancelled_annotations"
+        )
+    ]
+    unknown = [t for t in tasks if t.article_id is None]
+    if unknown:
+        # Tasks not imported by framestudy: read their data to match on data.article_id.
+        by_id = {t.id: t for t in unknown}
+        for item in iterate_tasks(conn, project_id, "id,data"):
+            task = by_id.get(int(item["id"]))
+            data = item.get("data") or {}
+            if task is None or not isinstance(data, dict):
+                continue
+            if data.get("article_id") not in (None, ""):
+                task.article_id = str(data["article_id"])
+                task.text_sha = text_digest(data.get("text", ""))
+                task.data_sha = data_digest(data)
+    return tasks
+
+
+def fingerprint(conn: Connection, project_id: int) -> tuple[int, int]:
+    """(number of tasks, highest task id) of a project, in one small request."""
+    data = conn.get_json(
+        "api/tasks/",
+        f"counting the tasks of project {project_id}",
+        params={
+            "project": project_id,
+            "include": "id",
+            "page_size": 1,
+            "query": json.dumps({"ordering": ["-tasks:id"]}),
+        },
+    )
+    tasks = data.get("tasks") or []
+    return int(data.get("total", 0)), (int(tasks[0]["id"]) if tasks else 0)
+
+
+def annotation_counts(conn: Connection, task_ids: list[int]) -> dict[int, int]:
+    """Submitted + skipped annotations of each task (one request per task)."""
+    out = {}
+    for task_id in task_ids:
+        item = conn.get_json(f"api/tasks/{task_id}/", f"reading task {task_id}")
+        out[task_id] = int(item.get("total_annotations") or 0) + int(
+            item.get("cancelled_annotations") or 0
+        )
+    return out
+
+
+# -- the ledger ---------------------------------------------------------------------------
+
+
+def ledger_path(study: Study):
+    return study.labelstudio_dir / "push-ledger.json"
+
+
+def load_ledger(study: Study, server_url: str, project_id: int) -> list[RemoteTask] | None:
+    """The ledger's tasks of a project (None if there is no entry for this server)."""
+    data = read_json(ledger_path(study), "push ledger") or {}
+    if data.get("server") != server_url:
+        return None
+    entry = (data.get("projects") or {}).get(str(project_id))
+    if not isinstance(entry, dict) or not isinstance(entry.get("tasks"), dict):
+        return None
+    try:
+        return [
+            RemoteTask(id=int(row[0]), article_id=article_id, text_sha=row[1], data_sha=row[2])
+            for article_id, row in entry.get("tasks", {}).items()
+        ] + [
+            RemoteTask(id=int(i), article_id=None, text_sha=None, data_sha=None)
+            for i in entry.get("other", [])
+        ]
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def save_ledger(study: Study, server_url: str, project_id: int, tasks: list[RemoteTask]) -> None:
+    """Record the complete task list of a project after a successful push."""
+    path = ledger_path(study)
+    data = read_json(path, "push ledger") or {}
+    if data.get("server") != server_url:
+        data = {"server": server_url, "projects": {}}
+    mine = {t.article_id: t.to_ledger() for t in tasks if t.article_id is not None}
+    entry = data.setdefault("projects", {}).setdefault(str(project_id), {})
+    entry["tasks"] = mine
+    entry["other"] = sorted(t.id for t in tasks if t.article_id is None)
+    study.labelstudio_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_private_json(path, data)
+
+
+def load_settings_memo(study: Study, server_url: str, project_id: int) -> dict[str, list[str]]:
+    """What the server made of the project settings we last sent (see projects.ensure_project)."""
+    data = read_json(ledger_path(study), "push ledger") or {}
+    if data.get("server") != server_url:
+        return {}
+    entry = (data.get("projects") or {}).get(str(project_id)) or {}
+    memo = entry.get("settings") if isinstance(entry, dict) else None
+    return dict(memo) if isinstance(memo, dict) else {}
+
+
+def save_settings_memo(
+    study: Study, server_url: str, project_id: int, memo: dict[str, list[str]]
+) -> None:
+    path = ledger_path(study)
+    data = read_json(path, "push ledger") or {}
+    if data.get("server") != server_url:
+        data = {"server": server_url, "projects": {}}
+    entry = data.setdefault("projects", {}).setdefault(str(project_id), {})
+    entry["settings"] = memo
+    study.labelstudio_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    write_private_json(path, data)
+
+
+def trusted_ledger(conn: Connection, study: Study, project_id: int) -> list[RemoteTask] | None:
+    """The ledger's tasks of a project if the project provably still holds exactly them."""
+    tasks = load_ledger(study, conn.url, project_id)
+    if tasks is None:
+        return None
+    ids = [t.id for t in tasks]
+    if len(set(ids)) != len(ids):
+        return None
+    count, highest = fingerprint(conn, project_id)
+    if count != len(ids) or highest != (max(ids) if ids else 0):
+        return None
+    return tasks

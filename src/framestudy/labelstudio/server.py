@@ -1,0 +1,381 @@
+"""The study's embedded Label Studio: start, stop, status.
+
+The server runs ``label-studio start`` (the ``server`` extra) bound to 127.0.0.1, with its
+SQLite database in ``<study>/.labelstudio/data`` and its log in ``.labelstudio/server.log``.
+On the first start framestudy generates the admin's e-mail, password and a legacy API token
+(``.labelstudio/credentials.json``, mode 0600) and passes them to Label Studio through its
+environment, which creates the admin without a browser. Sign-up is closed except through the
+organisation's invite link; telemetry, Sentry and the update check are off.
+
+Facts this relies on (label-studio 1.23): settings are read from ``LABEL_STUDIO_X``, then
+``HEARTEX_X``, then plain ``X`` -- so stray ``USERNAME``/``PASSWORD``/``HOST``/``PORT`` in the
+environment are removed for the child; the admin and token are only applied when the
+database is created; legacy tokens must be enabled when the organisation is created; a busy
+port makes Label Studio silently move to the next one, so the port is checked first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+from framestudy.errors import UserError
+from framestudy.io import atomic_write_json
+from framestudy.labelstudio.credentials import (
+    AdminCredentials,
+    credentials_path,
+    load_admin,
+    private_dir,
+    read_json,
+    save_admin,
+)
+from framestudy.study import Study
+
+DEFAULT_PORT = 8080
+HOST = "127.0.0.1"
+START_TIMEOUT = 240.0  # a first start runs all migrations: ~25 s on 2 cores, more under load
+
+# Environment names Label Studio would pick up from a user's shell by accident.
+_STRAY = ("USERNAME", "PASSWORD", "USER_TOKEN", "HOST", "PORT", "DJANGO_DB")
+_PREFIXES = ("LABEL_STUDIO_", "HEARTEX_", "")
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    """A running (or last started) embedded server."""
+
+    url: str
+    port: int
+    pid: int
+    data_dir: Path
+    log: Path
+    started_at: str
+    reused: bool = False
+
+
+def data_dir(study: Study) -> Path:
+    return study.labelstudio_dir / "data"
+
+
+def state_path(study: Study) -> Path:
+    return study.labelstudio_dir / "server.json"
+
+
+def log_path(study: Study) -> Path:
+    return study.labelstudio_dir / "server.log"
+
+
+def label_studio_version() -> str | None:
+    """The installed label-studio version, None if the server extra is not installed."""
+    if importlib.util.find_spec("label_studio") is None:
+        return None
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("label-studio")
+    except PackageNotFoundError:
+        return None
+
+
+def port_is_free(port: int, host: str = HOST) -> bool:
+    """True if nothing listens on ``host:port`` (we can bind it ourselves)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = HOST) -> int:
+    """A port the operating system reports free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def child_environment(creds: AdminCredentials, data: Path) -> dict[str, str]:
+    """The environment for ``label-studio start``: ours, without stray fall-back names."""
+    env = dict(os.environ)
+    for name in _STRAY:
+        for prefix in _PREFIXES:
+            env.pop(prefix + name, None)
+    # The SDK's own variables point framestudy elsewhere; they mean nothing to the server.
+    env.pop("LABEL_STUDIO_URL", None)
+    env.pop("LABEL_STUDIO_API_KEY", None)
+    env.update(
+        {
+            "LABEL_STUDIO_BASE_DATA_DIR": str(data),
+            "LABEL_STUDIO_DJANGO_DB": "sqlite",
+            "LABEL_STUDIO_USERNAME": creds.email,
+            "LABEL_STUDIO_PASSWORD": creds.password,
+            "LABEL_STUDIO_USER_TOKEN": creds.token,
+            "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+            "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+            "SENTRY_DSN": "",
+            "FRONTEND_SENTRY_DSN": "",
+            "LABEL_STUDIO_SENTRY_DSN": "",
+            "LABEL_STUDIO_FRONTEND_SENTRY_DSN": "",
+            "LATEST_VERSION_CHECK": "false",
+            "LABEL_STUDIO_LATEST_VERSION_CHECK": "false",
+            "COLLECT_ANALYTICS": "false",
+            "LABEL_STUDIO_COLLECT_ANALYTICS": "false",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def _read_state(study: Study) -> dict | None:
+    return read_json(state_path(study), "server state file")
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _is_label_studio(pid: int) -> bool:
+    """True if ``pid`` is alive and (where the OS tells) runs Label Studio."""
+    if not _pid_alive(pid):
+        return False
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if cmdline.exists():
+        try:
+            args = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            return True
+        return "label_studio" in args or "label-studio" in args
+    return True
+
+
+def _whoami(url: str, token: str, timeout: float = 5.0) -> int | None:
+    """The HTTP status of whoami with the admin token, None if nothing answers."""
+    try:
+        response = requests.get(
+            f"{url}/api/current-user/whoami",
+            headers={"Authorization": f"Token {token}"},
+            timeout=timeout,
+        )
+    except requests.RequestException:
+        return None
+    return response.status_code
+
+
+def _log_tail(path: Path, lines: int = 8) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    tail = [line for line in text.splitlines() if line.strip()][-lines:]
+    return " | ".join(line.strip()[:200] for line in tail)
+
+
+def _info(study: Study, state: dict, reused: bool) -> ServerInfo:
+    return ServerInfo(
+        url=state["url"],
+        port=int(state["port"]),
+        pid=int(state["pid"]),
+        data_dir=data_dir(study),
+        log=log_path(study),
+        started_at=str(state.get("started_at", "")),
+        reused=reused,
+    )
+
+
+def _wait_ready(
+    study: Study, proc_pid: int, url: str, token: str, timeout: float, child=None
+) -> None:
+    """Poll whoami until the server answers 200; fail clearly if it dies or refuses us."""
+    deadline = time.monotonic() + timeout
+    while True:
+        code = _whoami(url, token, timeout=5.0)
+        if code == 200:
+            return
+        if code in (401, 403):
+            raise UserError(
+                f"the Label Studio at {url} rejects the admin token in "
+                f"{credentials_path(study)} (HTTP {code}); the data folder was created with "
+                "other credentials -- stop the server and delete .labelstudio/ to start afresh"
+            )
+        exited = child.poll() is not None if child is not None else not _pid_alive(proc_pid)
+        if exited:
+            state_path(study).unlink(missing_ok=True)
+            raise UserError(
+                f"Label Studio exited during start-up; the end of {log_path(study)}: "
+                f"{_log_tail(log_path(study))}"
+            )
+        if time.monotonic() > deadline:
+            raise UserError(
+                f"Label Studio did not answer at {url} within {timeout:.0f} s -- see "
+                f"{log_path(study)}; stop it with `framestudy server stop`"
+            )
+        time.sleep(0.25)
+
+
+def start(study: Study, *, port: int | None = None, timeout: float = START_TIMEOUT) -> ServerInfo:
+    """Start the study's Label Studio, or reuse it if it is already running.
+
+    Returns when the server answers the admin's whoami. Raises :class:`UserError` if the
+    server extra is missing, the port is busy, or the server does not come up.
+    """
+    state = _read_state(study)
+    creds = load_admin(study)
+    if state and creds and _is_label_studio(int(state.get("pid", 0))):
+        # Already running (or still starting): wait for it rather than start a second one.
+        _wait_ready(study, int(state["pid"]), state["url"], creds.token, timeout)
+        return _info(study, state, reused=True)
+    if state:
+        state_path(study).unlink(missing_ok=True)  # a stale record of a dead server
+
+    version = label_studio_version()
+    if version is None:
+        raise UserError(
+            "Label Studio is not installed in this environment -- install the server extra: "
+            "pip install 'framestudy[server]' (or `make install`), or point framestudy at your "
+            "own server with LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY"
+        )
+    port = DEFAULT_PORT if port is None else port
+    if not 0 < port < 65536:
+        raise UserError(f"--port {port} is not a TCP port (1-65535)")
+    if not port_is_free(port):
+        raise UserError(
+            f"port {port} on {HOST} is already in use by another program -- choose a free "
+            f"one, e.g. `framestudy server start --port {free_port()}`"
+        )
+
+    data = data_dir(study)
+    if creds is None:
+        if (data / "label_studio.sqlite3").exists():
+            raise UserError(
+                f"{data} holds a Label Studio database but {credentials_path(study)} is "
+                "missing -- restore the file, or delete .labelstudio/ to start afresh"
+            )
+        creds = AdminCredentials.generate()
+        save_admin(study, creds)
+    private_dir(study)
+    data.mkdir(parents=True, exist_ok=True)
+
+    url = f"http://{HOST}:{port}"
+    args = [
+        sys.executable,
+        "-m",
+        "label_studio.server",
+        "start",
+        "--no-browser",
+        "--internal-host",
+        HOST,
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data),
+    ]
+    with open(log_path(study), "ab") as log:
+        log.write(f"\n=== framestudy server start {datetime.now(UTC).isoformat()} ===\n".encode())
+        log.flush()
+        child = subprocess.Popen(
+            args,
+            cwd=study.labelstudio_dir,
+            env=child_environment(creds, data),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: `stop` ends it and its children
+        )
+    state = {
+        "pid": child.pid,
+        "port": port,
+        "url": url,
+        "label_studio": version,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    atomic_write_json(state_path(study), state)
+    try:
+        _wait_ready(study, child.pid, url, creds.token, timeout, child=child)
+    except BaseException:
+        _terminate(child.pid)
+        state_path(study).unlink(missing_ok=True)
+        raise
+    return _info(study, state, reused=False)
+
+
+def _terminate(pid: int, timeout: float = 15.0) -> None:
+    """End the process group we started (SIGTERM, then SIGKILL after ``timeout``)."""
+
+    def send(sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            if hasattr(os, "killpg"):
+                os.killpg(pid, sig)
+            else:  # pragma: no cover - Windows
+                os.kill(pid, sig)
+
+    send(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
+        if not _pid_alive(pid):
+            return
+        time.sleep(0.1)
+    send(signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def stop(study: Study) -> ServerInfo | None:
+    """Stop the study's server by its recorded PID; None if none was running."""
+    state = _read_state(study)
+    if not state:
+        return None
+    info = _info(study, state, reused=False)
+    if _is_label_studio(info.pid):
+        _terminate(info.pid)
+    state_path(study).unlink(missing_ok=True)
+    return info
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    """What ``framestudy server status`` reports."""
+
+    running: bool
+    answering: bool
+    info: ServerInfo | None
+    admin: AdminCredentials | None
+    version: str | None
+
+
+def status(study: Study) -> ServerStatus:
+    state = _read_state(study)
+    creds = load_admin(study)
+    if not state:
+        return ServerStatus(False, False, None, creds, label_studio_version())
+    info = _info(study, state, reused=False)
+    running = _is_label_studio(info.pid)
+    answering = bool(running and creds and _whoami(info.url, creds.token) == 200)
+    return ServerStatus(running, answering, info, creds, state.get("label_studio"))
+
+
+def local_connection_details(study: Study) -> tuple[str, str] | None:
+    """(url, admin token) of the study's running embedded server, None if it is not running."""
+    state = _read_state(study)
+    creds = load_admin(study)
+    if not state or not creds or not _is_label_studio(int(state.get("pid", 0))):
+        return None
+    return state["url"], creds.token

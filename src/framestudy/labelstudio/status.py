@@ -1,0 +1,80 @@
+"""``framestudy status``: how far each coder is, per outlet.
+
+For every task a coder should code (every task of their own project in the blind design;
+every task of the shared project otherwise) the coder's own annotations decide: a submitted
+one -> *done*; only skipped ones -> *skipped*; none -> *remaining* (a draft is remaining).
+Annotations someone else made in a coder's project are counted as *foreign* (a breach of
+the blind design, which ``pull`` keeps out of the table).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from framestudy.errors import UserError
+from framestudy.labelstudio import remote, settings
+from framestudy.labelstudio.client import Connection
+from framestudy.labelstudio.projects import existing_projects, project_title
+from framestudy.labelstudio.settings import SHARED
+from framestudy.study import Study
+
+STATUS_COLUMNS = ["coder", "outlet", "tasks", "done", "skipped", "remaining", "foreign"]
+_INCLUDE = "id,meta,annotations.completed_by,annotations.was_cancelled"
+
+
+def users_by_id(conn: Connection) -> dict[int, str]:
+    """Label Studio user id -> e-mail (lower case) of every user of the organisation."""
+    data = conn.get_json("api/users/", "listing the users")
+    users = data.get("results", data) if isinstance(data, dict) else data
+    return {int(u["id"]): str(u.get("email") or "").lower() for u in users if "id" in u}
+
+
+def study_projects(study: Study, conn: Connection):
+    """(design, coders, [ProjectRecord]) of the study on this server; UserError if none."""
+    coders = settings.coders(study)
+    chosen = settings.design(study).design or settings.DEFAULT_DESIGN
+    name = settings.study_name(study)
+    owners = coders if chosen == "blind" else [SHARED]
+    titles = {c: project_title(name, c) for c in owners}
+    found = existing_projects(conn, settings.projects(study, conn.url), titles)
+    if not found:
+        raise UserError(f"no project of this study on {conn.url} -- run `framestudy push` first")
+    return chosen, coders, found
+
+
+def coding_status(study: Study, conn: Connection) -> pd.DataFrame:
+    """One row per (coder, outlet): tasks, done, skipped, remaining, foreign."""
+    design, coders, projects = study_projects(study, conn)
+    emails = users_by_id(conn)
+    counts: Counter = Counter()
+    for project in projects:
+        members = [project.coder] if project.coder != SHARED else coders
+        for task in remote.iterate_tasks(
+            conn, project.id, _INCLUDE, extra={"fields": "all", "expand": "annotations"}
+        ):
+            meta = task.get("meta") or {}
+            outlet = str(meta.get("outlet") or "unknown") if isinstance(meta, dict) else "unknown"
+            by_coder: dict[str, list[bool]] = {}
+            for ann in task.get("annotations") or []:
+                email = emails.get(ann.get("completed_by"), "")
+                by_coder.setdefault(email, []).append(bool(ann.get("was_cancelled")))
+            for coder in members:
+                mine = by_coder.get(coder, [])
+                state = "done" if any(not c for c in mine) else "skipped" if mine else "remaining"
+                counts[(coder, outlet, "tasks")] += 1
+                counts[(coder, outlet, state)] += 1
+            if project.coder != SHARED:
+                strangers = sum(len(v) for k, v in by_coder.items() if k != project.coder)
+                counts[(project.coder, outlet, "foreign")] += strangers
+    keys = sorted({(c, o) for c, o, _ in counts}, key=lambda k: (_order(coders, k[0]), k[1]))
+    rows = [
+        [coder, outlet, *(counts[(coder, outlet, col)] for col in STATUS_COLUMNS[2:])]
+        for coder, outlet in keys
+    ]
+    return pd.DataFrame(rows, columns=STATUS_COLUMNS)
+
+
+def _order(coders: list[str], coder: str) -> int:
+    return coders.index(coder) if coder in coders else len(coders)
