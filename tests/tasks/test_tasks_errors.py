@@ -106,6 +106,7 @@ def test_build_lists_every_bad_article_file(cli, corpus_study):
     assert "3 inputs have problems" in line
     assert "no_outlet.txt" in line and "unknown_outlet.txt" in line
     assert "page.html: not an article file; import it with `framestudy tasks add" in line
+    assert "--outlet" not in line  # build has no --outlet option; the fix is the front matter
 
 
 def test_build_reports_a_drop_line_that_matches_nothing(cli, corpus_study):

@@ -127,6 +127,8 @@ def test_a_folder_adds_every_supported_file(empty_study, tmp_path):
     for name in ("with_front_matter.txt", "articles.csv", "articles.jsonl", "page.html"):
         shutil.copy(DATA / name, folder / name)
     (folder / "notes.docx").write_bytes(b"ignored: not an article format")
+    (folder / ".cache").mkdir()
+    shutil.copy(DATA / "plain.txt", folder / ".cache" / "plain.txt")  # hidden: ignored
     result = add_articles(Study(empty_study), [folder])
     assert len(result.added) == 6
     assert len(build_tasks(Study(empty_study)).tasks) == 6

@@ -72,13 +72,18 @@ def _registry_hint(registry: OutletRegistry) -> str:
 
 
 def prepare(
-    raw: RawArticle, registry: OutletRegistry, *, default_outlet: str | None = None
+    raw: RawArticle,
+    registry: OutletRegistry,
+    *,
+    default_outlet: str | None = None,
+    importing: bool = False,
 ) -> Article:
     """Validate ``raw``'s metadata, clean its text and derive its id.
 
     The outlet is taken from the metadata, else ``default_outlet``, else (for web pages) the
     registry outlet whose ``domains`` contain the page's URL. Raises
-    :class:`ArticleProblem` listing everything wrong with this input.
+    :class:`ArticleProblem` listing everything wrong with this input. ``importing`` says
+    the input comes through ``framestudy tasks add`` (which has ``--outlet``).
     """
     data = dict(raw.meta)
     if not data.get("outlet"):
@@ -93,10 +98,8 @@ def prepare(
         meta = ArticleMeta.model_validate(data)
     except ValidationError as exc:
         if any(e["loc"] == ("outlet",) and e["type"] == "missing" for e in exc.errors()):
-            problems.append(
-                "no outlet: give one in the metadata ('outlet: <id>') or with --outlet "
-                f"({_registry_hint(registry)})"
-            )
+            how = "in the metadata ('outlet: <id>')" + (" or with --outlet" if importing else "")
+            problems.append(f"no outlet: give one {how} ({_registry_hint(registry)})")
             others = [e for e in exc.errors() if e["loc"] != ("outlet",)]
             if others:
                 problems.append(describe_errors(others))
@@ -149,6 +152,7 @@ def prepare_all(
     failures: Iterable[str] = (),
     action: str = "",
     progress: Progress = no_progress,
+    importing: bool = False,
 ) -> list[Article]:
     """:func:`prepare` every article; if any fail, one :class:`UserError` lists them all.
 
@@ -160,7 +164,9 @@ def prepare_all(
     articles = []
     for raw in progress(list(raws), "Cleaning"):
         try:
-            articles.append(prepare(raw, registry, default_outlet=default_outlet))
+            articles.append(
+                prepare(raw, registry, default_outlet=default_outlet, importing=importing)
+            )
         except ArticleProblem as exc:
             problems.append(str(exc))
     if problems:

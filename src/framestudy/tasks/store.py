@@ -150,6 +150,7 @@ def add_articles(
         failures=failures,
         action="nothing was imported",
         progress=progress,
+        importing=True,
     )
     existing_raws, _ = read_raw_articles(study.articles_dir)
     existing = _checked_quietly(existing_raws, registry)
