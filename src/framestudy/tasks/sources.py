@@ -20,6 +20,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -81,14 +82,24 @@ def read_txt(path: Path) -> list[RawArticle]:
     return [RawArticle(Origin(path), meta, body, first_line)]
 
 
-def _html_language(html: str) -> str | None:
-    from lxml import html as lxml_html
+class _LangOfHtml(HTMLParser):
+    """Finds the ``lang`` attribute of the page's ``<html>`` element."""
 
-    try:
-        lang = lxml_html.fromstring(html).get("lang")
-    except Exception:  # unparsable markup: trafilatura reports the empty text later
-        return None
-    return lang.split("-")[0].strip().lower() if lang else None
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "html" and self.lang is None:
+            self.lang = dict(attrs).get("lang") or ""
+
+
+def _html_language(html: str) -> str | None:
+    """``en`` for ``<html lang="en-GB">``; None when the page does not say."""
+    parser = _LangOfHtml()
+    parser.feed(html[:20_000])  # the <html> tag is at the top
+    lang = (parser.lang or "").split("-")[0].strip().lower()
+    return lang or None
 
 
 def read_html(path: Path) -> list[RawArticle]:
