@@ -1,0 +1,118 @@
+"""The vectorised bootstrap against the obvious loop, and exactness of each replicate."""
+
+from __future__ import annotations
+
+import krippendorff
+import numpy as np
+import pandas as pd
+import pytest
+
+from framestudy.analysis import bootstrap as bootstrap_module
+from framestudy.analysis.bootstrap import _draw_counts, _patterns, bootstrap_alpha
+from framestudy.analysis.data import encode
+
+
+def ratings(seed=0, n_units=300, n_coders=4, missing=0.1, agree=0.7, n_cat=5) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(1, n_cat + 1, n_units)
+    data = np.where(
+        rng.random((n_units, n_coders)) < agree,
+        truth[:, None],
+        rng.integers(1, n_cat + 1, (n_units, n_coders)),
+    ).astype(float)
+    data[rng.random(data.shape) < missing] = np.nan
+    return pd.DataFrame(data)
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval"])
+def test_each_replicate_is_alpha_of_a_resample(level):
+    """Replicate b equals krippendorff.alpha of the units drawn in replicate b."""
+    coded = encode(ratings(1, n_units=120))
+    n_boot, seed = 25, 7
+    result = bootstrap_alpha(coded, level, n_boot=n_boot, seed=seed)
+    vc = coded.value_counts
+    vc = vc[vc.sum(axis=1) >= 2]
+    patterns, inverse, freq = _patterns(vc)
+    counts = _draw_counts(np.random.default_rng(seed), inverse, freq, vc.shape[0], n_boot)
+    for b in range(n_boot):
+        resample = np.repeat(patterns, counts[b], axis=0)
+        expected = krippendorff.alpha(
+            value_counts=resample,
+            value_domain=np.asarray(coded.categories),
+            level_of_measurement=level,
+        )
+        assert result["replicates"][b] == pytest.approx(expected, abs=1e-12)
+
+
+def naive_loop(data: pd.DataFrame, level: str, n_boot: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    matrix = data.to_numpy().T
+    pairable = np.flatnonzero((~np.isnan(matrix)).sum(axis=0) >= 2)
+    out = []
+    for _ in range(n_boot):
+        idx = rng.choice(pairable, size=pairable.size, replace=True)
+        out.append(krippendorff.alpha(reliability_data=matrix[:, idx], level_of_measurement=level))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal"])
+def test_ci_matches_naive_loop_within_monte_carlo_error(level):
+    data = ratings(2, n_units=250)
+    loop = naive_loop(data, level, n_boot=400, seed=11)
+    ours = bootstrap_alpha(encode(data), level, n_boot=4000, seed=3)
+    sd = loop.std(ddof=1)
+    assert ours["se"] == pytest.approx(sd, rel=0.15)
+    low, high = np.quantile(loop, [0.025, 0.975])
+    # quantile standard error at n=400 is roughly 0.3 sd for the 2.5% tails
+    assert abs(ours["ci_low"] - low) < 0.6 * sd
+    assert abs(ours["ci_high"] - high) < 0.6 * sd
+
+
+def test_index_draw_path_agrees_with_multinomial_path(monkeypatch):
+    """With many distinct unit patterns the bootstrap draws unit indices instead."""
+    data = ratings(3, n_units=300)
+    coded = encode(data)
+    multinomial = bootstrap_alpha(coded, "interval", n_boot=3000, seed=1)
+    monkeypatch.setattr(bootstrap_module, "_MULTINOMIAL_MAX_PATTERNS", 0)
+    indices = bootstrap_alpha(coded, "interval", n_boot=3000, seed=1)
+    assert not np.array_equal(multinomial["replicates"], indices["replicates"])
+    assert indices["se"] == pytest.approx(multinomial["se"], rel=0.1)
+    assert indices["ci_low"] == pytest.approx(multinomial["ci_low"], abs=0.3 * multinomial["se"])
+    assert indices["ci_high"] == pytest.approx(multinomial["ci_high"], abs=0.3 * multinomial["se"])
+
+
+def test_chunking_does_not_change_the_draws(monkeypatch):
+    """Replicates are drawn in chunks to bound memory; the chunk size changes nothing but
+    the order of floating-point sums."""
+    coded = encode(ratings(4, n_units=100))
+    whole = bootstrap_alpha(coded, "ordinal", n_boot=64, seed=5)["replicates"]
+    monkeypatch.setattr(bootstrap_module, "_CHUNK_CELLS", 1)
+    chunked = bootstrap_alpha(coded, "ordinal", n_boot=64, seed=5)["replicates"]
+    np.testing.assert_allclose(chunked, whole, rtol=0, atol=1e-12)
+
+
+def test_krippendorff_method_is_centred_on_alpha_for_complete_data():
+    """With every unit coded by all coders each replicate's expectation is alpha."""
+    data = ratings(5, n_units=200, missing=0.0)
+    coded = encode(data)
+    alpha = krippendorff.alpha(reliability_data=data.to_numpy().T, level_of_measurement="nominal")
+    res = bootstrap_alpha(coded, "nominal", n_boot=4000, seed=2, method="krippendorff")
+    reps = res["replicates"]
+    assert abs(reps.mean() - alpha) < 4 * reps.std() / np.sqrt(reps.size)
+    assert res["ci_low"] < alpha < res["ci_high"]
+
+
+def test_p_below_thresholds():
+    coded = encode(ratings(6, n_units=200, agree=0.9))
+    res = bootstrap_alpha(coded, "nominal", n_boot=2000, seed=0)
+    reps = res["replicates"]
+    assert res["p_below"][0.667] == pytest.approx((reps < 0.667).mean())
+    assert res["p_below"][0.8] == pytest.approx((reps < 0.8).mean())
+
+
+def test_bad_arguments():
+    coded = encode(ratings(7, n_units=20))
+    with pytest.raises(ValueError, match="bootstrap method"):
+        bootstrap_alpha(coded, method="jackknife")
+    with pytest.raises(ValueError, match="n_boot"):
+        bootstrap_alpha(coded, n_boot=0)
