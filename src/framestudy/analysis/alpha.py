@@ -335,8 +335,8 @@ def set_value_alphas(data: pd.DataFrame, values: Sequence | None = None) -> pd.D
     """Binary nominal alpha per value of set-valued data ("was value v chosen?").
 
     A coder's cell counts for every value when the coder gave a set (possibly empty);
-    missing cells stay missing. Returns ``value``, ``estimate``, ``n_pairable_values``,
-    ``reason``.
+    missing cells stay missing. Returns ``value``, ``estimate``, ``n_units``,
+    ``n_pairable_values``, ``reason``.
     """
     sets = as_sets(data)
     if values is None:
@@ -362,8 +362,11 @@ def set_value_alphas(data: pd.DataFrame, values: Sequence | None = None) -> pd.D
             {
                 "value": value,
                 "estimate": res["estimate"],
+                "n_units": res["n_units"],
                 "n_pairable_values": res["n_pairable_values"],
                 "reason": res["reason"],
             }
         )
-    return pd.DataFrame(rows, columns=["value", "estimate", "n_pairable_values", "reason"])
+    return pd.DataFrame(
+        rows, columns=["value", "estimate", "n_units", "n_pairable_values", "reason"]
+    )

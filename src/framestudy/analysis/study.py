@@ -176,6 +176,8 @@ def _document_variable(
                     "alpha_nominal_binary",
                     category=str(entry.value),
                     estimate=entry.estimate,
+                    n_units=entry.n_units,
+                    n_coders=coded.codes.shape[1],
                     n_pairable_values=entry.n_pairable_values,
                     reason=entry.reason or "",
                 )

@@ -108,37 +108,24 @@ def _frame_table(frame: pd.DataFrame, title: str, limit: int | None = None) -> T
 
 
 def _study_table(results: pd.DataFrame) -> Table:
+    by_outlet = (results["outlet"] != "all").any()
     table = Table(title="Agreement by variable")
-    for column in (
-        "variable",
-        "metric",
-        "category",
-        "outlet",
-        "estimate",
-        "95% CI",
-        "AC1",
-        "% agree",
-        "units",
-        "note",
-    ):
-        table.add_column(
-            column, justify="right" if column in ("estimate", "AC1", "% agree", "units") else "left"
-        )
+    table.add_column("variable", no_wrap=True)
+    if by_outlet:
+        table.add_column("outlet", no_wrap=True)
+    table.add_column("metric")
+    table.add_column("estimate", justify="right", no_wrap=True)
+    table.add_column("95% CI", justify="right", no_wrap=True)
+    table.add_column("AC1", justify="right")
+    table.add_column("units", justify="right")
+    table.add_column("note")
     for row in results.itertuples():
-        ci = "" if pd.isna(row.ci_low) else f"[{_fmt(row.ci_low)}, {_fmt(row.ci_high)}]"
+        ci = "" if pd.isna(row.ci_low) else f"[{_fmt(row.ci_low, 2)}, {_fmt(row.ci_high, 2)}]"
         units = "" if pd.isna(row.n_units) else str(int(row.n_units))
-        table.add_row(
-            row.variable,
-            row.metric,
-            row.category,
-            row.outlet,
-            _fmt(row.estimate),
-            ci,
-            _fmt(row.gwet_ac1),
-            _fmt(row.percent_agreement),
-            units,
-            row.reason,
-        )
+        name = row.variable if not row.category else f"{row.variable}: {row.category}"
+        cells = [name, *([row.outlet] if by_outlet else []), row.metric.replace("_", " ")]
+        cells += [_fmt(row.estimate), ci, _fmt(row.gwet_ac1, 2), units, row.reason]
+        table.add_row(*cells)
     return table
 
 
@@ -265,7 +252,7 @@ def agreement(
         console.print(_frame_table(pk, "Pairwise Cohen's kappa"))
         console.print(_frame_table(diag["disagreements"], "Most disagreeing units", limit=10))
     if disagreements is not None:
-        console.print(f"wrote {disagreements}")
+        console.print(f"wrote {disagreements}", soft_wrap=True)
 
 
 def _study_mode(
@@ -301,7 +288,9 @@ def _study_mode(
         typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
         return
     console.print(_study_table(results))
-    console.print(f"wrote {out}" + (f" and {disagreements}" if disagreements else ""))
+    console.print(
+        f"wrote {out}" + (f" and {disagreements}" if disagreements else ""), soft_wrap=True
+    )
 
 
 def register(app: typer.Typer) -> None:

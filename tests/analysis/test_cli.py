@@ -1,0 +1,296 @@
+"""`framestudy agreement`: file mode, --unitizing, study mode, the JSON contract, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from framestudy.annotations import write_tidy
+from framestudy.cli import main
+from tests.analysis.synth import synthetic_study
+from tests.analysis.test_study import REGISTRY
+from tests.conftest import run_cli
+
+K2011 = """unit,A,B,C,D
+1,1,1,,1
+2,2,2,3,2
+3,3,3,3,3
+4,3,3,3,3
+5,2,2,2,2
+6,1,2,3,4
+7,4,4,4,4
+8,1,1,2,1
+9,2,2,2,2
+10,,5,5,5
+11,,,1,1
+12,,3,,
+"""
+CONTRACT_NAMES = {
+    "krippendorff_alpha",
+    "percent_agreement",
+    "cohen_kappa",
+    "scott_pi",
+    "fleiss_kappa",
+    "conger_kappa",
+    "brennan_prediger",
+    "gwet_ac1",
+    "gwet_ac2",
+    "unitizing_alpha",
+}
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_wide_file_json_contract(tmp_path, capsys):
+    path = write(tmp_path, "k.csv", K2011)
+    code, out, _ = run(
+        capsys, "agreement", str(path), "--json", "--bootstrap", "300", "--seed", "4"
+    )
+    assert code == 0
+    report = json.loads(out)
+    assert {"n_units", "n_coders", "n_pairable_values", "level", "coefficients"} <= set(report)
+    assert (report["n_units"], report["n_coders"], report["n_pairable_values"]) == (12, 4, 40)
+    assert report["level"] == "nominal"
+    assert set(report["coefficients"]) <= CONTRACT_NAMES
+    for name, entry in report["coefficients"].items():
+        assert {"estimate", "ci_low", "ci_high"} <= set(entry), name
+        assert entry["estimate"] is not None or entry["reason"], name
+    alpha = report["coefficients"]["krippendorff_alpha"]
+    assert round(alpha["estimate"], 3) == 0.743
+    assert alpha["ci_low"] < alpha["estimate"] <= alpha["ci_high"]
+    assert {"p_below_0_667", "p_below_0_800"} <= set(alpha)
+    assert report["coefficients"]["cohen_kappa"]["pairs"]["A|B"] == pytest.approx(0.8448, abs=1e-4)
+    assert round(report["coefficients"]["gwet_ac1"]["estimate"], 5) == 0.77544
+    again = run(capsys, "agreement", str(path), "--json", "--bootstrap", "300", "--seed", "4")[1]
+    assert again == out
+    other = json.loads(
+        run(capsys, "agreement", str(path), "--json", "--bootstrap", "300", "--seed", "5")[1]
+    )
+    assert other["coefficients"]["krippendorff_alpha"]["ci_low"] != alpha["ci_low"]
+
+
+def test_long_file_equals_wide(tmp_path, capsys):
+    rows = ["unit,coder,value"]
+    for line in K2011.strip().splitlines()[1:]:
+        unit, *values = line.split(",")
+        rows += [f"{unit},{c},{v}" for c, v in zip("ABCD", values, strict=True) if v]
+    wide = json.loads(
+        run(
+            capsys,
+            "agreement",
+            str(write(tmp_path, "w.csv", K2011)),
+            "--json",
+            "--level",
+            "ordinal",
+        )[1]
+    )
+    long = json.loads(
+        run(
+            capsys,
+            "agreement",
+            str(write(tmp_path, "l.csv", "\n".join(rows))),
+            "--json",
+            "--level",
+            "ordinal",
+        )[1]
+    )
+    assert (
+        long["coefficients"]["krippendorff_alpha"]["estimate"]
+        == wide["coefficients"]["krippendorff_alpha"]["estimate"]
+    )
+    assert round(long["coefficients"]["krippendorff_alpha"]["estimate"], 3) == 0.815
+
+
+def test_word_categories_in_order(tmp_path, capsys):
+    text = "unit,a,b\n1,low,low\n2,mid,high\n3,high,high\n4,low,mid\n5,mid,mid\n"
+    path = write(tmp_path, "w.csv", text)
+    out = json.loads(
+        run(
+            capsys,
+            "agreement",
+            str(path),
+            "--json",
+            "--level",
+            "ordinal",
+            "--categories",
+            "low,mid,high",
+            "--weights",
+            "linear",
+        )[1]
+    )
+    assert out["categories"] == ["low", "mid", "high"]
+    assert out["coefficients"]["cohen_kappa"]["weights"] == "linear"
+    code, _, err = run(capsys, "agreement", str(path), "--level", "ordinal")
+    assert code == 2 and "--categories" in err
+
+
+def test_table_output_and_details(tmp_path, capsys):
+    path = write(tmp_path, "k.csv", K2011)
+    target = tmp_path / "dis.csv"
+    code, out, _ = run(
+        capsys,
+        "agreement",
+        str(path),
+        "--details",
+        "--bootstrap",
+        "100",
+        "--disagreements",
+        str(target),
+    )
+    assert code == 0
+    assert "krippendorff_alpha" in out and "Coincidence matrix" in out and "Pairwise" in out
+    lines = target.read_text().splitlines()
+    assert lines[0].startswith("unit,n_values,n_distinct,disagreement")
+    assert lines[1].startswith("6,4,4,")  # the unit where all four coders differ
+
+
+def test_unitizing_file(tmp_path, capsys):
+    text = (
+        "document,coder,category,start,end\nd,a,c,75,145\nd,a,c,220,250\nd,a,k,30,90\nd,a,k,150,200\n"
+        "d,b,c,70,150\nd,b,c,205,225\nd,b,c,250,270\nd,b,k,30,90\nd,b,k,150,200\n"
+    )
+    path = write(tmp_path, "spans.csv", text)
+    code, out, _ = run(capsys, "agreement", str(path), "--unitizing", "--length", "300", "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert (
+        report["level"] == "unitizing"
+        and report["n_units"] == 1
+        and report["n_pairable_values"] == 9
+    )
+    entry = report["coefficients"]["unitizing_alpha"]
+    assert round(entry["by_category"]["c"]["estimate"], 4) == 0.7286
+    assert round(entry["estimate"], 4) == 0.8587
+    assert set(entry["span_f1"]) == {"exact", "overlap"}
+    assert "c" in entry["presence_alpha"]
+    code, _, err = run(capsys, "agreement", str(path), "--unitizing")
+    assert code == 2 and "--length" in err
+
+
+BAD_FILES = {
+    "empty": ("", "is empty"),
+    "header only": ("unit,a,b\n", "no data rows"),
+    "long without value": ("unit,coder\n1,a\n", "'value' is missing"),
+    "duplicate unit": ("unit,a,b\n1,1,2\n1,2,2\n", "line 3"),
+    "two values for one coder": ("unit,coder,value\n1,a,1\n1,a,2\n", "lines 2, 3"),
+    "duplicate coder column": ("unit,a,a\n1,1,2\n", "appears twice"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_FILES))
+def test_bad_files_exit_2_with_one_line(tmp_path, capsys, name):
+    text, needle = BAD_FILES[name]
+    path = write(tmp_path, "bad.csv", text)
+    code, out, err = run(capsys, "agreement", str(path))
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert str(path) in err and needle in err
+    assert "Traceback" not in err + out
+
+
+def test_non_numeric_interval_value_names_line_and_column(tmp_path, capsys):
+    path = write(tmp_path, "x.csv", "unit,a,b\n1,1.5,2\n2,3,high\n")
+    code, _, err = run(capsys, "agreement", str(path), "--level", "interval")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "line 3" in err and "'b'" in err and "'high' is not a number" in err
+
+
+def test_value_outside_categories(tmp_path, capsys):
+    path = write(tmp_path, "x.csv", "unit,a,b\n1,low,low\n2,mid,huge\n")
+    code, _, err = run(capsys, "agreement", str(path), "--categories", "low,mid,high")
+    assert code == 2 and "line 3" in err and "'huge'" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--level", "nominalish"], "--level"),
+        (["--weights", "cubic"], "--weights"),
+        (["--by", "outlet"], "study mode"),
+    ],
+)
+def test_bad_options(tmp_path, capsys, args, needle):
+    path = write(tmp_path, "k.csv", K2011)
+    code, _, err = run(capsys, "agreement", str(path), *args)
+    assert code == 2 and needle in err
+
+
+def test_missing_file_subprocess(tmp_path):
+    """A real process: exit code 2 and a single error line, no traceback."""
+    result = run_cli("agreement", str(tmp_path / "nope.csv"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "nope.csv" in result.stderr and "Traceback" not in result.stderr
+
+
+def make_study(root: Path) -> None:
+    ann, lengths = synthetic_study(REGISTRY, n_articles=60, n_outlets=2, seed=8)
+    (root / "schemas").mkdir(parents=True)
+    (root / "schemas" / "registry.json").write_text(json.dumps(REGISTRY))
+    write_tidy(ann, root / "annotations" / "annotations.csv")
+    tasks = [{"data": {"article_id": a, "text": "x" * n}} for a, n in lengths.items()]
+    (root / "tasks").mkdir()
+    (root / "tasks" / "tasks.json").write_text(json.dumps(tasks))
+
+
+def test_study_mode_writes_csv_atomically_and_reproducibly(tmp_path, capsys):
+    make_study(tmp_path)
+    code, out, _ = run(
+        capsys, "--study", str(tmp_path), "agreement", "--bootstrap", "100", "--by", "outlet"
+    )
+    assert code == 0
+    assert "Agreement by variable" in out and "agreement.csv" in out
+    target = tmp_path / "analysis" / "agreement.csv"
+    first = target.read_bytes()
+    assert (
+        first.decode()
+        .splitlines()[0]
+        .startswith("variable,dimension,metric,category,outlet,estimate")
+    )
+    assert "outlet1" in first.decode()
+    assert not [p for p in target.parent.iterdir() if p.name.endswith(".tmp")]
+    run(capsys, "--study", str(tmp_path), "agreement", "--bootstrap", "100", "--by", "outlet")
+    assert target.read_bytes() == first
+    code, out, _ = run(
+        capsys,
+        "--study",
+        str(tmp_path),
+        "agreement",
+        "--bootstrap",
+        "0",
+        "--json",
+        "--disagreements",
+        str(tmp_path / "analysis" / "dis.csv"),
+    )
+    records = json.loads(out)
+    assert {r["variable"] for r in records} == {r["variable"] for r in REGISTRY}
+    assert (tmp_path / "analysis" / "dis.csv").read_text().startswith("variable,article_id")
+
+
+def test_study_mode_without_annotations(tmp_path, capsys):
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "registry.json").write_text(json.dumps(REGISTRY))
+    code, _, err = run(capsys, "--study", str(tmp_path), "agreement")
+    assert code == 2 and "annotations.csv" in err and len(err.strip().splitlines()) == 1
+
+
+def test_study_mode_without_registry(tmp_path, capsys):
+    code, _, err = run(capsys, "--study", str(tmp_path), "agreement")
+    assert code == 2 and "registry.json" in err and "schema build" in err
+
+
+def test_help_has_an_example(capsys):
+    code, out, _ = run(capsys, "agreement", "--help")
+    assert code == 0 and "Example: framestudy agreement" in out
