@@ -1,0 +1,130 @@
+"""The embedded server: start, reuse, busy port, stop, secrets -- on a real Label Studio."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import subprocess
+
+import pytest
+
+from framestudy.errors import UserError
+from framestudy.labelstudio import accounts, server
+from framestudy.labelstudio.client import connect, connect_to
+from framestudy.labelstudio.credentials import AdminCredentials, load_admin, mask
+from framestudy.study import Study
+
+from .conftest import no_external_env, run_cli
+
+pytestmark = pytest.mark.labelstudio
+
+
+def test_second_start_reuses_the_running_server(labelstudio):
+    before = json.loads((labelstudio.home.labelstudio_dir / "server.json").read_text())
+    info = server.start(labelstudio.home, port=server.free_port())
+    assert info.reused and info.pid == before["pid"] and info.url == labelstudio.url
+
+
+def test_secrets_are_private_and_never_printed_in_full(labelstudio):
+    home = labelstudio.home
+    creds = load_admin(home)
+    path = home.labelstudio_dir / "credentials.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with no_external_env():
+        out = run_cli("server", "status", cwd=home.root)
+        again = run_cli("server", "start", cwd=home.root)
+    assert out.returncode == 0 and again.returncode == 0, out.stderr + again.stderr
+    text = out.stdout + out.stderr + again.stdout + again.stderr
+    assert labelstudio.url in text and "answering" in out.stdout
+    assert mask(creds.token) in text
+    assert creds.token not in text and creds.password not in text
+    assert "already running" in again.stdout
+
+
+def test_embedded_connection_uses_the_legacy_admin_token(labelstudio):
+    with no_external_env():
+        conn = connect(labelstudio.home)
+    assert not conn.external and conn.user_email == "admin@framestudy.local"
+    assert conn.sdk.users.whoami().email == "admin@framestudy.local"
+
+
+def test_personal_access_token_works_too(labelstudio):
+    """A PAT (JWT refresh token) is accepted like a legacy token: the SDK refreshes it."""
+    admin = load_admin(labelstudio.home)
+    session = accounts.login(labelstudio.url, admin.email, admin.password)
+    csrf = session.cookies.get("csrftoken")
+    # Plain HTTP: creating a PAT needs a logged-in browser session, which the SDK has not.
+    response = session.post(
+        f"{labelstudio.url}/api/token/",
+        headers={"X-CSRFToken": csrf, "Referer": f"{labelstudio.url}/user/account/"},
+    )
+    assert response.status_code == 201, response.text
+    pat = response.json()["token"]
+    assert pat.count(".") == 2  # a JWT, not a legacy token
+    conn = connect_to(labelstudio.url, pat)
+    assert conn.user_email == admin.email
+
+
+def test_busy_port_is_refused_before_anything_starts(tmp_path, ls_template):
+    study = Study(tmp_path)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(UserError, match=rf"port {port} .* in use"):
+            server.start(study, port=port)
+    assert not (tmp_path / ".labelstudio" / "server.json").exists()
+
+
+def test_start_status_stop_of_a_copied_study(tmp_path, ls_template):
+    subprocess.run(
+        ["cp", "-a", str(ls_template / ".labelstudio"), str(tmp_path / ".labelstudio")],
+        check=True,
+    )
+    study = Study(tmp_path)
+    info = server.start(study, port=server.free_port())
+    try:
+        assert not info.reused
+        state = server.status(study)
+        assert state.running and state.answering and state.info.pid == info.pid
+    finally:
+        stopped = server.stop(study)
+    assert stopped is not None and stopped.pid == info.pid
+    with pytest.raises(ProcessLookupError):
+        os.kill(info.pid, 0)
+    after = server.status(study)
+    assert not after.running and after.info is None
+    assert server.stop(study) is None  # stopping twice is harmless
+    with no_external_env(), pytest.raises(UserError, match="server start"):
+        connect(study)
+
+
+def test_child_environment_drops_stray_names(monkeypatch, tmp_path):
+    for name in ("USERNAME", "PASSWORD", "HOST", "PORT", "USER_TOKEN", "HEARTEX_HOST"):
+        monkeypatch.setenv(name, "stray")
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://elsewhere:1")
+    creds = AdminCredentials.generate()
+    env = server.child_environment(creds, tmp_path)
+    for name in ("USERNAME", "PASSWORD", "HOST", "PORT", "USER_TOKEN", "HEARTEX_HOST"):
+        assert name not in env
+    assert "LABEL_STUDIO_URL" not in env
+    assert env["LABEL_STUDIO_USER_TOKEN"] == creds.token
+    assert env["LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN"] == "true"
+    assert env["LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK"] == "true"
+    assert env["SENTRY_DSN"] == "" and env["LATEST_VERSION_CHECK"] == "false"
+    assert env["COLLECT_ANALYTICS"] == "false"
+
+
+def test_mask_never_shows_a_whole_secret():
+    secret = "0123456789abcdef0123456789abcdef01234567"
+    assert mask(secret) == "0123…4567"
+    assert mask("short") == "………" and mask("") == "(none)"
+
+
+def test_signup_without_invite_link_is_closed(labelstudio):
+    with pytest.raises(UserError, match="403"):
+        accounts.signup_via_invite(
+            labelstudio.url, "/user/signup/", "intruder@uni.example", "Intruder-pass-123"
+        )
