@@ -6,6 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from framestudy.annotations import read_export, read_users, tidy_from_export, write_tidy
 from framestudy.cli._common import console, study
@@ -75,12 +83,23 @@ def import_exports(
     user_map = read_users(users) if users is not None else None
 
     tasks: list[dict] = []
-    with console.status("reading exports ...") as status:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        step = progress.add_task("reading exports", total=len(exports) + 1)
         for path in exports:
-            status.update(f"reading {path} ...")
+            progress.update(step, description=f"reading {path.name}")
             tasks.extend(read_export(path))
-        status.update(f"building the table from {len(tasks)} tasks ...")
+            progress.advance(step)
+        progress.update(step, description=f"building the table from {len(tasks)} tasks")
         table, report = tidy_from_export(tasks, schema=schema, users=user_map)
+        progress.advance(step)
     console.print(report.table(max_ids=show))
     write_tidy(table, target)
     source = (
