@@ -69,7 +69,6 @@ COLUMNS: tuple[str, ...] = (
 INT_COLUMNS = ("span_start", "span_end", "project_id", "task_id", "annotation_id")
 FLOAT_COLUMNS = ("lead_time",)
 STR_COLUMNS = tuple(c for c in COLUMNS if c not in INT_COLUMNS + FLOAT_COLUMNS)
-SORT_KEYS = ("article_id", "coder", "variable", "span_start", "value")
 
 SUPPORTED_TYPES = frozenset({"choices", "labels", "rating", "textarea", "taxonomy"})
 DOCUMENT, SPAN_LABEL, SPAN_ATTRIBUTE = "document", "span_label", "span_attribute"
