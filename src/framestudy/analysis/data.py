@@ -106,39 +106,38 @@ def encode(
         return _encode_numeric(frame)
     values = frame.to_numpy(dtype=object)
     flat = values.ravel()
-    missing = np.fromiter((is_missing(v) for v in flat), dtype=bool, count=flat.size)
+    missing = np.asarray(pd.isna(flat), dtype=bool)
     present = flat[~missing]
+    uniques = pd.unique(present) if present.size else np.array([], dtype=object)
     if categories is None:
-        if level in ("interval", "ratio") or _all_numeric(present):
-            observed = np.unique(present.astype(float)) if present.size else np.array([])
-            domain: tuple = tuple(observed.tolist())
-            lookup = {v: i for i, v in enumerate(domain)}
+        if level in ("interval", "ratio") or _all_numeric(uniques):
+            floats = present.astype(float)
+            observed = np.unique(floats)
             codes_flat = np.full(flat.size, -1, dtype=np.int64)
-            codes_flat[~missing] = np.searchsorted(observed, present.astype(float))
+            codes_flat[~missing] = np.searchsorted(observed, floats)
             return Coded(
                 codes_flat.reshape(values.shape),
-                domain,
+                tuple(observed.tolist()),
                 frame.index,
                 tuple(frame.columns),
             )
         if level != "nominal":
             raise ValueError(f"{level} data with non-numeric values need the categories in order")
-        domain = tuple(sorted(set(present.tolist()), key=_sort_key))
+        domain: tuple = tuple(sorted(uniques.tolist(), key=_sort_key))
     else:
         domain = tuple(categories)
         if len(set(domain)) != len(domain):
             raise ValueError("categories contain duplicates")
-    lookup = {v: i for i, v in enumerate(domain)}
-    if categories is not None and _all_numeric(np.array(domain, dtype=object)):
+    keys = list(domain)
+    if categories is not None and _all_numeric(np.array(domain, dtype=object)) and _all_numeric(uniques):
         # numbers given as categories: compare numerically (a CSV may say 1 or 1.0)
-        lookup = {float(v): i for i, v in enumerate(domain)}
-        present = present.astype(float) if _all_numeric(present) else present
-    try:
-        coded_present = np.fromiter(
-            (lookup[v] for v in present), dtype=np.int64, count=present.size
-        )
-    except KeyError as exc:
-        raise ValueError(f"value {exc.args[0]!r} is not one of the categories") from None
+        keys = [float(v) for v in domain]
+        present = present.astype(float)
+    index = pd.Index(np.array(keys + [None], dtype=object)[:-1], dtype=object)
+    coded_present = index.get_indexer(present) if present.size else np.array([], dtype=np.int64)
+    if (coded_present < 0).any():
+        unknown = present[np.flatnonzero(coded_present < 0)[0]]
+        raise ValueError(f"value {unknown!r} is not one of the categories")
     codes_flat = np.full(flat.size, -1, dtype=np.int64)
     codes_flat[~missing] = coded_present
     return Coded(codes_flat.reshape(values.shape), domain, frame.index, tuple(frame.columns))

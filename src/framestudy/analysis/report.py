@@ -136,9 +136,7 @@ def agreement_report(
     ranks otherwise). ``n_boot`` bootstrap replicates (0 = none) from ``seed``.
     """
     coded = to_coded(data, level, categories)
-    kappa_coded = coded
-    if level in ("jaccard", "masi"):
-        kappa_coded = coded  # sets are categories of their own for the kappa family
+    kappa_coded = coded  # set values (jaccard/masi) are categories of their own for the kappas
     counts = coded.values_per_unit
     coefficients = {
         "krippendorff_alpha": alpha_entry(coded, level, n_boot, seed, bootstrap_method),
