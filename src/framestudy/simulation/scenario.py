@@ -68,7 +68,7 @@ from typing import Any, Literal
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from framestudy.errors import UserError
 
@@ -146,9 +146,12 @@ class _ScenarioFile(_Strict):
     seed: int | None = Field(default=None, ge=0)
     articles_per_outlet: int | None = Field(default=None, ge=0, le=MAX_ARTICLES)
     reliability_share: float | None = Field(default=None, gt=0, le=1)
-    outlets: int | list[_OutletModel] | None = None
-    coders: int | list[_CoderModel] | None = None
+    outlets: Any = None  # a number, or a list of outlets (checked in read_scenario_file)
+    coders: Any = None  # a number, or a list of coders
     coder_defaults: _CoderModel | None = None
+
+
+_LISTS = {"outlets": TypeAdapter(list[_OutletModel]), "coders": TypeAdapter(list[_CoderModel])}
 
 
 def _where(loc: tuple) -> str:
@@ -182,18 +185,38 @@ def read_scenario_file(path: str | Path) -> dict[str, Any]:
     try:
         model = _ScenarioFile.model_validate(raw)
     except ValidationError as exc:
-        err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
-        where = _where(err["loc"])
-        if err["type"] == "extra_forbidden":
-            what = "unknown key -- remove it or fix its spelling (see `framestudy simulate --help`)"
-        elif err["type"] == "missing":
-            what = "required key is missing -- add it"
-        else:
-            what = f"{err['msg']} (got {err.get('input')!r}) -- fix the value"
-        raise UserError(f"{path}: {where}: {what}") from None
+        raise _validation_error(path, exc, ()) from None
     data = model.model_dump(exclude_none=False)
+    for key, adapter in _LISTS.items():
+        value = raw.get(key)
+        if value is None:
+            continue
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value < 1:
+                raise UserError(f"{path}: {key}: give a number of at least 1, or a list of {key}")
+            continue
+        if not isinstance(value, list):
+            raise UserError(
+                f"{path}: {key}: give a number of {key} or a list of them (got {value!r})"
+            )
+        try:
+            data[key] = [m.model_dump() for m in adapter.validate_python(value)]
+        except ValidationError as exc:
+            raise _validation_error(path, exc, (key,)) from None
     data["_source"] = str(path)
     return data
+
+
+def _validation_error(path: Path, exc: ValidationError, prefix: tuple) -> UserError:
+    err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
+    where = _where(prefix + tuple(err["loc"]))
+    if err["type"] == "extra_forbidden":
+        what = "unknown key -- remove it or fix its spelling (see `framestudy simulate --help`)"
+    elif err["type"] == "missing":
+        what = "required key is missing -- add it"
+    else:
+        what = f"{err['msg']} (got {err.get('input')!r}) -- fix the value"
+    return UserError(f"{path}: {where}: {what}")
 
 
 # ----------------------------------------------------------------------------------------
