@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from framestudy.annotations._gc import gc_paused
 from framestudy.errors import UserError
 
 _REEXPORT = "re-export the project from Label Studio as JSON"
@@ -41,7 +42,8 @@ def _load_json(path: Path, what: str) -> Any:
             f"export is UTF-8 -- {_REEXPORT}"
         ) from None
     try:
-        return json.loads(text)
+        with gc_paused():
+            return json.loads(text)
     except RecursionError:
         raise UserError(f"{path}: JSON nested too deeply to be a {what}") from None
     except json.JSONDecodeError as exc:
