@@ -116,3 +116,65 @@ def test_bad_arguments():
         bootstrap_alpha(coded, method="jackknife")
     with pytest.raises(ValueError, match="n_boot"):
         bootstrap_alpha(coded, n_boot=0)
+
+
+def continuous(seed=8, n_units=400, n_coders=3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    truth = rng.normal(50, 10, n_units)
+    data = truth[:, None] + rng.normal(0, 4, (n_units, n_coders))
+    data[rng.random(data.shape) < 0.1] = np.nan
+    return pd.DataFrame(np.round(data, 3))
+
+
+def test_interval_with_many_distinct_values_uses_moments(monkeypatch):
+    """Above LARGE_DOMAIN distinct values interval alpha avoids V x V arrays (which would
+    need gigabytes here); the moment formulas give the same alpha as the matrix path, and
+    the bootstrap the same distribution."""
+    from framestudy.analysis import alpha as alpha_module
+
+    coded = encode(continuous())
+    assert coded.n_categories > alpha_module.LARGE_DOMAIN
+    moments = alpha_module.alpha_coded(coded, "interval")
+    boot_moments = bootstrap_alpha(coded, "interval", n_boot=1000, seed=4)
+    for module in (alpha_module, bootstrap_module):
+        monkeypatch.setattr(module, "LARGE_DOMAIN", 10**9)
+    matrix = alpha_module.alpha_coded(coded, "interval")
+    assert matrix["estimate"] == pytest.approx(moments["estimate"], abs=1e-10)
+    assert matrix["expected_disagreement"] == pytest.approx(
+        moments["expected_disagreement"], rel=1e-10
+    )
+    # the two paths order the units differently, so only the distributions agree
+    boot_matrix = bootstrap_alpha(coded, "interval", n_boot=1000, seed=4)
+    assert boot_matrix["se"] == pytest.approx(boot_moments["se"], rel=0.15)
+
+
+def test_interval_moments_match_krippendorff(monkeypatch):
+    from framestudy.analysis import alpha as alpha_module
+
+    data = continuous(n_units=60)
+    monkeypatch.setattr(alpha_module, "LARGE_DOMAIN", 10)
+    coded = encode(data)
+    assert coded.n_categories > 10
+    expected = krippendorff.alpha(
+        reliability_data=data.to_numpy().T, level_of_measurement="interval"
+    )
+    assert alpha_module.alpha_coded(coded, "interval")["estimate"] == pytest.approx(
+        expected, abs=1e-10
+    )
+
+
+def test_many_distinct_values_in_the_report():
+    from framestudy.analysis.report import agreement_report
+
+    out = agreement_report(continuous(n_units=500), "interval", n_boot=50, seed=0)
+    alpha = out["coefficients"]["krippendorff_alpha"]
+    assert 0.5 < alpha["estimate"] < 1 and alpha["ci_low"] < alpha["estimate"] < alpha["ci_high"]
+    assert out["coefficients"]["fleiss_kappa"]["estimate"] is None
+    assert "distinct values" in out["coefficients"]["fleiss_kappa"]["reason"]
+    kripp = agreement_report(
+        continuous(n_units=500), "interval", n_boot=20, seed=0, bootstrap_method="krippendorff"
+    )
+    assert "at most" in kripp["coefficients"]["krippendorff_alpha"]["bootstrap"]["reason"]
+    ratio = agreement_report(continuous(n_units=2500, n_coders=3), "ratio", n_boot=0)
+    assert ratio["coefficients"]["krippendorff_alpha"]["estimate"] is None
+    assert "too many" in ratio["coefficients"]["krippendorff_alpha"]["reason"]

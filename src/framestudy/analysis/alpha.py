@@ -125,10 +125,33 @@ def _disagreements(o: np.ndarray, delta: np.ndarray) -> tuple[float, float, floa
     return n, d_o, d_e
 
 
+LARGE_DOMAIN = 1000  # above this many distinct values, interval alpha avoids V x V arrays
+MAX_DOMAIN = 5000  # other metrics need V x V matrices; refuse beyond this
+
+
+def interval_unit_moments(coded: Coded) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per unit: number of values m_u, their sum and their sum of squares (interval data)."""
+    x = np.asarray(coded.categories, dtype=float)
+    present = coded.codes >= 0
+    values = np.where(present, x[np.where(present, coded.codes, 0)], 0.0)
+    return present.sum(axis=1).astype(float), values.sum(axis=1), (values**2).sum(axis=1)
+
+
+def _interval_moments_alpha(coded: Coded) -> tuple[float, float]:
+    """(D_o, D_e) for interval data without a V x V matrix: within a unit the ordered pairs
+    give sum (x_i - x_j)^2 = 2 m sum x^2 - 2 (sum x)^2, and likewise over all values."""
+    m, s1, s2 = interval_unit_moments(coded)
+    keep = m >= 2
+    m, s1, s2 = m[keep], s1[keep], s2[keep]
+    n = m.sum()
+    d_o = float(((2 * m * s2 - 2 * s1**2) / (m - 1)).sum() / n)
+    d_e = float((2 * n * s2.sum() - 2 * s1.sum() ** 2) / (n * (n - 1)))
+    return d_o, d_e
+
+
 def alpha_coded(coded: Coded, metric: Metric = "nominal") -> dict:
     """Krippendorff's alpha of encoded data; see :func:`krippendorff_alpha`."""
-    vc = coded.value_counts
-    m = vc.sum(axis=1)
+    m = coded.values_per_unit
     pairable = m >= 2
     result = {
         "estimate": float("nan"),
@@ -145,12 +168,24 @@ def alpha_coded(coded: Coded, metric: Metric = "nominal") -> dict:
     if not pairable.any():
         result["reason"] = REASON_NO_PAIRS
         return result
-    o = coincidences(vc)
-    delta = delta_matrix(metric, coded.categories, o.sum(axis=0))
-    _, d_o, d_e = _disagreements(o, delta)
+    large = coded.n_categories > LARGE_DOMAIN
+    if large and isinstance(metric, str) and metric == "interval":
+        d_o, d_e = _interval_moments_alpha(coded)
+        scale = float(np.ptp(np.asarray(coded.categories, dtype=float))) ** 2
+    else:
+        if coded.n_categories > MAX_DOMAIN:
+            result["reason"] = (
+                f"{coded.n_categories} distinct values: too many for this metric "
+                f"(at most {MAX_DOMAIN}; interval alpha has no limit)"
+            )
+            return result
+        o = coincidences(coded.value_counts)
+        delta = delta_matrix(metric, coded.categories, o.sum(axis=0))
+        _, d_o, d_e = _disagreements(o, delta)
+        scale = float(np.abs(delta).max())
     result["observed_disagreement"] = d_o
     result["expected_disagreement"] = d_e
-    if not d_e > 1e-12 * max(1.0, float(np.abs(delta).max())):
+    if not d_e > 1e-12 * max(1.0, scale):
         result["reason"] = REASON_NO_VARIATION
         return result
     result["estimate"] = 1.0 - d_o / d_e

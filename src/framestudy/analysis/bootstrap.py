@@ -32,7 +32,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from framestudy.analysis.alpha import Metric, coincidences, delta_matrix
+from framestudy.analysis.alpha import (
+    LARGE_DOMAIN,
+    Metric,
+    coincidences,
+    delta_matrix,
+    interval_unit_moments,
+)
 from framestudy.analysis.data import Coded
 from framestudy.analysis.distances import ordinal_delta_batch
 
@@ -77,6 +83,9 @@ def _alpha_from(o_num: np.ndarray, n_v: np.ndarray, delta: np.ndarray) -> np.nda
 def _units_replicates(
     coded: Coded, metric: Metric, n_boot: int, rng: np.random.Generator
 ) -> np.ndarray:
+    ordinal = isinstance(metric, str) and metric == "ordinal"
+    if isinstance(metric, str) and metric == "interval" and coded.n_categories > LARGE_DOMAIN:
+        return _interval_moment_replicates(coded, n_boot, rng)
     vc = coded.value_counts
     vc = vc[vc.sum(axis=1) >= 2]
     n_units = vc.shape[0]
@@ -84,33 +93,61 @@ def _units_replicates(
     p, v = patterns.shape
     m = patterns.sum(axis=1).astype(float)
     pf = patterns.astype(float)
-    # per-pattern coincidence contributions, P x V x V
-    o_p = (pf[:, :, None] * pf[:, None, :]) / (m - 1.0)[:, None, None]
-    o_p[:, np.arange(v), np.arange(v)] -= pf / (m - 1.0)[:, None]
-    n_p = o_p.sum(axis=1)  # P x V: pairable values per category (= counts)
-    ordinal = isinstance(metric, str) and metric == "ordinal"
-    if not ordinal:
-        delta = delta_matrix(metric, coded.categories, coincidences(vc).sum(axis=0))
-        d_p = np.einsum("pij,ij->p", o_p, delta)
     out = np.empty(n_boot)
+    if ordinal:
+        # per-pattern coincidence contributions, P x V x V (ordinal scales are short)
+        o_p = (pf[:, :, None] * pf[:, None, :]) / (m - 1.0)[:, None, None]
+        o_p[:, np.arange(v), np.arange(v)] -= pf / (m - 1.0)[:, None]
+        o_flat = o_p.reshape(p, v * v)
+    else:
+        delta = delta_matrix(metric, coded.categories, coincidences(vc).sum(axis=0))
+        # sum over the unit's ordered pairs of values of delta, / (m - 1)
+        d_p = (np.einsum("pi,ij,pj->p", pf, delta, pf) - pf @ np.diag(delta)) / (m - 1.0)
     chunk = max(1, min(n_boot, _CHUNK_CELLS // max(p * (v * v if ordinal else 1), 1)))
     for start in range(0, n_boot, chunk):
         size = min(chunk, n_boot - start)
         counts = _draw_counts(rng, inverse, freq, n_units, size).astype(float)
         if ordinal:
-            o_b = (counts @ o_p.reshape(p, v * v)).reshape(size, v, v)
+            o_b = (counts @ o_flat).reshape(size, v, v)
             n_v = o_b.sum(axis=1)
             delta_b = ordinal_delta_batch(n_v)
             o_num = np.einsum("bij,bij->b", o_b, delta_b)
             out[start : start + size] = _alpha_from(o_num, n_v, delta_b)
         else:
-            out[start : start + size] = _alpha_from(counts @ d_p, counts @ n_p, delta)
+            out[start : start + size] = _alpha_from(counts @ d_p, counts @ pf, delta)
+    return out
+
+
+def _interval_moment_replicates(coded: Coded, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """Interval alpha with many distinct values: per-unit moments instead of V x V arrays."""
+    m, s1, s2 = interval_unit_moments(coded)
+    keep = m >= 2
+    m, s1, s2 = m[keep], s1[keep], s2[keep]
+    stats = np.column_stack([(2 * m * s2 - 2 * s1**2) / (m - 1), m, s1, s2])
+    n_units = m.size
+    inverse = np.arange(n_units)
+    freq = np.ones(n_units)
+    out = np.empty(n_boot)
+    chunk = max(1, min(n_boot, _CHUNK_CELLS // max(n_units, 1)))
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        counts = _draw_counts(rng, inverse, freq, n_units, size).astype(float)
+        o_num, n, t1, t2 = (counts @ stats).T
+        de_num = 2 * n * t2 - 2 * t1**2
+        ok = de_num > 1e-12 * np.maximum(n, 1.0) ** 2 * max(
+            float(np.ptp(np.asarray(coded.categories, dtype=float))) ** 2, 1.0
+        )
+        res = np.full(size, np.nan)
+        res[ok] = 1.0 - (n[ok] - 1.0) * o_num[ok] / de_num[ok]
+        out[start : start + size] = res
     return out
 
 
 def _krippendorff_replicates(
     coded: Coded, metric: Metric, n_boot: int, rng: np.random.Generator
 ) -> np.ndarray:
+    if coded.n_categories > LARGE_DOMAIN:
+        return np.full(n_boot, np.nan)
     vc = coded.value_counts
     m = vc.sum(axis=1)
     vc, m = vc[m >= 2].astype(float), m[m >= 2]
@@ -165,6 +202,12 @@ def bootstrap_alpha(
         reps = _units_replicates(coded, metric, n_boot, rng)
     else:
         reps = _krippendorff_replicates(coded, metric, n_boot, rng)
+    reason = None
+    if method == "krippendorff" and coded.n_categories > LARGE_DOMAIN:
+        reason = (
+            f"Krippendorff's bootstrap handles at most {LARGE_DOMAIN} distinct values; "
+            "use the units bootstrap"
+        )
     defined = reps[~np.isnan(reps)]
     tail = (1.0 - confidence) / 2.0
     if defined.size:
@@ -185,4 +228,5 @@ def bootstrap_alpha(
         "seed": seed,
         "confidence": confidence,
         "replicates": reps,
+        "reason": reason,
     }

@@ -129,7 +129,11 @@ def encode(
         if len(set(domain)) != len(domain):
             raise ValueError("categories contain duplicates")
     keys = list(domain)
-    if categories is not None and _all_numeric(np.array(domain, dtype=object)) and _all_numeric(uniques):
+    if (
+        categories is not None
+        and _all_numeric(np.array(domain, dtype=object))
+        and _all_numeric(uniques)
+    ):
         # numbers given as categories: compare numerically (a CSV may say 1 or 1.0)
         keys = [float(v) for v in domain]
         present = present.astype(float)

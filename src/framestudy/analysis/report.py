@@ -52,6 +52,9 @@ COEFFICIENTS = (
 )
 
 
+MAX_CATEGORIES = 100  # the kappa family and the diagnostic tables are q x q
+
+
 def p_below_key(alpha_min: float) -> str:
     """JSON key for P(alpha < alpha_min), e.g. ``p_below_0_667``."""
     return "p_below_" + f"{alpha_min:.3f}".replace(".", "_")
@@ -102,6 +105,8 @@ def alpha_entry(
                 "n_undefined": boot["n_undefined"],
             }
         )
+        if boot["reason"]:
+            entry["bootstrap"]["reason"] = boot["reason"]
     return entry
 
 
@@ -138,17 +143,25 @@ def agreement_report(
     coded = to_coded(data, level, categories)
     kappa_coded = coded  # set values (jaccard/masi) are categories of their own for the kappas
     counts = coded.values_per_unit
-    coefficients = {
-        "krippendorff_alpha": alpha_entry(coded, level, n_boot, seed, bootstrap_method),
-        "percent_agreement": chance.percent_agreement(kappa_coded),
-        "cohen_kappa": chance.cohen_kappa(kappa_coded, weights),
-        "scott_pi": chance.scott_pi(kappa_coded, weights),
-        "fleiss_kappa": chance.fleiss_kappa(kappa_coded, weights),
-        "conger_kappa": chance.conger_kappa(kappa_coded, weights),
-        "brennan_prediger": chance.brennan_prediger(kappa_coded, weights),
-        "gwet_ac1": chance.gwet_ac(kappa_coded, "identity"),
-        "gwet_ac2": chance.gwet_ac(kappa_coded, weights),
-    }
+    coefficients = {"krippendorff_alpha": alpha_entry(coded, level, n_boot, seed, bootstrap_method)}
+    if coded.n_categories > MAX_CATEGORIES:
+        reason = (
+            f"{coded.n_categories} distinct values: category-based coefficients need at most "
+            f"{MAX_CATEGORIES} categories (use Krippendorff's alpha at --level interval or ratio)"
+        )
+        for name in COEFFICIENTS[1:-1]:
+            coefficients[name] = {"estimate": float("nan"), "reason": reason}
+    else:
+        coefficients.update(
+            percent_agreement=chance.percent_agreement(kappa_coded),
+            cohen_kappa=chance.cohen_kappa(kappa_coded, weights),
+            scott_pi=chance.scott_pi(kappa_coded, weights),
+            fleiss_kappa=chance.fleiss_kappa(kappa_coded, weights),
+            conger_kappa=chance.conger_kappa(kappa_coded, weights),
+            brennan_prediger=chance.brennan_prediger(kappa_coded, weights),
+            gwet_ac1=chance.gwet_ac(kappa_coded, "identity"),
+            gwet_ac2=chance.gwet_ac(kappa_coded, weights),
+        )
     report = {
         "n_units": int((counts >= 1).sum()),
         "n_coders": int(((coded.codes >= 0).sum(axis=0) > 0).sum()),
@@ -168,8 +181,14 @@ def agreement_diagnostics(
     categories: Sequence | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Diagnostic tables: ``coincidence``, ``per_category``, ``leave_one_coder_out``,
-    ``pairwise_kappa`` and ``disagreements`` (see their functions)."""
+    ``pairwise_kappa`` and ``disagreements`` (see their functions). Raises ``ValueError``
+    for more than ``MAX_CATEGORIES`` distinct values."""
     coded = to_coded(data, level, categories)
+    if coded.n_categories > MAX_CATEGORIES:
+        raise ValueError(
+            f"{coded.n_categories} distinct values: the diagnostic tables need at most "
+            f"{MAX_CATEGORIES} categories"
+        )
     return {
         "coincidence": coincidence_matrix(coded),
         "per_category": category_agreement(coded),

@@ -218,6 +218,10 @@ def agreement(
     if file is None:
         if unitizing:
             raise UserError("--unitizing needs a spans FILE (study mode finds spans by itself)")
+        if bootstrap_method != "units":
+            raise UserError(
+                "study mode uses the units bootstrap; --bootstrap-method works with a FILE"
+            )
         _study_mode(by, bootstrap, seed, json_output, disagreements)
         return
     if by is not None:
@@ -236,7 +240,12 @@ def agreement(
     report = agreement_report(
         data, level, weights, cats, n_boot=bootstrap, seed=seed, bootstrap_method=bootstrap_method
     )
-    diag = agreement_diagnostics(data, level, weights, cats) if (details or disagreements) else None
+    diag = None
+    if details or disagreements:
+        try:
+            diag = agreement_diagnostics(data, level, weights, cats)
+        except ValueError as exc:
+            raise UserError(f"{file}: {exc} -- drop --details/--disagreements") from None
     if disagreements is not None:
         atomic_write_csv(disagreements, diag["disagreements"])
     if json_output:
