@@ -249,3 +249,17 @@ def test_article_id_may_be_a_number_and_timestamps_may_be_odd():
 def test_not_a_list_is_a_user_error():
     with pytest.raises(UserError, match="expected a list of Label Studio tasks"):
         tidy_from_export({"data": {}})
+
+
+def test_the_garbage_collector_is_left_as_it_was():
+    import gc
+
+    assert gc.isenabled()
+    tidy_from_export([task(ann(choice("q", "a")))])
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        tidy_from_export([task(ann(choice("q", "a")))])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
