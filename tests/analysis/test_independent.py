@@ -221,3 +221,24 @@ def test_set_alpha_matches_nltk(seed, metric):
     distance = {"masi": nltk_masi, "jaccard": jaccard_distance}[metric]
     expected = _nltk_task(data, distance).alpha()
     assert krippendorff_alpha(data, metric)["estimate"] == pytest.approx(expected, abs=1e-10)
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_alpha_by_group_own_and_pooled_expected_disagreement(seed):
+    from framestudy.analysis.alpha import alpha_by_group
+
+    data = random_ratings(seed, n_units=90)
+    groups = np.array(["x", "y", "z"])[np.arange(90) % 3]
+    own = alpha_by_group(data, groups, "nominal").set_index("group")
+    pooled = alpha_by_group(data, groups, "nominal", expected="pooled").set_index("group")
+    whole = krippendorff_alpha(data, "nominal")
+    for g in "xyz":
+        sub = data[groups == g]
+        assert own.loc[g, "estimate"] == pytest.approx(
+            krippendorff.alpha(reliability_data=sub.to_numpy().T, level_of_measurement="nominal"),
+            abs=1e-12,
+        )
+        d_o = krippendorff_alpha(sub, "nominal")["observed_disagreement"]
+        assert pooled.loc[g, "estimate"] == pytest.approx(
+            1 - d_o / whole["expected_disagreement"], abs=1e-12
+        )
