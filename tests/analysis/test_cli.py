@@ -137,6 +137,49 @@ def test_word_categories_in_order(tmp_path, capsys):
     assert code == 2 and "--categories" in err
 
 
+def test_numeric_categories_fix_domain_and_order(tmp_path, capsys):
+    path = write(tmp_path, "k.csv", K2011)
+    base = json.loads(run(capsys, "agreement", str(path), "--json", "--bootstrap", "0")[1])
+    wider = json.loads(
+        run(
+            capsys,
+            "agreement",
+            str(path),
+            "--json",
+            "--bootstrap",
+            "0",
+            "--categories",
+            "1,2,3,4,5,6",
+        )[1]
+    )
+    assert wider["categories"] == ["1", "2", "3", "4", "5", "6"]
+    alpha = wider["coefficients"]["krippendorff_alpha"]["estimate"]
+    assert (
+        alpha == base["coefficients"]["krippendorff_alpha"]["estimate"]
+    )  # unused value: alpha unchanged
+    assert (
+        wider["coefficients"]["gwet_ac1"]["estimate"]
+        != base["coefficients"]["gwet_ac1"]["estimate"]
+    )  # q = 6
+    reverse = json.loads(
+        run(
+            capsys,
+            "agreement",
+            str(path),
+            "--json",
+            "--bootstrap",
+            "0",
+            "--level",
+            "ordinal",
+            "--categories",
+            "5,4,3,2,1",
+        )[1]
+    )
+    assert round(reverse["coefficients"]["krippendorff_alpha"]["estimate"], 3) == 0.815
+    code, _, err = run(capsys, "agreement", str(path), "--categories", "1,2,2")
+    assert code == 2 and "twice" in err
+
+
 def test_table_output_and_details(tmp_path, capsys):
     path = write(tmp_path, "k.csv", K2011)
     target = tmp_path / "dis.csv"

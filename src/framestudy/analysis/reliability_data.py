@@ -78,6 +78,7 @@ def _convert(
         return f"{path}, line {int(lines.iloc[row])}, column {cells.columns[col]!r}"
 
     if categories is not None:
+        categories = [str(c) if not isinstance(c, float) else f"{c:g}" for c in categories]
         allowed = set(categories)
         cat_numeric = {c: _as_number(c) for c in categories}
         by_number = {v: c for c, v in cat_numeric.items() if v is not None}
@@ -114,6 +115,17 @@ def _convert(
     if categories is not None and all(_as_number(c) is not None for c in categories):
         return values.astype(float)
     return values.astype(object)
+
+
+def parse_categories(text: str | None) -> list | None:
+    """``--categories a,b,c`` as a list, as numbers when every item is a number."""
+    if not text:
+        return None
+    items = [c.strip() for c in text.split(",") if c.strip()]
+    if len(set(items)) != len(items):
+        raise UserError(f"--categories {text!r} lists a value twice")
+    numbers = [_as_number(c) for c in items]
+    return numbers if all(n is not None for n in numbers) else items
 
 
 def read_reliability_csv(

@@ -15,6 +15,7 @@ from rich.table import Table
 from framestudy.analysis.data import LEVELS
 from framestudy.analysis.distances import WEIGHTS
 from framestudy.analysis.reliability_data import (
+    parse_categories,
     read_annotations,
     read_document_lengths,
     read_registry,
@@ -214,7 +215,7 @@ def agreement(
     _check_choice(bootstrap_method, BOOTSTRAP_METHODS, "--bootstrap-method")
     if by is not None:
         _check_choice(by, ("outlet",), "--by")
-    cats = [c.strip() for c in categories.split(",") if c.strip()] if categories else None
+    cats = parse_categories(categories)
     if file is None:
         if unitizing:
             raise UserError("--unitizing needs a spans FILE (study mode finds spans by itself)")
