@@ -175,7 +175,7 @@ def agreement(
     unitizing: Annotated[
         bool,
         typer.Option(
-            "--unitizing", help="FILE holds spans: [document,] coder, category, start, end."
+            "--unitizing", help="FILE holds spans: document (optional), coder, category, start, end."
         ),
     ] = False,
     length: Annotated[
