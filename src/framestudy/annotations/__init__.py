@@ -21,8 +21,11 @@ Library interface (the ``pull`` command and ``framestudy annotations import`` ca
 - Call it once with all projects' tasks: duplicates (one coder, one article, several
   annotations; the latest ``updated_at`` wins) and foreign annotations are judged across
   projects.
+- Kept out of the table, and listed in the report: skipped/cancelled annotations, drafts,
+  annotations of deleted users (``completed_by`` null), foreign annotations (unless
+  ``include_foreign``), older duplicates, values the schema does not allow.
 - Read the table with :func:`read_tidy`, not a bare ``pandas.read_csv``: the latter turns
-  value ids such as ``NA`` into missing values.
+  value ids such as ``NA`` into missing values. Every text field is quoted in the CSV.
 
 Modules: :mod:`.export` (files), :mod:`.tidy` (the conversion), :mod:`.spans` (UTF-16 offsets),
 :mod:`.report` (the anomaly report), :mod:`.table` (CSV read/write).
@@ -31,12 +34,11 @@ Modules: :mod:`.export` (files), :mod:`.tidy` (the conversion), :mod:`.spans` (U
 from framestudy.annotations.export import read_export, read_users
 from framestudy.annotations.report import CATEGORIES, PullReport, Ref
 from framestudy.annotations.table import read_tidy, write_tidy
-from framestudy.annotations.tidy import COLUMNS, DELETED_USER, empty_table, tidy_from_export
+from framestudy.annotations.tidy import COLUMNS, empty_table, tidy_from_export
 
 __all__ = [
     "CATEGORIES",
     "COLUMNS",
-    "DELETED_USER",
     "PullReport",
     "Ref",
     "empty_table",

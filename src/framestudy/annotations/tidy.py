@@ -71,7 +71,6 @@ STR_COLUMNS = tuple(c for c in COLUMNS if c not in INT_COLUMNS + FLOAT_COLUMNS)
 
 SUPPORTED_TYPES = frozenset({"choices", "labels", "rating", "textarea", "taxonomy"})
 DOCUMENT, SPAN_LABEL, SPAN_ATTRIBUTE = "document", "span_label", "span_attribute"
-DELETED_USER = "deleted-user"
 
 
 @dataclass(frozen=True, slots=True)
