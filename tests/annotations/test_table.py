@@ -71,3 +71,17 @@ def test_read_tidy_errors(tmp_path):
     (tmp_path / "x.csv").write_text("a,b\n1,2\n")
     with pytest.raises(UserError, match="missing columns article_id"):
         read_tidy(tmp_path / "x.csv")
+
+
+def test_same_table_with_or_without_pyarrow(monkeypatch, schema):
+    import framestudy.annotations.tidy as tidy_module
+
+    tasks = export("community_easy") + export("unicode")
+    with_arrow, _ = tidy_from_export(tasks, schema=schema, users=USERS)
+    monkeypatch.setattr(tidy_module, "_pa", None)
+    without, _ = tidy_from_export(tasks, schema=schema, users=USERS)
+    pd.testing.assert_frame_equal(with_arrow, without)
+    documents = without.variable.isin(
+        ["relevant", "genre", "blame_actors", "promise_status", "legit_nato_enlargement"]
+    )
+    assert without.span_id.isna().equals(documents)

@@ -42,6 +42,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+try:  # optional: faster string columns (see _strings)
+    import pyarrow as _pa
+    import pyarrow.compute as _pc
+except ImportError:  # pragma: no cover - depends on the environment
+    _pa = _pc = None
+
 from framestudy.annotations._gc import gc_paused
 from framestudy.annotations.report import PullReport, Ref
 from framestudy.annotations.spans import TextIndex, same_text
@@ -810,13 +816,13 @@ def _frame(kept: dict[tuple[str, str], _Annotation]) -> pd.DataFrame:
     out: dict[str, Any] = {}
     for name in COLUMNS:
         if name == "variable":
-            out[name] = pd.array(variable, dtype="str")
+            out[name] = _strings(variable)
         elif name == "value":
-            out[name] = pd.array(value, dtype="str")
+            out[name] = _strings(value)
         elif name == "span_id":
-            out[name] = pd.array([x or None for x in span_id], dtype="str")
+            out[name] = _strings(span_id, empty_is_missing=True)
         elif name == "span_text":
-            out[name] = pd.array(span_text, dtype="str")
+            out[name] = _strings(span_text)
         elif name == "span_start":
             out[name] = offsets(start)
         elif name == "span_end":
@@ -827,5 +833,21 @@ def _frame(kept: dict[tuple[str, str], _Annotation]) -> pd.DataFrame:
             column = np.array([np.nan if v is None else v for v in meta[name]], dtype="float64")
             out[name] = column[take]
         else:
-            out[name] = pd.array(meta[name], dtype="str").take(take)
+            out[name] = _strings(meta[name]).take(take)
     return pd.DataFrame(out, columns=list(COLUMNS), index=pd.RangeIndex(n))
+
+
+def _strings(values: Sequence[str | None], *, empty_is_missing: bool = False) -> Any:
+    """A pandas "str" array of ``values`` (None -> missing; "" too if ``empty_is_missing``).
+
+    Built through pyarrow when it is installed (it comes with the Label Studio server; about
+    ten times faster on a large table), else through pandas alone. Same result either way.
+    """
+    if _pa is not None:
+        array = _pa.array(values, type=_pa.large_string())
+        if empty_is_missing:
+            array = _pc.if_else(_pc.equal(array, ""), _pa.scalar(None, array.type), array)
+        return pd.array(array, dtype="str")
+    if empty_is_missing:
+        values = [v or None for v in values]
+    return pd.array(values, dtype="str")
