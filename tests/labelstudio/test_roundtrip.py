@@ -391,6 +391,7 @@ def test_repush_changes_nothing(world):
     result = push(world.study, admin)
     assert result.imported == 0
     assert all(p.updated == 0 and p.existing == p.assigned for p in result.projects)
+    assert not any(p.settings_updated for p in result.projects)
     for email, pid in world.projects.items():
         ids = [t.article_id for t in remote.list_tasks(admin, pid)]
         assert sorted(ids) == sorted(

@@ -72,16 +72,21 @@ class Connection:
         *,
         params: Mapping[str, Any] | None = None,
         json_body: Any = None,
+        content: bytes | None = None,
         timeout: float | None = None,
         retries: int | None = None,
         missing_ok: bool = False,
+        translate_errors: bool = True,
     ) -> httpx.Response | None:
         """One API request through the SDK's HTTP client (its auth, base URL and back-off).
 
         Used where the SDK's typed method would build a pydantic object per item (listing
-        10,000 tasks that way costs seconds) or has no parameter we need (``expand``).
+        10,000 tasks that way costs seconds), would walk a large body item by item
+        (``content``: a body already encoded as JSON bytes), or has no parameter we need
+        (``expand``).
         A status >= 400 raises the SDK's ``ApiError``, translated like any other call;
-        with ``missing_ok`` a 404 returns None instead.
+        with ``missing_ok`` a 404 returns None instead; ``translate_errors=False`` lets the
+        caller see the raw exception (to tell transient faults apart).
         """
         options: dict[str, Any] = {"timeout": timeout or self.timeout}
         if retries is not None:
@@ -93,6 +98,8 @@ class Connection:
                 method=method,
                 params=dict(params or {}),
                 json=json_body,
+                content=content,
+                headers={"Content-Type": "application/json"} if content is not None else None,
                 request_options=options,
             )
             if response.status_code == 404 and missing_ok:
@@ -107,7 +114,7 @@ class Connection:
                 )
             return response
 
-        return self.call(what, send)
+        return self.call(what, send) if translate_errors else send()
 
     def get_json(self, path: str, what: str, **kwargs: Any) -> Any:
         """GET ``path`` and return its JSON (UserError if the answer is not JSON; None for

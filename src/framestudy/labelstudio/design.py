@@ -111,15 +111,18 @@ def assign_blind(
     reliability: set[str] = set()
     owner: dict[str, str] = {}
     if previous is not None and len(previous):
-        prev = previous[previous["article_id"].astype(str).isin(outlet_of.keys())]
-        for article_id, rows in prev.groupby("article_id", sort=False):
-            flags = rows["reliability"].map(_truthy)
-            if flags.any():
-                reliability.add(str(article_id))
-            else:
-                kept = [c for c in rows["coder"].astype(str) if c in coder_set]
-                if kept:
-                    owner[str(article_id)] = kept[0]
+        prev = pd.DataFrame(
+            {
+                "article_id": previous["article_id"].astype(str),
+                "coder": previous["coder"].astype(str),
+                "reliability": [_truthy(v) for v in previous["reliability"]],
+            }
+        )
+        prev = prev[prev["article_id"].isin(outlet_of.keys())]
+        reliability = set(prev.loc[prev["reliability"], "article_id"])
+        rest = prev[~prev["reliability"] & ~prev["article_id"].isin(reliability)]
+        rest = rest[rest["coder"].isin(coder_set)].drop_duplicates("article_id")
+        owner = dict(zip(rest["article_id"], rest["coder"], strict=True))
 
     # 1. the reliability sample, topped up to each outlet's quota with the lowest ranks
     sizes = Counter(outlet_of.values())

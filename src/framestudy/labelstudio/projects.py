@@ -67,10 +67,20 @@ class EnsuredProject:
     updated: tuple[str, ...]
 
 
+# What framestudy reads of a project (asking only for these skips the server's counters).
+_FIELDS = (
+    "id,title,description,label_config,expert_instruction,show_instruction,show_skip_button,"
+    "show_annotation_history,show_collab_predictions,maximum_annotations"
+)
+
+
 def _get(conn: Connection, project_id: int) -> dict | None:
-    """The project as a dict, None if it does not exist."""
+    """The project's settings as a dict, None if it does not exist."""
     return conn.get_json(
-        f"api/projects/{project_id}/", f"reading project {project_id}", missing_ok=True
+        f"api/projects/{project_id}/",
+        f"reading project {project_id}",
+        params={"include": _FIELDS},
+        missing_ok=True,
     )
 
 
@@ -92,14 +102,20 @@ def find_by_title(conn: Connection, title: str) -> list[dict]:
     return sorted(found, key=lambda p: p["id"])
 
 
-def locate(conn: Connection, coder: str, title: str, recorded: ProjectRecord | None) -> int | None:
-    """The id of the existing project for ``coder``, None if there is none."""
+def _locate(conn: Connection, title: str, recorded: ProjectRecord | None) -> dict | None:
+    """The existing project titled ``title`` (the recorded id first), None if there is none."""
     if recorded is not None:
         project = _get(conn, recorded.id)
         if project is not None and project.get("title") == title:
-            return recorded.id
+            return project
     matches = find_by_title(conn, title)
-    return matches[0]["id"] if matches else None
+    return _get(conn, matches[0]["id"]) if matches else None
+
+
+def locate(conn: Connection, coder: str, title: str, recorded: ProjectRecord | None) -> int | None:
+    """The id of the existing project for ``coder``, None if there is none."""
+    project = _locate(conn, title, recorded)
+    return int(project["id"]) if project else None
 
 
 # Fields Label Studio stores in a normalised form (the XML without its trailing newline, the
@@ -123,9 +139,9 @@ def ensure_project(
     normalised field count as unchanged; it is updated in place after a change.
     """
     memo = {} if memo is None else memo
-    project_id = locate(conn, spec.coder, spec.title, recorded)
+    current = _locate(conn, spec.title, recorded)
     wanted = spec.fields()
-    if project_id is None:
+    if current is None:
         created = conn.call(
             f"creating the project {spec.title!r}", conn.sdk.projects.create, **wanted
         )
@@ -133,7 +149,7 @@ def ensure_project(
         changed: dict[str, Any] = wanted
     else:
         created_now = False
-        current = _get(conn, project_id) or {}
+        project_id = int(current["id"])
         changed = {k: v for k, v in wanted.items() if not _same(k, v, current.get(k), memo)}
         if changed:
             conn.call(

@@ -32,7 +32,7 @@ import pandas as pd
 from label_studio_sdk.core.api_error import ApiError
 
 from framestudy.errors import UserError
-from framestudy.io import atomic_write_csv
+from framestudy.io import atomic_write_text
 from framestudy.labelstudio import design as design_mod
 from framestudy.labelstudio import remote, settings
 from framestudy.labelstudio.client import Connection
@@ -45,8 +45,10 @@ from framestudy.labelstudio.projects import (
 from framestudy.labelstudio.settings import SHARED
 from framestudy.study import Study
 
-BATCH_SIZE = 500
+BATCH_SIZE = 5000  # tasks per import request at most: fewer, bigger requests import faster
+BATCH_BYTES = 50_000_000  # and about this many bytes (Label Studio refuses > 200 MB)
 IMPORT_ATTEMPTS = 4
+LIST_INSTEAD = 200  # changed tasks above which one listing replaces per-task requests
 _SHOW = 5  # ids shown in an error line
 
 Progress = Callable[[int, int], None]  # (tasks imported so far, tasks to import)
@@ -214,10 +216,10 @@ def resolve_design(
 
 def _plan_project(
     conn: Connection,
-    study: Study,
+    ledger: remote.Ledger,
     ensured: EnsuredProject,
     wanted: list[str],
-    tasks_by_article: dict[str, dict],
+    metas: dict[str, dict[str, str]],
 ) -> _Plan:
     record = ensured.record
     push = ProjectPush(
@@ -230,7 +232,7 @@ def _plan_project(
     )
     listed = [] if ensured.created else None
     if listed is None:
-        listed = remote.trusted_ledger(conn, study, record.id)
+        listed = ledger.trusted_tasks(conn, record.id)
         push.listing = "ledger"
     if listed is None:
         listed = remote.list_tasks(conn, record.id)
@@ -276,12 +278,15 @@ def _plan_project(
         task = have.get(article_id)
         if task is None:
             continue
-        meta = remote.task_meta(tasks_by_article[article_id]["data"])
+        meta = metas[article_id]
         if task.data_sha != meta["data_sha256"]:
             changed.append((task, meta))
     unknown = [t.id for t, _ in changed if t.annotations is None]
-    if unknown:
+    if len(unknown) > LIST_INSTEAD:  # many changed: one listing beats a request per task
+        counts = {t.id: t.annotations for t in remote.list_tasks(conn, record.id)}
+    elif unknown:
         counts = remote.annotation_counts(conn, unknown)
+    if unknown:
         for task, _ in changed:
             if task.id in counts:
                 task.annotations = counts[task.id]
@@ -301,11 +306,35 @@ def _plan_project(
 # -- execution ------------------------------------------------------------------------------
 
 
-def _payload(task: dict) -> dict:
-    data = task["data"]
-    meta = dict(task.get("meta") or {})
-    meta.update(remote.task_meta(data))
-    return {"data": data, "meta": meta}
+def _batches(missing, tasks_by_article, metas, batch_size: int):
+    """Payloads in batches of at most ``batch_size`` tasks and ~``BATCH_BYTES`` bytes."""
+    batch: list[dict] = []
+    size = 0
+    for article_id in missing:
+        data = tasks_by_article[article_id]["data"]
+        weight = len(str(data.get("text", ""))) + 1000  # the text dominates
+        if batch and (len(batch) >= batch_size or size + weight > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(_payload(tasks_by_article[article_id], metas[article_id]))
+        size += weight
+    if batch:
+        yield batch
+
+
+def _write_if_changed(path, frame: pd.DataFrame) -> None:
+    """Write the assignment CSV atomically unless the file already holds these bytes."""
+    text = frame.to_csv(index=False, lineterminator="\n")
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (FileNotFoundError, UnicodeDecodeError):
+        pass
+    atomic_write_text(path, text)
+
+
+def _payload(task: dict, meta: dict[str, str]) -> dict:
+    return {"data": task["data"], "meta": {**(task.get("meta") or {}), **meta}}
 
 
 def _transient(exc: BaseException) -> bool:
@@ -318,35 +347,45 @@ def _import_batch(conn: Connection, project_id: int, batch: list[dict]) -> list[
     """Import ``batch``; on a transient failure re-list and import only what is missing."""
     pending = batch
     created: list[remote.RemoteTask] = []
+    what = f"importing tasks into project {project_id}"
     for attempt in range(IMPORT_ATTEMPTS):
+        # Through the SDK's HTTP client with a body encoded once by json.dumps: the SDK's
+        # import_tasks walks every value of a 10 MB body in Python first (~1 s per 10,000
+        # tasks) and returns no task ids.
+        body = json.dumps(pending, ensure_ascii=False).encode("utf-8")
         try:
-            response = conn.sdk.projects.import_tasks(
-                id=project_id,
-                request=pending,
-                return_task_ids=True,
-                request_options={"max_retries": 0, "timeout": max(conn.timeout, 300.0)},
+            response = conn.request(
+                "POST",
+                f"api/projects/{project_id}/import",
+                what,
+                params={"return_task_ids": "true"},
+                content=body,
+                timeout=max(conn.timeout, 300.0),
+                retries=0,
+                translate_errors=False,
             )
         except Exception as exc:
             if not _transient(exc) or attempt == IMPORT_ATTEMPTS - 1:
-                error = conn.translate(exc, f"importing tasks into project {project_id}")
+                error = conn.translate(exc, what)
                 if error is None:
                     raise
                 raise error from exc
             time.sleep(min(2.0**attempt, 10.0))
             present = {t.article_id: t for t in remote.list_tasks(conn, project_id)}
             created += [
-                present[p["data"]["article_id"]]
+                present[p["meta"]["article_id"]]
                 for p in pending
-                if p["data"]["article_id"] in present
+                if p["meta"]["article_id"] in present
             ]
-            pending = [p for p in pending if p["data"]["article_id"] not in present]
+            pending = [p for p in pending if p["meta"]["article_id"] not in present]
             if not pending:
                 break
             continue
-        ids = list(getattr(response, "task_ids", None) or [])
+        answer = response.json()
+        ids = list(answer.get("task_ids") or [])
         if len(ids) != len(pending):
             raise UserError(
-                f"Label Studio imported {response.task_count} of {len(pending)} tasks into "
+                f"Label Studio imported {answer.get('task_count')} of {len(pending)} tasks into "
                 f"project {project_id} without an error -- run push again to complete it"
             )
         created += [
@@ -414,8 +453,9 @@ def push(
     name = settings.study_name(study)
     owner = (lambda c: c) if design_name == "blind" else (lambda c: SHARED)
     assignment["project"] = [project_title(name, owner(c)) for c in assignment["coder"]]
-    atomic_write_csv(study.assignment, assignment.drop(columns="rank"))
+    _write_if_changed(study.assignment, assignment.drop(columns="rank"))
     settings.save_design(study, design_name, share, seed_value)
+    ledger = remote.Ledger(study, conn.url)
 
     # projects, created/updated before any task is planned or imported
     recorded = {r.coder: r for r in settings.projects(study, conn.url)}
@@ -445,13 +485,15 @@ def push(
             ),
         )
         known = recorded.get(coder)
-        memo = remote.load_settings_memo(study, conn.url, known.id) if known else {}
+        memo = ledger.settings(known.id) if known else {}
         result = ensure_project(conn, spec, known, memo)
         settings.save_projects(study, conn.url, [result.record])
-        remote.save_settings_memo(study, conn.url, result.record.id, memo)
+        ledger.set_settings(result.record.id, memo)
         ensured.append(result)
+    ledger.save()
 
     tasks_by_article = {t["data"]["article_id"]: t for t in tasks}
+    metas = {a: remote.task_meta(t["data"]) for a, t in tasks_by_article.items()}
     plans = []
     for result in ensured:
         rows = (
@@ -460,7 +502,7 @@ def push(
             else (assignment.drop_duplicates("article_id"))
         )
         wanted = rows.sort_values(["rank", "article_id"])["article_id"].tolist()
-        plans.append(_plan_project(conn, study, result, wanted, tasks_by_article))
+        plans.append(_plan_project(conn, ledger, result, wanted, metas))
 
     if any(p.refuse for p in plans) and not force:
         raise _refusal(plans)
@@ -471,10 +513,12 @@ def push(
         progress(0, total)
     for plan in plans:
         pid = plan.push.project_id
+        if plan.delete or plan.update or plan.refuse:
+            ledger.forget_tasks(pid)  # tasks change in place: the record must not outlive it
         for task_id in plan.delete:
             conn.request("DELETE", f"api/tasks/{task_id}/", f"deleting duplicate task {task_id}")
         for task_id, article_id in plan.update + plan.refuse:
-            payload = _payload(tasks_by_article[article_id])
+            payload = _payload(tasks_by_article[article_id], metas[article_id])
             conn.call(
                 f"updating task {task_id} ({article_id})",
                 conn.sdk.tasks.update,
@@ -487,18 +531,15 @@ def push(
             )
         plan.push.updated = len(plan.update)
         plan.push.forced = len(plan.refuse)
-        for start in range(0, len(plan.missing), batch_size):
-            batch = [
-                _payload(tasks_by_article[a]) for a in plan.missing[start : start + batch_size]
-            ]
+        for batch in _batches(plan.missing, tasks_by_article, metas, batch_size):
             for task in _import_batch(conn, pid, batch):
                 plan.have[task.article_id] = task
             plan.push.imported += len(batch)
             done += len(batch)
             if progress:
                 progress(done, total)
-        final = list(plan.have.values()) + plan.other
-        remote.save_ledger(study, conn.url, pid, final)
+        ledger.set_tasks(pid, list(plan.have.values()) + plan.other)
+        ledger.save()
 
     return PushResult(
         design=design_name,

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from framestudy.io import atomic_write_text
 from framestudy.labelstudio.client import Connection
-from framestudy.labelstudio.credentials import read_json, write_private_json
+from framestudy.labelstudio.credentials import read_json
 from framestudy.study import Study
 
 PAGE_SIZE = 2000
@@ -171,76 +174,82 @@ def annotation_counts(conn: Connection, task_ids: list[int]) -> dict[int, int]:
 # -- the ledger ---------------------------------------------------------------------------
 
 
-def ledger_path(study: Study):
+def ledger_path(study: Study) -> Path:
     return study.labelstudio_dir / "push-ledger.json"
 
 
-def load_ledger(study: Study, server_url: str, project_id: int) -> list[RemoteTask] | None:
-    """The ledger's tasks of a project (None if there is no entry for this server)."""
-    data = read_json(ledger_path(study), "push ledger") or {}
-    if data.get("server") != server_url:
-        return None
-    entry = (data.get("projects") or {}).get(str(project_id))
-    if not isinstance(entry, dict) or not isinstance(entry.get("tasks"), dict):
-        return None
-    try:
-        return [
-            RemoteTask(id=int(row[0]), article_id=article_id, text_sha=row[1], data_sha=row[2])
-            for article_id, row in entry.get("tasks", {}).items()
-        ] + [
-            RemoteTask(id=int(i), article_id=None, text_sha=None, data_sha=None)
-            for i in entry.get("other", [])
-        ]
-    except (TypeError, ValueError, IndexError):
-        return None
+class Ledger:
+    """``.labelstudio/push-ledger.json``: per project, its tasks and settings digests.
 
+    Entries are kept per server URL (another server: an empty ledger). :meth:`save` writes
+    the file once, compactly, and only if something changed.
+    """
 
-def save_ledger(study: Study, server_url: str, project_id: int, tasks: list[RemoteTask]) -> None:
-    """Record the complete task list of a project after a successful push."""
-    path = ledger_path(study)
-    data = read_json(path, "push ledger") or {}
-    if data.get("server") != server_url:
-        data = {"server": server_url, "projects": {}}
-    mine = {t.article_id: t.to_ledger() for t in tasks if t.article_id is not None}
-    entry = data.setdefault("projects", {}).setdefault(str(project_id), {})
-    entry["tasks"] = mine
-    entry["other"] = sorted(t.id for t in tasks if t.article_id is None)
-    study.labelstudio_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_private_json(path, data)
+    def __init__(self, study: Study, server_url: str):
+        self.study = study
+        self.server = server_url
+        data = read_json(ledger_path(study), "push ledger") or {}
+        projects = data.get("projects") if data.get("server") == server_url else None
+        self.projects: dict[str, dict] = projects if isinstance(projects, dict) else {}
+        self._saved = json.dumps(self.projects, sort_keys=True)
 
+    def tasks(self, project_id: int) -> list[RemoteTask] | None:
+        """The recorded tasks of a project (None if none were recorded)."""
+        entry = self.projects.get(str(project_id))
+        if not isinstance(entry, dict) or not isinstance(entry.get("tasks"), dict):
+            return None
+        try:
+            return [
+                RemoteTask(id=int(row[0]), article_id=article_id, text_sha=row[1], data_sha=row[2])
+                for article_id, row in entry["tasks"].items()
+            ] + [
+                RemoteTask(id=int(i), article_id=None, text_sha=None, data_sha=None)
+                for i in entry.get("other", [])
+            ]
+        except (TypeError, ValueError, IndexError):
+            return None
 
-def load_settings_memo(study: Study, server_url: str, project_id: int) -> dict[str, list[str]]:
-    """What the server made of the project settings we last sent (see projects.ensure_project)."""
-    data = read_json(ledger_path(study), "push ledger") or {}
-    if data.get("server") != server_url:
-        return {}
-    entry = (data.get("projects") or {}).get(str(project_id)) or {}
-    memo = entry.get("settings") if isinstance(entry, dict) else None
-    return dict(memo) if isinstance(memo, dict) else {}
+    def set_tasks(self, project_id: int, tasks: list[RemoteTask]) -> None:
+        entry = self.projects.setdefault(str(project_id), {})
+        entry["tasks"] = {t.article_id: t.to_ledger() for t in tasks if t.article_id is not None}
+        entry["other"] = sorted(t.id for t in tasks if t.article_id is None)
 
+    def forget_tasks(self, project_id: int) -> None:
+        """Drop a project's task record (before changing its tasks: a crash leaves no lie)."""
+        entry = self.projects.get(str(project_id))
+        if isinstance(entry, dict) and entry.pop("tasks", None) is not None:
+            entry.pop("other", None)
+            self.save()
 
-def save_settings_memo(
-    study: Study, server_url: str, project_id: int, memo: dict[str, list[str]]
-) -> None:
-    path = ledger_path(study)
-    data = read_json(path, "push ledger") or {}
-    if data.get("server") != server_url:
-        data = {"server": server_url, "projects": {}}
-    entry = data.setdefault("projects", {}).setdefault(str(project_id), {})
-    entry["settings"] = memo
-    study.labelstudio_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    write_private_json(path, data)
+    def settings(self, project_id: int) -> dict[str, list[str]]:
+        """What the server made of the project settings we last sent."""
+        entry = self.projects.get(str(project_id)) or {}
+        memo = entry.get("settings") if isinstance(entry, dict) else None
+        return dict(memo) if isinstance(memo, dict) else {}
 
+    def set_settings(self, project_id: int, memo: dict[str, list[str]]) -> None:
+        self.projects.setdefault(str(project_id), {})["settings"] = memo
 
-def trusted_ledger(conn: Connection, study: Study, project_id: int) -> list[RemoteTask] | None:
-    """The ledger's tasks of a project if the project provably still holds exactly them."""
-    tasks = load_ledger(study, conn.url, project_id)
-    if tasks is None:
-        return None
-    ids = [t.id for t in tasks]
-    if len(set(ids)) != len(ids):
-        return None
-    count, highest = fingerprint(conn, project_id)
-    if count != len(ids) or highest != (max(ids) if ids else 0):
-        return None
-    return tasks
+    def save(self) -> None:
+        text = json.dumps(self.projects, sort_keys=True)
+        if text == self._saved:
+            return
+        self.study.labelstudio_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = ledger_path(self.study)
+        body = json.dumps({"server": self.server, "projects": self.projects}, sort_keys=True)
+        atomic_write_text(path, body + "\n")
+        os.chmod(path, 0o600)
+        self._saved = text
+
+    def trusted_tasks(self, conn: Connection, project_id: int) -> list[RemoteTask] | None:
+        """The recorded tasks if the project provably still holds exactly them."""
+        tasks = self.tasks(project_id)
+        if tasks is None:
+            return None
+        ids = [t.id for t in tasks]
+        if len(set(ids)) != len(ids):
+            return None
+        count, highest = fingerprint(conn, project_id)
+        if count != len(ids) or highest != (max(ids) if ids else 0):
+            return None
+        return tasks

@@ -61,9 +61,11 @@ def read(study: Study) -> dict[str, Any]:
 def update(study: Study, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     """Read ``study.yaml``, apply ``change`` in place, write it back atomically."""
     data = read(study)
+    before = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
     change(data)
     text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
-    atomic_write_text(study.settings, text)
+    if text != before or not study.settings.exists():
+        atomic_write_text(study.settings, text)
     return data
 
 
