@@ -136,5 +136,19 @@ def test_planted_outlet_effect_shows_in_the_coders_data(large_study):
     coded = ann[ann["variable"] == "relevant"].groupby("outlet")["article_id"].count()
     nato = b2[b2["value"] == "NATO"].groupby("outlet")["article_id"].count() / coded
     russia = b2[b2["value"] == "RUSSIA"].groupby("outlet")["article_id"].count() / coded
-    assert nato["outlet-a"] > 0.5 > 0.25 > nato["outlet-b"]
-    assert russia["outlet-b"] > 0.55 > 0.25 > russia["outlet-a"]
+    # planted: NATO 0.7 vs 0.1, RUSSIA 0.1 vs 0.8 among relevant articles
+    assert nato["outlet-a"] - nato["outlet-b"] > 0.3
+    assert russia["outlet-b"] - russia["outlet-a"] > 0.4
+
+
+@pytest.mark.parametrize(("level", "confusion"), [("nominal", "uniform"), ("ordinal", "adjacent")])
+def test_exact_alpha_of_unequal_coders_with_missing_values(level, confusion):
+    from framestudy.simulation.planning import coder_confusions, simulate_codes, true_alpha_of
+
+    probs = np.array([0.5, 0.25, 0.15, 0.07, 0.03])
+    confusions = coder_confusions(probs, [0.95, 0.85, 0.75, 0.9], confusion, ordinal=level == "ordinal")
+    exact = true_alpha_of(probs, confusions, level, missing=0.2)
+    codes = simulate_codes(30_000, probs, confusions, np.random.default_rng(7), missing=0.2)
+    data = np.where(codes >= 0, codes, np.nan).T
+    estimate = krippendorff.alpha(reliability_data=data, level_of_measurement=level)
+    assert estimate == pytest.approx(exact, abs=0.01)

@@ -61,6 +61,43 @@ def category_probabilities(n_categories: int, smallest: float) -> np.ndarray:
     return np.array([smallest] + [rest] * (n_categories - 1))
 
 
+def coder_confusions(probabilities: np.ndarray, accuracies: Sequence[float], confusion: str,
+                     ordinal: bool = False) -> list[np.ndarray]:
+    """One confusion matrix per coder (:func:`framestudy.simulation.coders.confusion_matrix`)."""
+    k = len(probabilities)
+    item = Item("planning", "ordinal" if ordinal else "single", tuple(str(i) for i in range(k)), (), None)
+    return [confusion_matrix(item, ItemModel(float(a), confusion), probabilities) for a in accuracies]
+
+
+def simulate_codes(n_units: int, probabilities: np.ndarray, confusions: Sequence[np.ndarray],
+                   rng: np.random.Generator, missing: float = 0.0) -> np.ndarray:
+    """Codes (units x coders, category indices; -1 = missing): true values drawn from
+    ``probabilities``, coder i codes with ``confusions[i]``, each value missing with
+    probability ``missing`` (at random)."""
+    k = len(probabilities)
+    truth = rng.choice(k, size=n_units, p=probabilities)
+    cum = np.stack([np.cumsum(c, axis=1) for c in confusions])  # coders x k x k
+    cum[:, :, -1] = 1.0
+    u = rng.random((n_units, len(confusions)))
+    thresholds = cum[:, truth, :].transpose(1, 0, 2)  # units x coders x k
+    codes = (u[:, :, None] >= thresholds).sum(axis=2)
+    if missing > 0:
+        codes[rng.random(codes.shape) < missing] = -1
+    return codes
+
+
+def true_alpha_of(probabilities: np.ndarray, confusions: Sequence[np.ndarray], level: str = "nominal",
+                  missing: float = 0.0) -> float:
+    """The exact population alpha of :func:`simulate_codes`'s process (:mod:`.truth`)."""
+    from framestudy.simulation.truth import alpha_from_coincidences, expected_coincidences
+
+    strata = [
+        (float(p_t), np.vstack([(1 - missing) * c[t] for c in confusions]))
+        for t, p_t in enumerate(probabilities)
+    ]
+    return alpha_from_coincidences(expected_coincidences(strata), level)
+
+
 def simulate_reliability_data(
     n_units: int, n_coders: int, true_alpha: float, probabilities: np.ndarray,
     rng: np.random.Generator, missing: float = 0.0,
@@ -69,17 +106,8 @@ def simulate_reliability_data(
     with true alpha ``true_alpha`` (``prevalence`` confusion with accuracy sqrt(alpha))."""
     if not 0 <= true_alpha <= 1:
         raise ValueError("the true alpha of this model lies between 0 and 1")
-    k = len(probabilities)
-    item = Item("planning", "single", tuple(str(i) for i in range(k)), (), None)
-    conf = confusion_matrix(item, ItemModel(math.sqrt(true_alpha), "prevalence"), probabilities)
-    truth = rng.choice(k, size=n_units, p=probabilities)
-    cum = np.cumsum(conf, axis=1)
-    cum[:, -1] = 1.0
-    u = rng.random((n_units, n_coders))
-    codes = (u[:, :, None] >= cum[truth][:, None, :]).sum(axis=2)
-    if missing > 0:
-        codes[rng.random((n_units, n_coders)) < missing] = -1
-    return codes
+    confusions = coder_confusions(probabilities, [math.sqrt(true_alpha)] * n_coders, "prevalence")
+    return simulate_codes(n_units, probabilities, confusions, rng, missing)
 
 
 def _coded(codes: np.ndarray, k: int):

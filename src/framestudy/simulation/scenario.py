@@ -60,7 +60,6 @@ per article.
 
 from __future__ import annotations
 
-import re
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -390,7 +389,7 @@ def _complete_distribution(
     return out
 
 
-class _Items:
+class SchemaItems:
     """What the scenario needs to know about the schema's coded items."""
 
     def __init__(self, schema):
@@ -429,7 +428,7 @@ class _Items:
 
 
 def _outlet_propensities(
-    items: _Items, given: dict[str, dict[str, float]], rng_seed: int, outlet_id: str, where: str
+    items: SchemaItems, given: dict[str, dict[str, float]], rng_seed: int, outlet_id: str, where: str
 ) -> dict[str, dict[str, float]]:
     planted = items.planted()
     for var, dist in given.items():
@@ -487,7 +486,7 @@ def _outlet_propensities(
 
 
 def _coder_from(
-    spec: dict[str, Any], defaults: dict[str, Any], index: int, seed: int, items: _Items, where: str
+    spec: dict[str, Any], defaults: dict[str, Any], index: int, seed: int, items: SchemaItems, where: str
 ) -> Coder:
     merged = dict(DEFAULT_CODER)
     if defaults.get("accuracy") is None and spec.get("accuracy") is None:
@@ -545,7 +544,7 @@ def resolve_scenario(
     seed = seed if seed is not None else (data.get("seed") if data.get("seed") is not None else 0)
     if seed < 0:
         raise UserError(f"--seed {seed}: the seed must be a non-negative integer")
-    items = _Items(schema)
+    items = SchemaItems(schema)
 
     per_outlet = articles_per_outlet
     if per_outlet is None:
@@ -635,11 +634,3 @@ def resolve_scenario(
         coders=resolved_coders,
         source=data.get("_source"),
     )
-
-
-def is_null_value(value_id: str) -> bool:
-    return value_id in NULL_VALUES or value_id == "NA"
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

@@ -63,8 +63,8 @@ from framestudy.simulation.articles import (
     marginals,
     relevance,
 )
-from framestudy.simulation.coders import CoderSimulator, Coding
-from framestudy.simulation.scenario import Scenario, _Items, stream
+from framestudy.simulation.coders import CoderSimulator
+from framestudy.simulation.scenario import Scenario, SchemaItems, stream
 from framestudy.simulation.text import TrueSpan, compose_article
 from framestudy.simulation.truth import TrueAlpha
 from framestudy.study import Study
@@ -120,7 +120,7 @@ class _Context:
         self.scenario = scenario
         self.items: dict[str, Item] = items_of(schema)
         self.document_ids = [v.id for v in schema.variables]
-        info = _Items(schema)
+        info = SchemaItems(schema)
         self.gate = info.gate
         self.derived_primary = info.derived_primary
         self.base = base_distributions(
@@ -258,7 +258,6 @@ def _code_and_export(ctx: _Context, articles: dict[str, SimulatedArticle], tasks
         rng = stream(seed, "export", sim.coder.email)
         tasks = []
         for e_index, (tid, inner, aid, coding) in enumerate(entries):
-            coding: Coding
             art = articles[aid]
             data = tasks_by_id[aid]
             result = [] if coding.skipped else lsx.result_items(

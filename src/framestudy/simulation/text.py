@@ -63,22 +63,22 @@ TOPICS = (
     "the future of European security", "the alliance's open-door policy",
 )
 OFF_TOPICS = (
-    ("energy prices", "Gas prices rose by {n} per cent in {month}, the statistics office said."),
+    ("energy prices", "Gas prices rose by {pct} per cent in {month}, the statistics office said."),
     ("the football season", "The club finished the season {n} points clear of its nearest rival."),
-    ("the heatwave", "Temperatures in {city} reached {n} degrees on {weekday}."),
-    ("the film festival", "The festival in {city} screened {n} films over ten days."),
-    ("rail strikes", "About {n} trains were cancelled across the country on {weekday}."),
+    ("the heatwave", "Temperatures in {city} reached {heat} degrees on {weekday}."),
+    ("the film festival", "The festival in {city} screened {count} films over ten days."),
+    ("rail strikes", "About {count} trains were cancelled across the country on {weekday}."),
 )
 
 FILLERS = (
-    "The talks in {city} lasted {n} hours and ended without a joint statement.",
+    "The talks in {city} lasted {hours} hours and ended without a joint statement.",
     "Ministers are due to meet again in {month}.",
     "The final communiqué runs to {n} paragraphs.",
     "Delegations from {n} countries attended the meeting in {city}.",
     "The full text of the proposal has not been published.",
     "A spokesperson declined to comment on the timing of the next round.",
     "Journalists were briefed on {weekday} evening in {city}.",
-    "Polls in {country} show {n} per cent of respondents following the debate closely.",
+    "Polls in {country} show {pct} per cent of respondents following the debate closely.",
     "The session was broadcast live and ran until late in the evening.",
     "The figures were compiled from official statements published in {month}.",
     "A second meeting, in {city}, is planned for {month}.",
@@ -87,7 +87,7 @@ FILLERS = (
 EMOJI_FILLERS = (
     "On social media, the defence ministry answered with a single emoji, 🛡️, and no text.",
     "Supporters outside the venue waved flags and posted 🇺🇦 and 🇪🇺 by the thousand.",
-    "One delegate's post, a handshake emoji 🤝 and the word “maybe”, was shared {n} times.",
+    "One delegate's post, a handshake emoji 🤝 and the word “maybe”, was shared {count} times.",
 )
 
 LEGIT_OBJECTS = {
@@ -305,7 +305,11 @@ class _Writer:
             "country": self.pick(COUNTRIES),
             "month": self.pick(MONTHS),
             "weekday": self.pick(WEEKDAYS),
-            "n": int(self.rng.integers(2, 400)),
+            "n": int(self.rng.integers(2, 40)),
+            "pct": int(self.rng.integers(8, 92)),
+            "heat": int(self.rng.integers(31, 44)),
+            "hours": int(self.rng.integers(2, 14)),
+            "count": int(self.rng.integers(120, 9000)),
         }
         slots.update(extra)
         return template.format(**slots)
