@@ -48,14 +48,16 @@ def _external_note() -> None:
             f"[yellow]note:[/] {client.ENV_URL} is set: push, status and pull use "
             f"{escape(os.environ[client.ENV_URL])}, not this server",
             highlight=False,
+            soft_wrap=True,
         )
 
 
 @server_app.command("start")
 def server_start(
     port: Annotated[
-        int, typer.Option("--port", help="Port on 127.0.0.1; refused if it is in use.")
-    ] = server.DEFAULT_PORT,
+        int | None,
+        typer.Option("--port", help="Port on 127.0.0.1 (default 8080); refused if it is in use."),
+    ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for the server to answer.")
     ] = server.START_TIMEOUT,
@@ -71,16 +73,29 @@ def server_start(
         info = server.start(st, port=port, timeout=timeout)
     creds = server.load_admin(st)
     verb = "already running" if info.reused else "started"
-    console.print(f"Label Studio {verb}: [bold]{info.url}[/] (pid {info.pid})", highlight=False)
+    console.print(
+        f"Label Studio {verb}: [bold]{info.url}[/] (pid {info.pid})",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if info.reused and port is not None and port != info.port:
+        console.print(
+            f"(--port {port} ignored: the study's server already runs on port {info.port}; "
+            "stop it first to move it)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if creds:
         console.print(
             f"log in as [bold]{creds.email}[/]; the password is in "
             f"{_rel(credentials_path(st))} (API token {mask(creds.token)})",
             highlight=False,
+            soft_wrap=True,
         )
     console.print(
         "next: framestudy coders add EMAIL... ; framestudy push ; stop with framestudy server stop",
         highlight=False,
+        soft_wrap=True,
     )
     _external_note()
 
@@ -95,7 +110,9 @@ def server_stop() -> None:
     if info is None:
         console.print("no Label Studio of this study is running")
     else:
-        console.print(f"stopped Label Studio at {info.url} (pid {info.pid})", highlight=False)
+        console.print(
+            f"stopped Label Studio at {info.url} (pid {info.pid})", highlight=False, soft_wrap=True
+        )
 
 
 @server_app.command("status")
@@ -114,12 +131,14 @@ def server_status() -> None:
             f"Label Studio {state.version or ''} at [bold]{state.info.url}[/] (pid "
             f"{state.info.pid}, {health}); data in {_rel(state.info.data_dir)}",
             highlight=False,
+            soft_wrap=True,
         )
     if state.admin:
         console.print(
             f"admin {state.admin.email}, password in {_rel(credentials_path(st))}, "
             f"API token {mask(state.admin.token)}",
             highlight=False,
+            soft_wrap=True,
         )
     _external_note()
 
@@ -155,6 +174,7 @@ def coders_add(
             f"passwords of new accounts: {_rel(Path(passwords_file(st)))} -- hand each coder "
             f"theirs with the address {conn.url} and docs/labelstudio.md (annotators' guide)",
             highlight=False,
+            soft_wrap=True,
         )
 
 
@@ -270,7 +290,7 @@ def push_command(
             "; ".join(notes),
         )
     console.print(table)
-    console.print(f"assignment: {_rel(st.assignment)}", highlight=False)
+    console.print(f"assignment: {_rel(st.assignment)}", highlight=False, soft_wrap=True)
 
 
 def status_command() -> None:
@@ -300,6 +320,7 @@ def status_command() -> None:
             "[yellow]foreign:[/] annotations made in another coder's project (a breach of the "
             "blind design); pull keeps them out of the table unless --include-foreign",
             highlight=False,
+            soft_wrap=True,
         )
 
 
@@ -331,10 +352,13 @@ def pull_command(
             f"project {export.project.id} ({escape(export.project.title)}): {state} "
             f"{_rel(export.path)} ({export.size:,} bytes, sha256 {export.sha256[:12]})",
             highlight=False,
+            soft_wrap=True,
         )
     console.print(result.report.table())
-    console.print(result.report.summary(), highlight=False)
-    console.print(f"wrote {_rel(result.path)} ({len(result.table)} rows)", highlight=False)
+    console.print(result.report.summary(), highlight=False, soft_wrap=True)
+    console.print(
+        f"wrote {_rel(result.path)} ({len(result.table)} rows)", highlight=False, soft_wrap=True
+    )
 
 
 def register(app: typer.Typer) -> None:

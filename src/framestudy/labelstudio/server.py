@@ -151,9 +151,9 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _is_label_studio(pid: int) -> bool:
-    """True if ``pid`` is alive and (where the OS tells) runs Label Studio."""
-    if not _pid_alive(pid):
+def _is_our_server(pid: int, study: Study) -> bool:
+    """True if ``pid`` is alive and (where the OS tells) is Label Studio on this study's data."""
+    if pid <= 0 or not _pid_alive(pid):
         return False
     cmdline = Path(f"/proc/{pid}/cmdline")
     if cmdline.exists():
@@ -161,7 +161,7 @@ def _is_label_studio(pid: int) -> bool:
             args = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             return True
-        return "label_studio" in args or "label-studio" in args
+        return "label_studio" in args and str(data_dir(study)) in args
     return True
 
 
@@ -237,7 +237,7 @@ def start(study: Study, *, port: int | None = None, timeout: float = START_TIMEO
     """
     state = _read_state(study)
     creds = load_admin(study)
-    if state and creds and _is_label_studio(int(state.get("pid", 0))):
+    if state and creds and _is_our_server(int(state.get("pid", 0)), study):
         # Already running (or still starting): wait for it rather than start a second one.
         _wait_ready(study, int(state["pid"]), state["url"], creds.token, timeout)
         return _info(study, state, reused=True)
@@ -344,7 +344,7 @@ def stop(study: Study) -> ServerInfo | None:
     if not state:
         return None
     info = _info(study, state, reused=False)
-    if _is_label_studio(info.pid):
+    if _is_our_server(info.pid, study):
         _terminate(info.pid)
     state_path(study).unlink(missing_ok=True)
     return info
@@ -367,7 +367,7 @@ def status(study: Study) -> ServerStatus:
     if not state:
         return ServerStatus(False, False, None, creds, label_studio_version())
     info = _info(study, state, reused=False)
-    running = _is_label_studio(info.pid)
+    running = _is_our_server(info.pid, study)
     answering = bool(running and creds and _whoami(info.url, creds.token) == 200)
     return ServerStatus(running, answering, info, creds, state.get("label_studio"))
 
@@ -376,6 +376,6 @@ def local_connection_details(study: Study) -> tuple[str, str] | None:
     """(url, admin token) of the study's running embedded server, None if it is not running."""
     state = _read_state(study)
     creds = load_admin(study)
-    if not state or not creds or not _is_label_studio(int(state.get("pid", 0))):
+    if not state or not creds or not _is_our_server(int(state.get("pid", 0)), study):
         return None
     return state["url"], creds.token
