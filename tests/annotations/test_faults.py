@@ -256,7 +256,7 @@ def test_the_garbage_collector_is_left_as_it_was():
 
     assert gc.isenabled()
     tidy_from_export([task(ann(choice("q", "a")))])
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
     gc.disable()
     try:
         tidy_from_export([task(ann(choice("q", "a")))])
