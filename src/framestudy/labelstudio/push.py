@@ -186,21 +186,25 @@ def resolve_design(
     articles would keep their old draw, and the result would match neither setting.
     """
     recorded = settings.design(study)
+
+    def pick(option, stored, default):
+        return option if option is not None else stored if stored is not None else default
+
     chosen = (
-        design or recorded.design or settings.DEFAULT_DESIGN,
-        settings.DEFAULT_SHARE
-        if share is None and recorded.reliability_share is None
-        else float(share if share is not None else recorded.reliability_share),
-        settings.DEFAULT_SEED
-        if seed is None and recorded.seed is None
-        else int(seed if seed is not None else recorded.seed),
+        pick(design, recorded.design, settings.DEFAULT_DESIGN),
+        float(pick(share, recorded.reliability_share, settings.DEFAULT_SHARE)),
+        int(pick(seed, recorded.seed, settings.DEFAULT_SEED)),
     )
     if chosen[0] not in settings.DESIGNS:
         raise UserError(f"--design {chosen[0]!r}: choose blind or shared")
     if not 0.0 <= chosen[1] <= 1.0:
         raise UserError(f"--reliability-share {chosen[1]} must be between 0 and 1 (e.g. 0.2)")
     if recorded.design is not None and assignment_exists:
-        before = (recorded.design, float(recorded.reliability_share), int(recorded.seed))
+        before = (
+            recorded.design,
+            pick(None, recorded.reliability_share, chosen[1]),
+            pick(None, recorded.seed, chosen[2]),
+        )
         if chosen != before:
             raise UserError(
                 f"this study was pushed with --design {before[0]} --reliability-share "

@@ -129,11 +129,28 @@ class DesignSettings:
 
 
 def design(study: Study) -> DesignSettings:
+    """The recorded design options (None where nothing is recorded)."""
     section = _section(read(study), study)
+
+    def typed(key: str, kind: type):
+        value = section.get(key)
+        if value is None:
+            return None
+        try:
+            return kind(value)
+        except (TypeError, ValueError):
+            raise UserError(
+                f"{study.settings}: labelstudio.{key} = {value!r} is not a "
+                + ("whole number" if kind is int else "number")
+            ) from None
+
+    chosen = section.get("design")
+    if chosen is not None and chosen not in DESIGNS:
+        raise UserError(f"{study.settings}: labelstudio.design = {chosen!r}: blind or shared")
     return DesignSettings(
-        design=section.get("design"),
-        reliability_share=section.get("reliability_share"),
-        seed=section.get("seed"),
+        design=chosen,
+        reliability_share=typed("reliability_share", float),
+        seed=typed("seed", int),
     )
 
 
