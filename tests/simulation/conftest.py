@@ -45,7 +45,7 @@ def large_study(tmp_path_factory, schema):
     }
     scenario = resolve_scenario(schema, data, articles_per_outlet=300, seed=5)
     root = tmp_path_factory.mktemp("sim") / "large"
-    return simulate_study(root, scenario, SCHEMA, truth_units=0)
+    return simulate_study(root, scenario, SCHEMA, truth_units=900)
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:

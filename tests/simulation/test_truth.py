@@ -152,3 +152,29 @@ def test_exact_alpha_of_unequal_coders_with_missing_values(level, confusion):
     data = np.where(codes >= 0, codes, np.nan).T
     estimate = krippendorff.alpha(reliability_data=data, level_of_measurement=level)
     assert estimate == pytest.approx(exact, abs=0.01)
+
+
+def test_simulated_span_truth_matches_the_studys_own_spans(large_study):
+    """truth.json's span alphas come from an independent sample; the study's annotations,
+    read back from annotations.csv, must give the same values up to sampling error."""
+    root = large_study.root
+    truth = json.loads((root / "truth.json").read_text())
+    ann = read_tidy(root / "annotations/annotations.csv")
+    registry = [r for r in read_registry(root / "schemas/registry.json") if r["kind"] != "document"]
+    tasks = json.loads((root / "tasks/tasks.json").read_text())
+    lengths = {t["data"]["article_id"]: len(t["data"]["text"]) for t in tasks}
+    result = study_agreement(ann, registry, lengths=lengths, n_boot=0)
+    result["category"] = result["category"].fillna("")
+    checked = 0
+    for var, entry in truth["true_alpha"].items():
+        if entry.get("method") != "simulation":
+            continue
+        assert entry["n_units"] == 900
+        for est in entry["estimates"]:
+            row = result[(result["variable"] == var) & (result["metric"] == est["metric"])
+                         & (result["category"] == (est["category"] or "")) & (result["outlet"] == "all")]
+            # both sides are estimates from 900 articles; presence alphas vary the most
+            tolerance = 0.15 if "presence" in est["metric"] else 0.1
+            assert float(row["estimate"].iloc[0]) == pytest.approx(est["alpha"], abs=tolerance), (var, est)
+            checked += 1
+    assert checked == 18

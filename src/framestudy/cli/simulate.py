@@ -82,7 +82,7 @@ def simulate(
     truth_units: Annotated[
         int,
         typer.Option("--truth-units", min=0, help="Sample size for the span variables' simulated true alpha (0: skip)."),
-    ] = 1500,
+    ] = 3000,
     force: Annotated[bool, typer.Option("--force", help="Replace the folder if it is not empty.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:

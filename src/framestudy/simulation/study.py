@@ -37,7 +37,6 @@ nothing half-written.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import tempfile
@@ -76,7 +75,7 @@ EPOCH = datetime(2025, 3, 3, 8, 0, 0, tzinfo=UTC)
 ARTICLE_DATES = (date(2022, 1, 1), date(2024, 12, 31))
 SERVER = "simulated"
 TRUTH_CODER = "truth"
-DEFAULT_TRUTH_UNITS = 1500
+DEFAULT_TRUTH_UNITS = 3000
 
 
 def no_progress(items: Sequence[Any], description: str) -> Iterable[Any]:
@@ -275,25 +274,25 @@ def _code_and_export(ctx: _Context, articles: dict[str, SimulatedArticle], tasks
                 task_id=tid, inner_id=inner, project_id=project_id, data=data,
                 meta=task_meta(data), created=created, annotations=[ann],
             ))
-        exports.append((projects[p_index], tasks))
-    return exports, n_annotations, n_skipped
+        # serialised at once: the export's objects are the bulk of the memory
+        exports.append((projects[p_index], lsx.export_bytes(tasks)))
+        del tasks
+    latest = max(when.values(), default=EPOCH)
+    return exports, n_annotations, n_skipped, latest
 
 
-def _save_exports(study: Study, exports) -> tuple[list[dict], datetime]:
-    """Write the raw exports and their manifest the way ``framestudy pull`` does."""
-    latest = EPOCH
-    for _, tasks in exports:
-        for task in tasks:
-            for ann in task["annotations"]:
-                latest = max(latest, datetime.strptime(ann["updated_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC))
+def _save_exports(study: Study, exports, latest: datetime) -> list[dict]:
+    """Write the raw exports and their manifest the way ``framestudy pull`` does; return the
+    tasks of all exports, read back from the files."""
+    from framestudy.annotations import read_export
+
     when = (latest + timedelta(hours=1)).replace(microsecond=0)
     entries = []
-    all_tasks = []
-    for project, tasks in exports:
-        content = lsx.export_bytes(tasks)
+    paths = []
+    for project, content in exports:
         digest = hashlib.sha256(content).hexdigest()
         name = f"{when.strftime('%Y%m%dT%H%M%SZ')}_project-{project['id']}_{digest[:12]}.json"
-        atomic_write_bytes(study.raw_exports_dir / name, content)
+        paths.append(atomic_write_bytes(study.raw_exports_dir / name, content))
         entries.append({
             "file": name,
             "exported_at": when.isoformat(timespec="seconds"),
@@ -304,9 +303,12 @@ def _save_exports(study: Study, exports) -> tuple[list[dict], datetime]:
             "sha256": digest,
             "bytes": len(content),
         })
-        all_tasks.extend(json.loads(content))
     atomic_write_json(study.raw_exports_dir / "manifest.json", {"exports": entries})
-    return all_tasks, when
+    exports.clear()
+    all_tasks: list[dict] = []
+    for path in paths:
+        all_tasks.extend(read_export(path))
+    return all_tasks
 
 
 # ------------------------------------------------------------------------------------------
@@ -339,8 +341,8 @@ def _truth_rows(articles: list[SimulatedArticle], ctx: _Context) -> pd.DataFrame
 
 def span_truth(ctx: _Context, weights: dict[str, float], n_units: int) -> dict[str, Any]:
     """True alpha of the span variables, estimated by the agreement engine on ``n_units``
-    fresh articles coded by every coder (a large independent sample: Monte Carlo error
-    about 1/sqrt(number of spans))."""
+    fresh articles coded by every coder (an independent sample; with 3000 units the
+    Monte Carlo standard deviation was measured at 0.006 median, 0.016 at most)."""
     from framestudy.analysis.study import study_agreement
 
     registry = [r for r in ctx.schema.registry_records() if r["kind"] in ("span_label", "span_attribute")]
@@ -394,7 +396,8 @@ def span_truth(ctx: _Context, weights: dict[str, float], n_units: int) -> dict[s
             "method": "simulation",
             "n_units": n_units,
             "note": "estimated by framestudy.analysis.study_agreement on an independent sample "
-                    "coded by every coder; Monte Carlo error roughly 0.01-0.03",
+                    "coded by every coder; measured Monte Carlo SD with 3000 units: median 0.006, "
+                    "at most 0.016 (presence alphas); it grows as 1/sqrt(n_units)",
             "estimates": entries,
         }
     return out
@@ -542,6 +545,7 @@ def _write(root: Path, schema, schema_text: str, scenario: Scenario, progress: P
         (study.articles_dir / art.file_name).write_text(join(art.meta, art.text + "\n"), encoding="utf-8")
     built = build_tasks(study, write=True, progress=progress)
     tasks_by_id = {t["data"]["article_id"]: t["data"] for t in built.tasks}
+    del built  # the pipeline's article objects (raw and cleaned texts) are not needed again
     for art in articles:
         data = tasks_by_id.get(art.article_id)
         if data is None or data["text"] != art.text:  # pragma: no cover - guarded by tests
@@ -570,8 +574,11 @@ def _write(root: Path, schema, schema_text: str, scenario: Scenario, progress: P
     settings.update(study, settings_change)
 
     # coding, exports, the tidy table
-    exports, n_annotations, n_skipped = _code_and_export(ctx, by_id, tasks_by_id, assignment, study_name, progress)
-    all_tasks, _ = _save_exports(study, exports)
+    exports, n_annotations, n_skipped, latest = _code_and_export(
+        ctx, by_id, tasks_by_id, assignment, study_name, progress
+    )
+    projects = [p for p, _ in exports]
+    all_tasks = _save_exports(study, exports, latest)
     users = {c.user_id: c.email for c in scenario.coders}
     atomic_write_json(
         study.annotations_dir / "users.json",
@@ -579,11 +586,13 @@ def _write(root: Path, schema, schema_text: str, scenario: Scenario, progress: P
         + [{"id": uid, "email": email, "first_name": "", "last_name": "", "username": email}
            for uid, email in sorted(users.items())],
     )
-    projects = [p for p, _ in exports]
     table, report = tidy_from_export(
         all_tasks, schema=schema, users=users, project_coder={p["id"]: p["coder"] for p in projects}
     )
+    del all_tasks
     write_tidy(table, study.annotations_csv)
+    n_rows = len(table)
+    del table
 
     # what was planted
     atomic_write_csv(root / "truth_annotations.csv", _truth_rows(articles, ctx))
@@ -598,7 +607,7 @@ def _write(root: Path, schema, schema_text: str, scenario: Scenario, progress: P
         n_reliability=truth["reliability_sample"]["n_articles"],
         n_annotations=n_annotations,
         n_skipped=n_skipped,
-        n_rows=len(table),
+        n_rows=n_rows,
         true_alpha=truth["true_alpha"],
         report_summary=report.summary(),
         files=files,
