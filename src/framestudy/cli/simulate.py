@@ -86,11 +86,13 @@ def simulate(
     force: Annotated[bool, typer.Option("--force", help="Replace the folder if it is not empty.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
-    """Write a complete synthetic study with known truth: tasks, Label Studio exports, the
-    tidy table and truth.json (planted propensities, coders' reliability, true alpha).
+    """Write a synthetic study with known truth (tasks, exports, tidy table, truth.json).
 
     Every file is what the real pipeline would hold after `framestudy pull`, so any command
-    runs on it; truth.json and truth_annotations.csv say what the answers should be.
+    runs on it. truth.json holds what was planted: each outlet's propensities, each coder's
+    reliability model, the reliability sample and the true alpha of every variable;
+    truth_annotations.csv holds every article's true codes and spans. Outlet effects and
+    coders are set in a YAML scenario (--scenario; see docs/planning.md).
 
     Example: framestudy simulate --outlets 4 --articles-per-outlet 250 --coders 3 --seed 7 -o synthetic
     """
@@ -176,9 +178,12 @@ def plan(
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
-    """Power of the reliability test: the chance that the lower end of alpha's 95% CI clears
-    .800 / .667, by simulation, over reliability-sample sizes and numbers of coders; and the
-    smallest sample reaching a target power.
+    """How many articles to double-code: power of the reliability test, by simulation.
+
+    The chance that the lower end of alpha's 95% CI clears .800 / .667, for each
+    reliability-sample size and number of coders, if the coders' true alpha is --alpha and
+    the smallest category has prevalence --prevalence; and the smallest sample reaching
+    --target-power.
 
     Example: framestudy plan --alpha 0.85 --prevalence 0.1 --coders 2,3 --units 100,200,400
     """
