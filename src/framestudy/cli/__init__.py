@@ -13,12 +13,30 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 
 from framestudy.cli import _common
 from framestudy.errors import UserError
 
+# The order a study runs them; `framestudy --help` lists commands in this order.
+PIPELINE_ORDER = (
+    "schema", "tasks", "server", "coders", "push", "status", "pull", "annotations",
+    "agreement", "simulate", "plan",
+)
+
+
+class _PipelineGroup(typer.core.TyperGroup):
+    """Lists commands in pipeline order (typer would put single commands before groups)."""
+
+    def list_commands(self, ctx):
+        names = super().list_commands(ctx)
+        rank = {name: i for i, name in enumerate(PIPELINE_ORDER)}
+        return sorted(names, key=lambda n: rank.get(n, len(rank)))
+
+
 app = typer.Typer(
     name="framestudy",
+    cls=_PipelineGroup,
     help=(
         "Media-framing annotation studies: schema -> tasks -> Label Studio -> annotations -> "
         "analysis.\n\nCommands are listed in the order a study runs them."

@@ -1,0 +1,40 @@
+"""The command line as a newcomer meets it: pipeline order and an example in every help."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import typer.main
+
+from framestudy.cli import PIPELINE_ORDER, app
+from tests.conftest import run_cli
+
+ROOT = typer.main.get_command(app)
+
+
+def _leaf_commands(group, prefix=()):
+    ctx = None  # typer groups look commands up by name only
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        if hasattr(cmd, "list_commands"):
+            yield from _leaf_commands(cmd, (*prefix, name))
+        else:
+            yield (*prefix, name), cmd
+
+
+def test_help_lists_commands_in_pipeline_order():
+    res = run_cli("--help")
+    assert res.returncode == 0
+    shown = [n for n in re.findall(r"^\W*([a-z]+)\s{2,}", res.stdout, re.M) if n in PIPELINE_ORDER]
+    assert shown == list(PIPELINE_ORDER)
+
+
+@pytest.mark.parametrize("path,cmd", list(_leaf_commands(ROOT)), ids=lambda x: " ".join(x) if isinstance(x, tuple) else "")
+def test_every_command_help_has_an_example(path, cmd):
+    assert "Example" in (cmd.help or ""), f"framestudy {' '.join(path)} --help has no example"
+
+
+def test_unknown_option_is_a_usage_error_with_exit_2():
+    res = run_cli("schema", "build", "--chek")
+    assert res.returncode == 2 and "Traceback" not in res.stderr
