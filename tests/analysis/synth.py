@@ -11,24 +11,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-COLUMNS = [
-    "article_id",
-    "outlet",
-    "coder",
-    "variable",
-    "value",
-    "span_id",
-    "span_start",
-    "span_end",
-    "span_text",
-    "project_id",
-    "task_id",
-    "annotation_id",
-    "created_at",
-    "updated_at",
-    "lead_time",
-    "schema_hash",
-]
+from framestudy.annotations import COLUMNS  # noqa: E402  (the tidy table's columns)
 
 
 def synthetic_study(
