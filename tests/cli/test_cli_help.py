@@ -38,3 +38,27 @@ def test_every_command_help_has_an_example(path, cmd):
 def test_unknown_option_is_a_usage_error_with_exit_2():
     res = run_cli("schema", "build", "--chek")
     assert res.returncode == 2 and "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize(
+    "args,names",
+    [
+        (("schema", "build", "--chek"), "--chek"),
+        (("agreement", "--bootstrap", "-5", "x.csv"), "--bootstrap"),
+        (("push", "--design"), "--design"),
+        (("annotations", "import"), "exports"),
+    ],
+    ids=["unknown option", "out of range", "missing value", "missing argument"],
+)
+def test_usage_errors_are_one_line_naming_the_option(args, names):
+    res = run_cli(*args)
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1, res.stderr  # no box, no usage block
+    assert lines[0].startswith("error: ") and names.lower() in lines[0].lower() and "--help" in lines[0]
+    assert "Traceback" not in res.stderr and res.stdout == ""
+
+
+def test_no_arguments_shows_the_help():
+    res = run_cli()
+    assert res.returncode == 0 and "Usage: framestudy" in res.stdout

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 import typer.core
+from rich.markup import escape
 
 from framestudy.cli import _common
 from framestudy.errors import UserError
@@ -78,24 +79,63 @@ _register()
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: run the CLI, turning user errors into one line and exit code 2."""
+    """Console entry point: run the CLI, turning user errors into one line and exit code 2.
+
+    Usage errors (an unknown option, a missing argument, ``--bootstrap -5``) are user errors
+    too: one line naming the option and pointing at the command's ``--help``, exit 2.
+    """
     try:
-        app(args=argv, prog_name="framestudy")
-    except UserError as exc:
-        if _common.state.verbose:
-            traceback.print_exc()
-        _common.err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(exc.exit_code)
+        result = app(args=argv, prog_name="framestudy", standalone_mode=False)
+    except typer.Abort:
+        _common.err_console.print("aborted")
+        sys.exit(1)
+    except Exception as exc:
+        if not _is_usage_error(exc):
+            _fail(exc)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # `framestudy` or a group on its own
+            _common.console.print(exc.format_message(), highlight=False, markup=False)
+            sys.exit(0)
+        context = getattr(exc, "ctx", None)
+        where = context.command_path if context is not None else "framestudy"
+        hint = f" (see '{where} --help')" if type(exc).__name__ != "FileError" else ""
+        _error_line(exc.format_message() + hint)
+        sys.exit(2)
     except KeyboardInterrupt:
         _common.err_console.print("interrupted")
         sys.exit(130)
-    except Exception as exc:  # a bug, not a user error: say so, keep the trace behind --verbose
-        if _common.state.verbose:
-            traceback.print_exc()
-        _common.err_console.print(
-            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
-            "(re-run with --verbose for the traceback and please report it)",
-            highlight=False,
-            soft_wrap=True,
-        )
-        sys.exit(1)
+    # Without standalone mode click returns a command's exit code (typer.Exit) instead of exiting.
+    if isinstance(result, int) and result:
+        sys.exit(result)
+
+
+def _is_usage_error(exc: BaseException) -> bool:
+    """A command-line parsing error raised by click (which typer vendors as ``typer._click``).
+
+    Recognised by shape rather than class so that it holds whichever click typer ships.
+    """
+    module = type(exc).__module__
+    return module.startswith(("click", "typer")) and hasattr(exc, "format_message")
+
+
+def _fail(exc: Exception) -> None:
+    """Exit for an error raised while a command ran: a user error, or a bug."""
+    if _common.state.verbose:
+        traceback.print_exception(exc)
+    if isinstance(exc, UserError):
+        _error_line(str(exc))
+        sys.exit(exc.exit_code)
+    _common.err_console.print(  # a bug, not a user error: say so, keep the trace behind --verbose
+        f"[bold red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')} "
+        "(re-run with --verbose for the traceback and please report it)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    sys.exit(1)
+
+
+def _error_line(message: str) -> None:
+    """The one line a user error prints (the message is plain text, never rich markup)."""
+    _common.err_console.print(
+        f"[bold red]error:[/] {escape(' '.join(message.split()))}", highlight=False,
+        soft_wrap=True,
+    )
