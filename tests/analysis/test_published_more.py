@@ -360,3 +360,52 @@ def test_from_matrix_is_available_for_randolph_raw_data():
     result = chance.brennan_prediger(coded)
     assert result["n_categories"] == 3
     assert_published(result["estimate"], (2 / 3 - 1 / 3) / (2 / 3), 12)
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+def _run(capsys, *args: str) -> tuple[int, str, str]:
+    from framestudy.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out = capsys.readouterr()
+    return exc.value.code, out.out, out.err
+
+
+def test_cli_weights_equal_is_irr_kappa2(tmp_path, capsys):
+    import json
+
+    path = tmp_path / "anxiety.csv"
+    table = pd.DataFrame(ANXIETY[:, 1:], columns=["rater2", "rater3"])
+    table.insert(0, "unit", range(1, 21))
+    table.to_csv(path, index=False)
+    code, out, _ = _run(capsys, "agreement", str(path), "--weights", "equal", "--json")
+    assert code == 0
+    kappa = json.loads(out)["coefficients"]["cohen_kappa"]
+    assert_published(kappa["estimate"], 0.1459075)
+    assert kappa["weights"] == "equal"
+    code, _, err = _run(capsys, "agreement", str(path), "--weights", "cubic")
+    assert code == 2 and "equal" in err
+
+
+def test_cli_unitizing_reports_a_seeded_ci(tmp_path, capsys):
+    import json
+
+    spans, lengths = _study(2)
+    path = tmp_path / "spans.csv"
+    spans.assign(length=spans["document"].map(lengths)).to_csv(path, index=False)
+    args = ("agreement", str(path), "--unitizing", "--json", "--bootstrap", "300", "--seed", "3")
+    code, out, _ = _run(capsys, *args)
+    assert code == 0
+    entry = json.loads(out)["coefficients"]["unitizing_alpha"]
+    direct = unitizing_alpha(spans, lengths, n_boot=300, seed=3)
+    assert entry["ci_low"] == pytest.approx(direct["ci_low"])
+    assert entry["ci_high"] == pytest.approx(direct["ci_high"])
+    assert entry["by_category"]["X"]["ci_low"] == pytest.approx(
+        direct["by_category"]["X"]["ci_low"]
+    )
+    assert entry["bootstrap"]["method"] == "documents"
+    code, out, _ = _run(capsys, *args[:4], "--bootstrap", "0")
+    assert json.loads(out)["coefficients"]["unitizing_alpha"]["ci_low"] is None
