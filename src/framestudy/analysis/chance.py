@@ -40,8 +40,12 @@ from sklearn.metrics import cohen_kappa_score
 
 from framestudy.analysis.alpha import REASON_NO_PAIRS, REASON_ONE_CODER
 from framestudy.analysis.data import Coded
-from framestudy.analysis.distances import agreement_weights, equally_spaced
+from framestudy.analysis.distances import WEIGHTS, agreement_weights, equally_spaced
 
+# R irr's kappa2 weights: linear/quadratic in the rank of each level among the levels the
+# data actually contain (an unused scale point is not a step), not in the values
+RANK_WEIGHTS = {"equal": "linear", "squared": "quadratic"}
+KAPPA_WEIGHTS = (*WEIGHTS, *RANK_WEIGHTS)
 REASON_ONE_CATEGORY = "only one category: chance agreement is undefined"
 REASON_PE_ONE = "no variation: chance agreement is 1"
 CONFIDENCE = 0.95
@@ -92,6 +96,31 @@ class _Gwet:
         out = {"estimate": float(coef), "pa": self.pa, "pe": float(pe), "reason": None}
         out.update(_interval(coef, c_i, self.n, low))
         return out
+
+
+def observed_levels(coded: Coded) -> Coded:
+    """The data re-coded on the levels they contain, ranked 1..k in the domain's order.
+
+    This is how R irr's ``kappa2`` sees ratings (converted to factors, so the levels are
+    the values present; irr 0.84, ``kappa2`` details): with the weights ``equal`` and
+    ``squared`` the distance between two levels is the difference of their ranks, so a
+    value nobody gave is neither a category nor a step between categories.
+    """
+    used = np.flatnonzero(np.bincount(coded.codes[coded.codes >= 0], minlength=coded.n_categories))
+    recode = np.full(coded.n_categories + 1, -1)
+    recode[used] = np.arange(used.size)
+    codes = recode[coded.codes]  # -1 stays -1 (index -1 is the extra slot)
+    return Coded(codes, tuple(range(1, used.size + 1)), coded.units, coded.coders)
+
+
+def _resolve(coded: Coded, weights: str) -> tuple[Coded, str]:
+    """(data, Gwet weight kind) for ``weights``: irr's rank weights run over the observed
+    levels (:func:`observed_levels`) as linear/quadratic weights on their ranks."""
+    if weights in RANK_WEIGHTS:
+        return observed_levels(coded), RANK_WEIGHTS[weights]
+    if weights not in WEIGHTS:
+        raise ValueError(f"unknown weights {weights!r}; use one of {', '.join(KAPPA_WEIGHTS)}")
+    return coded, weights
 
 
 def _interval(coef: float, c_i: np.ndarray, n: int, low: float) -> dict:
@@ -147,6 +176,8 @@ def gwet_ac(coded: Coded, weights: str = "identity") -> dict:
     Gwet (2008), Br. J. Math. Stat. Psychol. 61:29-48, eqs. 14 and 19-20; weighted form and
     missing data: Gwet (2014), Handbook, ch. 3 and 5 (irrCAC ``gwet.ac1.raw``).
     """
+    name = weights
+    coded, weights = _resolve(coded, weights)
     reason = _check(coded)
     if reason:
         return _empty(reason)
@@ -157,7 +188,7 @@ def gwet_ac(coded: Coded, weights: str = "identity") -> dict:
     pe = t_w * float((g.pi * (1.0 - g.pi)).sum()) / (q * (q - 1.0))
     pe_i = (t_w / (q * (q - 1.0))) * (g.r @ (1.0 - g.pi)) / g.ri
     out = g.finish(pe, pe_i)
-    out["weights"] = weights
+    out["weights"] = name
     return out
 
 
@@ -165,6 +196,8 @@ def fleiss_kappa(coded: Coded, weights: str = "identity") -> dict:
     """Fleiss' kappa generalised to missing data and weights (Gwet 2014, ch. 5; irrCAC
     ``fleiss.kappa.raw``). With complete data and identity weights it is Fleiss (1971), eq. 2.
     """
+    name = weights
+    coded, weights = _resolve(coded, weights)
     reason = _check(coded)
     if reason:
         return _empty(reason)
@@ -174,21 +207,48 @@ def fleiss_kappa(coded: Coded, weights: str = "identity") -> dict:
     pi_w = (w @ g.pi + w.T @ g.pi) / 2.0
     pe_i = (g.r @ pi_w) / g.ri
     out = g.finish(pe, pe_i)
-    out["weights"] = weights
+    out["weights"] = name
     return out
 
 
-def brennan_prediger(coded: Coded, weights: str = "identity") -> dict:
-    """Brennan-Prediger coefficient (= Randolph's free-marginal kappa, Bennett's S):
-    p_e = T_w / q^2 (Brennan & Prediger 1981; Gwet 2014, ch. 4; irrCAC ``bp.coeff.raw``).
+def brennan_prediger(
+    coded: Coded, weights: str = "identity", n_categories: int | None = None
+) -> dict:
+    """Brennan-Prediger coefficient (= Randolph's free-marginal multirater kappa, Bennett's
+    S): p_e = T_w / q^2 (Brennan & Prediger 1981, Educ. Psychol. Meas. 41:687-699, p. 690;
+    Gwet 2014, ch. 4; irrCAC ``bp.coeff.raw``); with identity weights p_e = 1/q, Randolph's
+    (2005) kappa_free, "Free-marginal multirater kappa", Joensuu Learning and Instruction
+    Symposium, eq. 3.
+
+    q is the number of categories of the scale, not of the values observed: by default the
+    domain of ``coded`` (``encode(..., categories=...)``, ``--categories``); ``n_categories``
+    sets it directly when the scale has categories nobody used and whose values are not at
+    hand (e.g. a units x categories count table). It must be at least the domain's size and,
+    when larger, needs identity weights (weights need the values of every category).
     """
-    reason = _check(coded)
+    name = weights
+    coded, weights = _resolve(coded, weights)
+    if n_categories is not None:
+        if n_categories < coded.n_categories:
+            raise ValueError(
+                f"n_categories={n_categories} is smaller than the {coded.n_categories} "
+                "categories in the data"
+            )
+        if n_categories > coded.n_categories and weights != "identity":
+            raise ValueError(
+                "n_categories beyond the data's categories needs identity weights; declare "
+                "the categories' values instead (categories=...)"
+            )
+    reason = _check(coded, need_two_categories=(n_categories or 0) < 2)
     if reason:
         return _empty(reason)
     w = agreement_weights(weights, coded.categories)
     g = _Gwet(coded, w)
-    out = g.finish(float(w.sum()) / g.q**2, None)
-    out["weights"] = weights
+    q = n_categories or g.q
+    t_w = float(w.sum()) + (q - g.q)  # unused categories add their diagonal weight 1
+    out = g.finish(t_w / q**2, None)
+    out["weights"] = name
+    out["n_categories"] = int(q)
     return out
 
 
@@ -197,6 +257,8 @@ def conger_kappa(coded: Coded, weights: str = "identity") -> dict:
     (Gwet 2014, ch. 5; irrCAC ``conger.kappa.raw``): p_e = sum_kl w_kl (pbar_k pbar_l -
     s2_kl / r), p_gk = share of coder g's ratings in category k. No standard error.
     """
+    name = weights
+    coded, weights = _resolve(coded, weights)
     reason = _check(coded)
     if reason:
         return _empty(reason)
@@ -228,7 +290,7 @@ def conger_kappa(coded: Coded, weights: str = "identity") -> dict:
         "ci_high": float("nan"),
         "pa": g.pa,
         "pe": pe,
-        "weights": weights,
+        "weights": name,
         "reason": None,
         "note": "no analytic standard error is computed for Conger's kappa",
     }
@@ -284,14 +346,18 @@ def cohen_pair(coded: Coded, a: int, b: int, weights: str = "identity") -> dict:
     x, y = _pair_codes(coded, a, b)
     if x.size == 0:
         return _empty("the two coders share no unit")
-    q = coded.n_categories
-    if q < 2:
+    if coded.n_categories < 2:
         return _empty(REASON_ONE_CATEGORY)
+    # the units both coded; irr's rank weights run over the levels this pair used there
+    both = (coded.codes[:, a] >= 0) & (coded.codes[:, b] >= 0)
+    pair, weights = _resolve(coded.subset(units=both, coders=[a, b]), weights)
+    x, y = pair.codes[:, 0], pair.codes[:, 1]
+    q = pair.n_categories
     table = np.zeros((q, q))
     np.add.at(table, (x, y), 1)
-    w = agreement_weights(weights, coded.categories)
+    w = agreement_weights(weights, pair.categories)
     out = cohen_table(table, w)
-    if out["reason"] is None and (weights == "identity" or equally_spaced(coded.categories)):
+    if out["reason"] is None and (weights == "identity" or equally_spaced(pair.categories)):
         sk_weights = None if weights == "identity" else weights
         out["estimate"] = float(cohen_kappa_score(x, y, labels=np.arange(q), weights=sk_weights))
     out["n_units"] = int(x.size)

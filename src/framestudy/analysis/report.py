@@ -203,14 +203,15 @@ def unitizing_report(
     lengths: Mapping,
     coders: Mapping | None = None,
     categories: Sequence | None = None,
+    n_boot: int = 1000,
+    seed: int | None = 0,
 ) -> dict:
     """Unitizing alpha (pooled and per category), span F1 and presence alpha, as the
     ``--json`` contract dict with ``level = "unitizing"``; ``n_units`` counts documents
-    and ``n_pairable_values`` spans."""
-    res = unitizing_alpha(spans, lengths, coders, categories)
-    by_category = {}
-    for cat, entry in res["by_category"].items():
-        by_category[cat] = _shape({**entry, "ci_low": float("nan"), "ci_high": float("nan")})
+    and ``n_pairable_values`` spans. alpha_U's CIs: ``n_boot`` document-bootstrap
+    replicates from ``seed`` (0 = none)."""
+    res = unitizing_alpha(spans, lengths, coders, categories, n_boot=n_boot, seed=seed)
+    by_category = {cat: _shape(entry) for cat, entry in res["by_category"].items()}
     documents = list(lengths)
     presence = {
         cat: _shape(
@@ -236,8 +237,8 @@ def unitizing_report(
         }
     entry = {
         "estimate": res["estimate"],
-        "ci_low": float("nan"),
-        "ci_high": float("nan"),
+        "ci_low": res["ci_low"],
+        "ci_high": res["ci_high"],
         "observed_disagreement": res["observed_disagreement"],
         "expected_disagreement": res["expected_disagreement"],
         "by_category": by_category,
@@ -245,6 +246,7 @@ def unitizing_report(
         "presence_alpha": presence,
         "n_ignored_empty": res["n_ignored_empty"],
         "n_merged": res["n_merged"],
+        "bootstrap": res["bootstrap"],
         "reason": res["reason"],
     }
     report = {

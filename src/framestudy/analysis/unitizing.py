@@ -76,62 +76,97 @@ def _coder_sets(spans: pd.DataFrame, lengths: Mapping, coders: Mapping | None) -
     return {doc: sorted(set(coders.get(doc, [])), key=str) for doc in lengths}
 
 
-def _category_parts(
-    units: pd.DataFrame,
-    docs: pd.DataFrame,
-    total_length: float,
-    pair_weight: float,
-    coded_length: float,
-) -> tuple[float, float]:
-    """(D_o, D_e) of one category; ``units`` holds that category's spans only."""
-    lengths = (units["end"] - units["start"]).to_numpy(dtype=float)
-    n_c = len(units)
-    # observed: overlapping unit pairs of different coders (both orders from the merge)
-    unit_ids = units.assign(uid=np.arange(n_c))
-    pairs = unit_ids.merge(unit_ids, on="document", suffixes=("_a", "_b"))
-    pairs = pairs[
-        (pairs["coder_a"] != pairs["coder_b"])
-        & (pairs["start_a"] < pairs["end_b"])
-        & (pairs["start_b"] < pairs["end_a"])
-    ]
-    unit_pairs = float(
-        (
-            (pairs["start_a"] - pairs["start_b"]).to_numpy(dtype=float) ** 2
-            + (pairs["end_a"] - pairs["end_b"]).to_numpy(dtype=float) ** 2
-        ).sum()
-    )
-    # a unit inside another coder's gap: every other coder of the document without an
-    # overlapping unit
-    overlapped_by = pairs.groupby("uid_a")["coder_b"].nunique()
-    k = np.zeros(n_c)
-    k[overlapped_by.index.to_numpy()] = overlapped_by.to_numpy()
-    m_doc = units["document"].map(docs["m"]).to_numpy(dtype=float)
-    in_gap = float((lengths**2 * (m_doc - 1.0 - k)).sum())
-    d_o = (unit_pairs + 2.0 * in_gap) / (total_length * pair_weight)
+class _CategoryStats:
+    """Per-document sums of one category from which D_o and D_e follow for any weighting
+    of the documents (all ones: the data as they are; bootstrap counts: a resample).
 
-    # expected: gaps of every coder of every document
-    gaps = _gaps(units, docs)
-    gaps = np.sort(gaps[gaps > 0])
-    suffix = np.concatenate([np.cumsum(gaps[::-1])[::-1], [0.0]])
-    first = np.searchsorted(gaps, lengths, side="left")
-    count = gaps.size - first
-    fit = suffix[first] - (lengths - 1.0) * count  # sum over gaps G >= l of (G - l + 1)
-    num = ((n_c - 1.0) * (2 * lengths**3 - 3 * lengths**2 + lengths) / 3.0 + lengths**2 * fit).sum()
-    den = coded_length * (coded_length - 1.0) - (lengths * (lengths - 1.0)).sum()
-    d_e = (2.0 / total_length) * num / den if den > 0 else float("nan")
-    return float(d_o), float(d_e)
+    ``obs[d]``: document d's part of the D_o numerator, sum over ordered coder pairs of
+    (b_g - b_h)^2 + (e_g - e_h)^2 for overlapping units and l^2 for a unit in the other
+    coder's gap; ``f[d]``: sum of (2 l^3 - 3 l^2 + l) / 3 over its units (2 l^3 / 3 on a
+    continuum); ``n[d]``: its number of units; ``s[d]``: sum of l (l - 1) (l^2 on a
+    continuum). The term sum_units l^2 sum_{gaps G >= l} (G - l + 1) couples every unit
+    with every gap of every document; it is kept as the units' and gaps' lengths and
+    documents, with each unit's position among the sorted gaps.
+    """
+
+    def __init__(self, units: pd.DataFrame, docs: pd.DataFrame, continuous: bool):
+        n_docs = len(docs)
+        position = pd.Series(np.arange(n_docs), index=docs.index)
+        doc = units["document"].map(position).to_numpy(dtype=np.int64)
+        lengths = (units["end"] - units["start"]).to_numpy(dtype=float)
+        m_doc = docs["m"].to_numpy(dtype=float)
+        # observed: overlapping unit pairs of different coders (both orders from the merge)
+        ids = units.assign(uid=np.arange(len(units)), pos=doc)
+        pairs = ids.merge(ids, on="document", suffixes=("_a", "_b"))
+        pairs = pairs[
+            (pairs["coder_a"] != pairs["coder_b"])
+            & (pairs["start_a"] < pairs["end_b"])
+            & (pairs["start_b"] < pairs["end_a"])
+        ]
+        pair_sq = (pairs["start_a"] - pairs["start_b"]).to_numpy(dtype=float) ** 2 + (
+            pairs["end_a"] - pairs["end_b"]
+        ).to_numpy(dtype=float) ** 2
+        # a unit inside another coder's gap: every other coder of the document without an
+        # overlapping unit, counted for both orders of the pair
+        overlapped_by = pairs.groupby("uid_a")["coder_b"].nunique()
+        k = np.zeros(len(units))
+        k[overlapped_by.index.to_numpy()] = overlapped_by.to_numpy()
+        in_gap = 2.0 * lengths**2 * (m_doc[doc] - 1.0 - k)
+        self.obs = np.bincount(
+            pairs["pos_a"].to_numpy(dtype=np.int64), weights=pair_sq, minlength=n_docs
+        ) + np.bincount(doc, weights=in_gap, minlength=n_docs)
+        if continuous:
+            f_u, s_u, self.gap_offset = 2.0 * lengths**3 / 3.0, lengths**2, lengths
+        else:
+            f_u = (2 * lengths**3 - 3 * lengths**2 + lengths) / 3.0
+            s_u, self.gap_offset = lengths * (lengths - 1.0), lengths - 1.0
+        self.f = np.bincount(doc, weights=f_u, minlength=n_docs)
+        self.s = np.bincount(doc, weights=s_u, minlength=n_docs)
+        self.n = np.bincount(doc, minlength=n_docs).astype(float)
+        gap_len, gap_doc = _gaps(units, docs, position)
+        order = np.argsort(gap_len, kind="stable")
+        self.gap_len, self.gap_doc = gap_len[order], gap_doc[order]
+        self.unit_len, self.unit_doc = lengths, doc
+        # first gap (in sorted order) at least as long as each unit
+        self.first_fit = np.searchsorted(self.gap_len, lengths, side="left")
+
+    def parts(self, w: np.ndarray, docs: pd.DataFrame, continuous: bool) -> tuple:
+        """(D_o, D_e) for document weights ``w`` (B x D): arrays of length B."""
+        length = docs["length"].to_numpy(dtype=float)
+        m = docs["m"].to_numpy(dtype=float)
+        total_length = w @ length
+        pair_weight = w @ (m * (m - 1.0) * length)
+        coded_length = w @ (m * length)
+        d_o = (w @ self.obs) / (total_length * pair_weight)
+        # sum over gaps G >= l of (G - l + 1), weighted by the gaps' documents
+        gw = w[:, self.gap_doc]
+        tail_count = np.concatenate(
+            [np.cumsum(gw[:, ::-1], axis=1)[:, ::-1], np.zeros((len(w), 1))], axis=1
+        )
+        tail_sum = np.concatenate(
+            [np.cumsum((gw * self.gap_len)[:, ::-1], axis=1)[:, ::-1], np.zeros((len(w), 1))],
+            axis=1,
+        )
+        fit = tail_sum[:, self.first_fit] - self.gap_offset * tail_count[:, self.first_fit]
+        cross = ((w[:, self.unit_doc] * self.unit_len**2) * fit).sum(axis=1)
+        num = (w @ self.n - 1.0) * (w @ self.f) + cross
+        den = coded_length * (coded_length if continuous else coded_length - 1.0) - w @ self.s
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d_e = np.where(den > 0, (2.0 / total_length) * num / den, np.nan)
+        return d_o, d_e
 
 
-def _gaps(units: pd.DataFrame, docs: pd.DataFrame) -> np.ndarray:
-    """Lengths of all gaps between one category's units, per coder and document."""
-    out = []
-    # coders with no unit in a document: the whole document is one gap
-    have = units.groupby("document")["coder"].nunique()
-    empty_coders = docs["m"] - have.reindex(docs.index).fillna(0)
-    out.append(np.repeat(docs["length"].to_numpy(dtype=float), empty_coders.to_numpy(dtype=int)))
+def _gaps(units: pd.DataFrame, docs: pd.DataFrame, position: pd.Series) -> tuple:
+    """Lengths and document positions of all gaps between one category's units, per coder
+    and document (a coder with no unit in a document has the whole document as a gap)."""
+    lengths, where = [], []
+    have = units.groupby("document")["coder"].nunique().reindex(docs.index).fillna(0)
+    empty = (docs["m"] - have).to_numpy(dtype=int)
+    lengths.append(np.repeat(docs["length"].to_numpy(dtype=float), empty))
+    where.append(np.repeat(np.arange(len(docs)), empty))
     if len(units):
         ordered = units.sort_values(["document", "coder", "start"])
-        doc = ordered["document"].to_numpy()
+        doc = ordered["document"].map(position).to_numpy(dtype=np.int64)
         coder = ordered["coder"].to_numpy()
         start = ordered["start"].to_numpy(dtype=float)
         end = ordered["end"].to_numpy(dtype=float)
@@ -140,10 +175,29 @@ def _gaps(units: pd.DataFrame, docs: pd.DataFrame) -> np.ndarray:
         last = np.ones(len(ordered), dtype=bool)
         last[:-1] = new[1:]
         prev_end = np.where(new, 0.0, np.concatenate([[0.0], end[:-1]]))
-        out.append(start - prev_end)
-        doc_len = pd.Series(doc).map(docs["length"]).to_numpy(dtype=float)
-        out.append((doc_len - end)[last])
-    return np.concatenate(out) if out else np.array([])
+        lengths += [start - prev_end, (docs["length"].to_numpy(dtype=float)[doc] - end)[last]]
+        where += [doc, doc[last]]
+    gap_len, gap_doc = np.concatenate(lengths), np.concatenate(where)
+    keep = gap_len > 0
+    return gap_len[keep], gap_doc[keep]
+
+
+def _pooled(d_o: np.ndarray, d_e: np.ndarray) -> np.ndarray:
+    """1 - sum D_o / sum D_e over the categories (columns) with D_e > 0, per row."""
+    ok = d_e > 0
+    sum_o = np.where(ok, d_o, 0.0).sum(axis=1)
+    sum_e = np.where(ok, d_e, 0.0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(sum_e > 0, 1.0 - sum_o / sum_e, np.nan)
+
+
+def _percentile(reps: np.ndarray, confidence: float) -> tuple[float, float]:
+    defined = reps[~np.isnan(reps)]
+    if not defined.size:
+        return float("nan"), float("nan")
+    tail = (1.0 - confidence) / 2.0
+    low, high = np.quantile(defined, [tail, 1.0 - tail])
+    return float(low), float(high)
 
 
 def unitizing_alpha(
@@ -151,14 +205,35 @@ def unitizing_alpha(
     lengths: Mapping | pd.Series,
     coders: Mapping | None = None,
     categories: Sequence | None = None,
+    *,
+    continuous: bool = False,
+    n_boot: int = 0,
+    seed: int | None = 0,
+    confidence: float = 0.95,
 ) -> dict:
     """Krippendorff's unitizing alpha_U per category and pooled (see module docstring).
 
-    Returns ``estimate`` (pooled), ``observed_disagreement``, ``expected_disagreement``,
-    ``by_category`` ({category: {estimate, observed_disagreement, expected_disagreement,
-    n_spans, reason}}), ``n_documents``, ``n_coders``, ``n_spans``, ``n_ignored_empty``,
-    ``n_merged`` and ``reason``. Undefined values are NaN with a reason.
+    Returns ``estimate`` (pooled), ``ci_low``, ``ci_high``, ``observed_disagreement``,
+    ``expected_disagreement``, ``by_category`` ({category: {estimate, ci_low, ci_high,
+    observed_disagreement, expected_disagreement, n_spans, reason}}), ``n_documents``,
+    ``n_coders``, ``n_spans``, ``n_ignored_empty``, ``n_merged``, ``bootstrap`` and
+    ``reason``. Undefined values are NaN with a reason.
+
+    ``continuous=True`` treats offsets as points on a continuous line instead of counts
+    of atomic positions (characters): D_e's terms become the limits of the discrete ones
+    as the resolution grows, (2 l^3 - 3 l^2 + l) / 3 -> 2 l^3 / 3, G - l + 1 -> G - l and
+    m L (m L - 1) - sum l (l - 1) -> (m L)^2 - sum l^2. This is the form of Krippendorff
+    (1995), Sociological Methodology 25:47-76, whose example (p. 57) is given on a
+    24-point scale; the default is the discrete form of Krippendorff (2004).
+
+    ``n_boot`` > 0 adds a percentile bootstrap CI at ``confidence``: documents are drawn
+    with replacement (as many as there are documents coded by two or more coders; a
+    document drawn twice counts twice) and alpha_U is recomputed, pooled and per category
+    (Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 6 and 13; documents
+    are the sampling units of a reliability sample). Randomness comes only from ``seed``.
     """
+    if n_boot < 0:
+        raise ValueError("n_boot must be 0 (no bootstrap) or more")
     lengths = (
         dict(pd.Series(lengths).items()) if not isinstance(lengths, Mapping) else dict(lengths)
     )
@@ -186,6 +261,8 @@ def unitizing_alpha(
     all_coders = {c for d in docs.index for c in sets[d]}
     result = {
         "estimate": float("nan"),
+        "ci_low": float("nan"),
+        "ci_high": float("nan"),
         "observed_disagreement": float("nan"),
         "expected_disagreement": float("nan"),
         "by_category": {},
@@ -194,6 +271,7 @@ def unitizing_alpha(
         "n_spans": int(len(frame)),
         "n_ignored_empty": n_empty,
         "n_merged": n_merged,
+        "bootstrap": None,
         "reason": None,
     }
     if result["n_coders"] < 2:
@@ -202,14 +280,14 @@ def unitizing_alpha(
     if docs.empty:
         result["reason"] = "no document was coded by two or more coders"
         return result
-    total_length = float(docs["length"].sum())
-    pair_weight = float((docs["m"] * (docs["m"] - 1) * docs["length"]).sum())
-    coded_length = float((docs["m"] * docs["length"]).sum())
-    sum_o = sum_e = 0.0
+    ones = np.ones((1, len(docs)))
+    stats, d_o_all, d_e_all = {}, [], []
     for cat in cats:
         units = frame[frame["category"] == cat]
         entry = {
             "estimate": float("nan"),
+            "ci_low": float("nan"),
+            "ci_high": float("nan"),
             "observed_disagreement": float("nan"),
             "expected_disagreement": float("nan"),
             "n_spans": int(len(units)),
@@ -218,22 +296,70 @@ def unitizing_alpha(
         if units.empty:
             entry["reason"] = "no span of this category"
         else:
-            d_o, d_e = _category_parts(units, docs, total_length, pair_weight, coded_length)
+            stats[cat] = _CategoryStats(units, docs, continuous)
+            d_o, d_e = (float(x[0]) for x in stats[cat].parts(ones, docs, continuous))
             entry["observed_disagreement"], entry["expected_disagreement"] = d_o, d_e
             if d_e > 0:
                 entry["estimate"] = 1.0 - d_o / d_e
-                sum_o += d_o
-                sum_e += d_e
+                d_o_all.append(d_o)
+                d_e_all.append(d_e)
             else:
                 entry["reason"] = "no variation: expected disagreement is 0"
         result["by_category"][str(cat)] = entry
-    if sum_e > 0:
-        result["estimate"] = 1.0 - sum_o / sum_e
-        result["observed_disagreement"] = sum_o / len(cats)
-        result["expected_disagreement"] = sum_e / len(cats)
+    if d_e_all:
+        result["estimate"] = 1.0 - sum(d_o_all) / sum(d_e_all)
+        result["observed_disagreement"] = sum(d_o_all) / len(cats)
+        result["expected_disagreement"] = sum(d_e_all) / len(cats)
     else:
         result["reason"] = "no spans" if frame.empty else "no variation: expected disagreement is 0"
+    if n_boot:
+        _bootstrap(result, stats, docs, continuous, n_boot, seed, confidence)
     return result
+
+
+_CHUNK_CELLS = 2_000_000
+
+
+def _bootstrap(
+    result: dict,
+    stats: dict,
+    docs: pd.DataFrame,
+    continuous: bool,
+    n_boot: int,
+    seed: int | None,
+    confidence: float,
+) -> None:
+    """Fill ``ci_low``/``ci_high`` (pooled and per category) from a document bootstrap."""
+    n_docs = len(docs)
+    info = {"method": "documents", "n": int(n_boot), "seed": seed, "confidence": confidence}
+    result["bootstrap"] = info
+    if n_docs < 2 or not stats:
+        info["n_undefined"] = int(n_boot)
+        info["reason"] = (
+            "the bootstrap resamples documents and needs two or more" if n_docs < 2 else "no spans"
+        )
+        return
+    rng = np.random.default_rng(seed)
+    cells = max(n_docs + sum(s.gap_len.size + s.unit_len.size for s in stats.values()), 1)
+    chunk = max(1, min(n_boot, _CHUNK_CELLS // cells))
+    names = list(stats)
+    d_o = np.empty((n_boot, len(names)))
+    d_e = np.empty((n_boot, len(names)))
+    for start in range(0, n_boot, chunk):
+        size = min(chunk, n_boot - start)
+        w = rng.multinomial(n_docs, np.full(n_docs, 1.0 / n_docs), size=size).astype(float)
+        for j, cat in enumerate(names):
+            d_o[start : start + size, j], d_e[start : start + size, j] = stats[cat].parts(
+                w, docs, continuous
+            )
+    pooled = _pooled(d_o, d_e)
+    result["ci_low"], result["ci_high"] = _percentile(pooled, confidence)
+    info["n_undefined"] = int(np.isnan(pooled).sum())
+    for j, cat in enumerate(names):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            reps = np.where(d_e[:, j] > 0, 1.0 - d_o[:, j] / d_e[:, j], np.nan)
+        entry = result["by_category"][str(cat)]
+        entry["ci_low"], entry["ci_high"] = _percentile(reps, confidence)
 
 
 def span_f1(

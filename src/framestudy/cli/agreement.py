@@ -12,8 +12,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from framestudy.analysis.chance import KAPPA_WEIGHTS as WEIGHTS
 from framestudy.analysis.data import LEVELS
-from framestudy.analysis.distances import WEIGHTS
 from framestudy.analysis.reliability_data import (
     parse_categories,
     read_annotations,
@@ -150,7 +150,11 @@ def agreement(
     ] = "nominal",
     weights: Annotated[
         str,
-        typer.Option("--weights", help="identity, linear or quadratic (weighted kappa, AC2, ...)."),
+        typer.Option(
+            "--weights",
+            help="identity, linear or quadratic (weighted kappa, AC2, ...); equal or squared: "
+            "R irr's kappa2 weights, over the ranks of the values observed.",
+        ),
     ] = "identity",
     categories: Annotated[
         str | None,
@@ -231,7 +235,7 @@ def agreement(
         )
     if unitizing:
         spans, lengths = read_spans_csv(file, length)
-        report = unitizing_report(spans, lengths)
+        report = unitizing_report(spans, lengths, n_boot=bootstrap, seed=seed)
         if json_output:
             typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
         else:
