@@ -20,9 +20,8 @@ Inter-Rater Reliability*, 4th ed., 2014, chapters 2-5:
   the coefficient's range. Conger's kappa is given without a standard error.
 
 Cohen's kappa (Cohen 1960, Educ. Psychol. Meas. 20:37; weighted: Cohen 1968, Psychol.
-Bull. 70:213) is computed per coder pair on the units both coded, by scikit-learn's
-``cohen_kappa_score`` when its rank-based weights equal Gwet's value-based ones (identity
-weights or equally spaced values), otherwise from the contingency table; its large-sample
+Bull. 70:213) is computed per coder pair on the units both coded, from the pair's
+contingency table (the tests check it against scikit-learn's ``cohen_kappa_score``); its large-sample
 standard error is that of Fleiss, Cohen & Everitt (1969, Psychol. Bull. 72:323, eqs. 13-14),
 the ASE SAS PROC FREQ prints. For more than two coders ``cohen_kappa`` reports Light's
 kappa, the mean of the pairwise values (Light 1971, Psychol. Bull. 76:365). Scott's pi
@@ -33,14 +32,13 @@ Fleiss' kappa.
 from __future__ import annotations
 
 from itertools import combinations
+from statistics import NormalDist
 
 import numpy as np
-from scipy import stats
-from sklearn.metrics import cohen_kappa_score
 
 from framestudy.analysis.alpha import REASON_NO_PAIRS, REASON_ONE_CODER
 from framestudy.analysis.data import Coded
-from framestudy.analysis.distances import WEIGHTS, agreement_weights, equally_spaced
+from framestudy.analysis.distances import WEIGHTS, agreement_weights
 
 # R irr's kappa2 weights: linear/quadratic in the rank of each level among the levels the
 # data actually contain (an unused scale point is not a step), not in the values
@@ -127,7 +125,9 @@ def _interval(coef: float, c_i: np.ndarray, n: int, low: float) -> dict:
     if n < 2:
         return {"se": float("nan"), "ci_low": float("nan"), "ci_high": float("nan")}
     se = float(np.sqrt(((c_i - coef) ** 2).sum() / (n * (n - 1.0))))
-    t = float(stats.t.ppf(1 - (1 - CONFIDENCE) / 2, n - 1))
+    from scipy.special import stdtrit  # Student's t quantile; scipy.stats costs ~1 s to import
+
+    t = float(stdtrit(n - 1, 1 - (1 - CONFIDENCE) / 2))
     return {
         "se": se,
         "ci_low": float(max(low, coef - t * se)),
@@ -328,7 +328,7 @@ def cohen_table(table: np.ndarray, weights: np.ndarray) -> dict:
         (np.outer(row, col) * (weights - (w_row[:, None] + w_col[None, :])) ** 2).sum() - pe**2
     ) / (n * (1.0 - pe) ** 2)
     se = float(np.sqrt(max(var, 0.0)))
-    z = float(stats.norm.ppf(1 - (1 - CONFIDENCE) / 2))
+    z = NormalDist().inv_cdf(1 - (1 - CONFIDENCE) / 2)
     return {
         "estimate": float(kappa),
         "se": se,
@@ -357,9 +357,6 @@ def cohen_pair(coded: Coded, a: int, b: int, weights: str = "identity") -> dict:
     np.add.at(table, (x, y), 1)
     w = agreement_weights(weights, pair.categories)
     out = cohen_table(table, w)
-    if out["reason"] is None and (weights == "identity" or equally_spaced(pair.categories)):
-        sk_weights = None if weights == "identity" else weights
-        out["estimate"] = float(cohen_kappa_score(x, y, labels=np.arange(q), weights=sk_weights))
     out["n_units"] = int(x.size)
     return out
 

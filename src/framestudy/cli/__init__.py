@@ -104,8 +104,7 @@ def main(argv: list[str] | None = None) -> None:
         _common.err_console.print("interrupted")
         sys.exit(130)
     # Without standalone mode click returns a command's exit code (typer.Exit) instead of exiting.
-    if isinstance(result, int) and result:
-        sys.exit(result)
+    sys.exit(result if isinstance(result, int) else 0)
 
 
 def _is_usage_error(exc: BaseException) -> bool:
