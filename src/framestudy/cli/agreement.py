@@ -12,7 +12,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from framestudy.analysis.data import LEVELS
+from framestudy.analysis.data import LEVELS, CategoryOrderError
 from framestudy.analysis.distances import WEIGHTS
 from framestudy.analysis.reliability_data import (
     parse_categories,
@@ -26,6 +26,7 @@ from framestudy.analysis.report import (
     agreement_diagnostics,
     agreement_report,
     unitizing_report,
+    verdict,
 )
 from framestudy.analysis.study import study_agreement, study_disagreements
 from framestudy.cli._common import console, study
@@ -108,24 +109,58 @@ def _frame_table(frame: pd.DataFrame, title: str, limit: int | None = None) -> T
     return table
 
 
+# rows that are not a variable's own alpha say what they are in the "variable" cell
+_METRIC_TAGS = {
+    "unitizing_alpha": "α_U",
+    "alpha_nominal_presence": "presence",
+    "span_f1_exact": "F1 exact",
+    "span_f1_overlap": "F1 overlap",
+}
+_NOT_ALPHA = ("span_f1_exact", "span_f1_overlap")
+
+
+def _row_label(variable: str, metric: str, category: str) -> str:
+    tag = _METRIC_TAGS.get(metric)
+    name = f"{variable} {tag}" if tag else variable
+    return f"{name}: {category}" if category else name
+
+
+def _short_reason(reason: str) -> str:
+    """The headline of each part of a reason ("no pairable values: no unit has ..." ->
+    "no pairable values"); the whole text is in the CSV."""
+    return "; ".join(part.split(": ", 1)[0] for part in reason.split("; ") if part)
+
+
 def _study_table(results: pd.DataFrame) -> Table:
+    """The study-mode summary: what a reader needs first, narrow enough for an 80-column
+    terminal (the label, α and its CI never wrap or shrink; the reason wraps). Everything
+    else (metric, AC1, counts, P(α<...), the reasons in full) is in analysis/agreement.csv."""
     by_outlet = (results["outlet"] != "all").any()
-    table = Table(title="Agreement by variable")
+    table = Table(
+        title="Agreement by variable",
+        box=None,
+        padding=(0, 1, 0, 0),
+        show_edge=False,
+        header_style="bold",
+    )
     table.add_column("variable", no_wrap=True)
     if by_outlet:
-        table.add_column("outlet", no_wrap=True)
-    table.add_column("metric")
-    table.add_column("estimate", justify="right", no_wrap=True)
+        table.add_column("outlet", overflow="fold", max_width=16)
+    table.add_column("α", justify="right", no_wrap=True)
     table.add_column("95% CI", justify="right", no_wrap=True)
-    table.add_column("AC1", justify="right")
-    table.add_column("units", justify="right")
-    table.add_column("note")
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("reason", overflow="fold", ratio=1)
     for row in results.itertuples():
         ci = "" if pd.isna(row.ci_low) else f"[{_fmt(row.ci_low, 2)}, {_fmt(row.ci_high, 2)}]"
-        units = "" if pd.isna(row.n_units) else str(int(row.n_units))
-        name = row.variable if not row.category else f"{row.variable}: {row.category}"
-        cells = [name, *([row.outlet] if by_outlet else []), row.metric.replace("_", " ")]
-        cells += [_fmt(row.estimate), ci, _fmt(row.gwet_ac1, 2), units, row.reason]
+        cells = [_row_label(str(row.variable), str(row.metric), str(row.category))]
+        if by_outlet:
+            cells.append(str(row.outlet))
+        cells += [
+            _fmt(row.estimate),
+            ci,
+            "" if row.metric in _NOT_ALPHA else verdict(row.estimate, row.ci_low),
+            _short_reason(str(row.reason)),
+        ]
         table.add_row(*cells)
     return table
 
@@ -175,7 +210,8 @@ def agreement(
     unitizing: Annotated[
         bool,
         typer.Option(
-            "--unitizing", help="FILE holds spans: document (optional), coder, category, start, end."
+            "--unitizing",
+            help="FILE holds spans: document (optional), coder, category, start, end.",
         ),
     ] = False,
     length: Annotated[
@@ -238,9 +274,21 @@ def agreement(
             _show_report(report, str(file))
         return
     data = read_reliability_csv(file, level, cats)
-    report = agreement_report(
-        data, level, weights, cats, n_boot=bootstrap, seed=seed, bootstrap_method=bootstrap_method
-    )
+    try:
+        report = agreement_report(
+            data,
+            level,
+            weights,
+            cats,
+            n_boot=bootstrap,
+            seed=seed,
+            bootstrap_method=bootstrap_method,
+        )
+    except CategoryOrderError as exc:
+        raise UserError(
+            f"{file}: --weights {weights} needs the values in order, and text values "
+            f"({exc.shown}) have none -- pass --categories listing them lowest first"
+        ) from None
     diag = None
     if details or disagreements:
         try:
@@ -299,7 +347,10 @@ def _study_mode(
         return
     console.print(_study_table(results))
     console.print(
-        f"wrote {out}" + (f" and {disagreements}" if disagreements else ""), soft_wrap=True
+        f"wrote {out}"
+        + (f" and {disagreements}" if disagreements else "")
+        + " (every column, reasons in full)",
+        soft_wrap=True,
     )
 
 
