@@ -389,3 +389,45 @@ def test_weights_on_numbers_need_no_categories(tmp_path, capsys):
     )
     assert code == 0, err
     assert json.loads(out)["coefficients"]["fleiss_kappa"]["weights"] == "quadratic"
+
+
+def test_details_fit_80_columns(tmp_path):
+    """--details in an 80-column terminal: wide matrices (long coder names, many
+    categories) are split, never cut to "…"."""
+    import os
+    import subprocess
+    import sys
+
+    coders = [f"coder{i}@example.org" for i in range(1, 7)]
+    rng = __import__("numpy").random.default_rng(3)
+    lines = ["unit," + ",".join(coders)]
+    for unit in range(1, 41):
+        truth = int(rng.integers(1, 13))
+        row = [str(truth if rng.random() < 0.7 else int(rng.integers(1, 13))) for _ in coders]
+        lines.append(f"u{unit}," + ",".join(row))
+    path = write(tmp_path, "wide.csv", "\n".join(lines) + "\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "framestudy",
+            "agreement",
+            str(path),
+            "--details",
+            "--bootstrap",
+            "50",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "…" not in out, out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    for name in coders:
+        assert out.count(name) >= 3, name  # leave-one-out, pairwise kappa rows and columns
+    for title in ("Coincidence matrix", "Per category", "Alpha without each coder"):
+        assert title in out
+    assert "n_distinct" in out and "disagreement" in out

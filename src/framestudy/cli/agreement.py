@@ -91,22 +91,62 @@ def _show_report(report: dict, title: str) -> None:
     console.print(table)
 
 
-def _frame_table(frame: pd.DataFrame, title: str, limit: int | None = None) -> Table:
-    table = Table(title=title)
+def _cells(series: pd.Series) -> list[str]:
+    """A column as text: integer columns as they are, other numbers with 3 decimals."""
+    if pd.api.types.is_integer_dtype(series):
+        return [str(v) for v in series.tolist()]
+    return [
+        _fmt(v) if isinstance(v, float) else ("" if v is None else str(v)) for v in series.tolist()
+    ]
+
+
+def _frame_tables(frame: pd.DataFrame, title: str, limit: int | None = None) -> list[Table]:
+    """``frame`` as rich tables that fit the terminal: numbers and labels are never
+    shortened, text columns wrap, and a table wider than the terminal (a coincidence or
+    kappa matrix with many categories or long coder names) is split into column blocks."""
     shown = frame if limit is None else frame.head(limit)
-    for column in (
-        [frame.index.name or "", *map(str, frame.columns)]
-        if frame.index.name
-        else map(str, frame.columns)
-    ):
-        table.add_column(column)
-    for idx, row in shown.iterrows():
-        cells = [str(idx)] if frame.index.name else []
-        cells += [
-            _fmt(v) if isinstance(v, float) else ("" if v is None else str(v)) for v in row.tolist()
-        ]
-        table.add_row(*cells)
-    return table
+    label = frame.index.name
+    labels = [str(i) for i in shown.index] if label else []
+    columns = {str(c): _cells(shown[c]) for c in frame.columns}
+    text = {c for c in map(str, frame.columns) if not pd.api.types.is_numeric_dtype(frame[c])} - {
+        str(label)
+    }
+    width = console.width
+
+    def size(name: str, cells: list[str]) -> int:
+        return max([len(name), *map(len, cells)])
+
+    fixed = [c for c in columns if c not in text]
+    room = width - (size(label, labels) + 1 if label else 0)
+    blocks: list[list[str]] = [[]]
+    used = 0
+    for c in fixed:
+        need = size(c, columns[c]) + 1
+        if blocks[-1] and used + need > room:
+            blocks.append([])
+            used = 0
+        blocks[-1].append(c)
+        used += need
+    blocks[-1] += [c for c in columns if c in text]
+    tables = []
+    for i, block in enumerate(blocks):
+        part = f" ({i + 1}/{len(blocks)})" if len(blocks) > 1 else ""
+        table = Table(
+            title=title + part, box=None, padding=(0, 1, 0, 0), show_edge=False,
+            header_style="bold", min_width=min(len(title + part), width),
+        )  # fmt: skip
+        if label:
+            table.add_column(label, no_wrap=True)
+        order = [c for c in columns if c in block]
+        for c in order:
+            if c in text:
+                table.add_column(c, overflow="fold", ratio=1, min_width=min(len(c), 12))
+            else:
+                table.add_column(c, justify="right", no_wrap=True)
+        for r in range(len(shown)):
+            table.add_row(*([labels[r]] if label else []), *(columns[c][r] for c in order))
+        tables.append(table)
+    return tables
 
 
 # rows that are not a variable's own alpha say what they are in the "variable" cell
@@ -302,13 +342,19 @@ def agreement(
         return
     _show_report(report, str(file))
     if details:
-        console.print(_frame_table(diag["coincidence"], "Coincidence matrix"))
-        console.print(_frame_table(diag["per_category"], "Per category"))
-        console.print(_frame_table(diag["leave_one_coder_out"], "Alpha without each coder"))
         pk = diag["pairwise_kappa"].copy()
         pk.index.name = "coder"
-        console.print(_frame_table(pk, "Pairwise Cohen's kappa"))
-        console.print(_frame_table(diag["disagreements"], "Most disagreeing units", limit=10))
+        ranked = diag["disagreements"]
+        ranked = ranked[[c for c in ranked.columns if c not in data.columns]]  # see `values`
+        for frame, title, limit in (
+            (diag["coincidence"], "Coincidence matrix", None),
+            (diag["per_category"], "Per category", None),
+            (diag["leave_one_coder_out"], "Alpha without each coder", None),
+            (pk, "Pairwise Cohen's kappa", None),
+            (ranked, "Most disagreeing units", 10),
+        ):
+            for table in _frame_tables(frame, title, limit):
+                console.print(table)
     if disagreements is not None:
         console.print(f"wrote {disagreements}", soft_wrap=True)
 
