@@ -337,3 +337,97 @@ def test_study_mode_without_registry(tmp_path, capsys):
 def test_help_has_an_example(capsys):
     code, out, _ = run(capsys, "agreement", "--help")
     assert code == 0 and "Example: framestudy agreement" in out
+
+
+# low/mid/high from two coders: in scale order quadratic kappa is 0.5625, alphabetically
+# (high < low < mid) it would be 0.03
+LMH_PAIRS = (
+    [("low", "low")] * 2
+    + [("mid", "mid")]
+    + [("high", "high")] * 2
+    + [("low", "mid")] * 3
+    + [("mid", "high")] * 3
+    + [("mid", "low")]
+)
+LMH = "unit,a,b\n" + "".join(f"{i},{a},{b}\n" for i, (a, b) in enumerate(LMH_PAIRS, 1))
+
+
+@pytest.mark.parametrize("weights", ["linear", "quadratic"])
+def test_weights_on_text_values_need_their_order(tmp_path, capsys, weights):
+    path = write(tmp_path, "lmh.csv", LMH)
+    code, out, err = run(capsys, "agreement", str(path), "--weights", weights)
+    assert code == 2, out
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert str(path) in err and f"--weights {weights}" in err and "--categories" in err
+    for extra in (["--details"], ["--disagreements", str(tmp_path / "d.csv")]):
+        code, _, err = run(capsys, "agreement", str(path), "--weights", weights, *extra)
+        assert code == 2 and "--categories" in err
+    assert not (tmp_path / "d.csv").exists()
+
+
+def test_weights_on_text_values_in_the_given_order(tmp_path, capsys):
+    from sklearn.metrics import cohen_kappa_score
+
+    path = write(tmp_path, "lmh.csv", LMH)
+    args = ["agreement", str(path), "--json", "--bootstrap", "0", "--weights", "quadratic"]
+    report = json.loads(run(capsys, *args, "--categories", "low,mid,high")[1])
+    rank = {"low": 0, "mid": 1, "high": 2}
+    a, b = zip(*LMH_PAIRS, strict=True)
+    expected = cohen_kappa_score([rank[v] for v in a], [rank[v] for v in b], weights="quadratic")
+    assert report["categories"] == ["low", "mid", "high"]
+    assert report["coefficients"]["cohen_kappa"]["estimate"] == pytest.approx(expected, abs=1e-12)
+    assert round(expected, 4) == 0.5625
+    # identity weights and plain alpha need no order
+    code, out, _ = run(capsys, "agreement", str(path), "--json", "--bootstrap", "0")
+    assert code == 0 and json.loads(out)["coefficients"]["cohen_kappa"]["weights"] == "identity"
+
+
+def test_weights_on_numbers_need_no_categories(tmp_path, capsys):
+    path = write(tmp_path, "k.csv", K2011)
+    code, out, err = run(
+        capsys, "agreement", str(path), "--json", "--bootstrap", "0", "--weights", "quadratic"
+    )
+    assert code == 0, err
+    assert json.loads(out)["coefficients"]["fleiss_kappa"]["weights"] == "quadratic"
+
+
+def test_details_fit_80_columns(tmp_path):
+    """--details in an 80-column terminal: wide matrices (long coder names, many
+    categories) are split, never cut to "…"."""
+    import os
+    import subprocess
+    import sys
+
+    coders = [f"coder{i}@example.org" for i in range(1, 7)]
+    rng = __import__("numpy").random.default_rng(3)
+    lines = ["unit," + ",".join(coders)]
+    for unit in range(1, 41):
+        truth = int(rng.integers(1, 13))
+        row = [str(truth if rng.random() < 0.7 else int(rng.integers(1, 13))) for _ in coders]
+        lines.append(f"u{unit}," + ",".join(row))
+    path = write(tmp_path, "wide.csv", "\n".join(lines) + "\n")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "framestudy",
+            "agreement",
+            str(path),
+            "--details",
+            "--bootstrap",
+            "50",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "80", "NO_COLOR": "1"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "…" not in out, out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    for name in coders:
+        assert out.count(name) >= 3, name  # leave-one-out, pairwise kappa rows and columns
+    for title in ("Coincidence matrix", "Per category", "Alpha without each coder"):
+        assert title in out
+    assert "n_distinct" in out and "disagreement" in out

@@ -257,3 +257,39 @@ def test_real_registry_runs(tmp_path):
     assert set(res["variable"]) == {r["variable"] for r in registry}
     undefined = res[res["estimate"].isna()]
     assert (undefined["reason"] != "").all()
+
+
+@pytest.mark.parametrize(
+    "order", [["low", "mid", "high"], ["mid", "high", "low"]], ids=["scale", "permuted"]
+)
+def test_ordinal_order_comes_from_the_registry(order):
+    """Study mode orders an ordinal variable's text values as the registry lists them
+    (checked with the `krippendorff` package), not alphabetically."""
+    record = {
+        "variable": "level",
+        "kind": "document",
+        "level": "ordinal",
+        "metric": "alpha_ordinal",
+        "values": order,
+        "missing_values": ["NA"],
+        "labels": [],
+        "multiple": False,
+    }
+    ann, lengths = synthetic_study([record], n_articles=60, accuracy=0.6, seed=11)
+    row = pick(study_agreement(ann, [record], lengths, n_boot=0), "level")
+    table = wide(ann, "level").replace("NA", np.nan)
+
+    def ordinal_alpha(domain):
+        codes = table.apply(
+            lambda col: col.map(lambda v: domain.index(v) if v in domain else np.nan)
+        )
+        return krippendorff.alpha(
+            codes.to_numpy(dtype=float).T,
+            level_of_measurement="ordinal",
+            value_domain=range(len(domain)),
+        )
+
+    assert row["estimate"] == pytest.approx(ordinal_alpha(order), abs=1e-12)
+    alphabetical = sorted(order)
+    assert alphabetical != order
+    assert abs(row["estimate"] - ordinal_alpha(alphabetical)) > 0.01

@@ -71,6 +71,35 @@ class Coded:
         return Coded(codes, self.categories, index, coder_names)
 
 
+class CategoryOrderError(ValueError):
+    """A computation needs the order of the values, the values are text (or sets), and no
+    order was given. Alphabetical order is no order: low/mid/high would sort as
+    high < low < mid.
+
+    ``needs`` says what needs the order ("quadratic weights", "ordinal data"); ``values``
+    are the values found; ``shown`` is a short list of them for a message.
+    """
+
+    def __init__(self, needs: str, values: Sequence):
+        self.needs = needs
+        self.values = tuple(values)
+        shown = ", ".join(map(str, self.values[:6]))
+        self.shown = shown + (", ..." if len(self.values) > 6 else "")
+        super().__init__(
+            f"{needs} need the values in order, and text values ({self.shown}) have none "
+            "-- pass categories=[...] listing them lowest first"
+        )
+
+
+def require_order(domain: Sequence, categories: Sequence | None, needs: str) -> None:
+    """Raise :class:`CategoryOrderError` unless ``categories`` give the order or every value
+    of ``domain`` is a number (numbers are their own order). An empty domain needs none."""
+    if categories is not None or len(domain) == 0:
+        return
+    if not _all_numeric(np.array(list(domain) + [None], dtype=object)[:-1]):
+        raise CategoryOrderError(needs, sorted(domain, key=_sort_key))
+
+
 def _sort_key(value: Hashable):
     if isinstance(value, frozenset):
         return (len(value), tuple(sorted(map(str, value))))
@@ -122,7 +151,7 @@ def encode(
                 tuple(frame.columns),
             )
         if level != "nominal":
-            raise ValueError(f"{level} data with non-numeric values need the categories in order")
+            require_order(uniques.tolist(), None, f"{level} data")
         domain: tuple = tuple(sorted(uniques.tolist(), key=_sort_key))
     else:
         domain = tuple(categories)

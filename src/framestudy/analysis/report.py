@@ -30,6 +30,7 @@ from framestudy.analysis.alpha import (
     to_coded,
 )
 from framestudy.analysis.bootstrap import ALPHA_MIN, bootstrap_alpha
+from framestudy.analysis.data import require_order
 from framestudy.analysis.diagnostics import disagreements
 from framestudy.analysis.unitizing import (
     presence_alpha,
@@ -74,6 +75,29 @@ def jsonable(obj):
     if isinstance(obj, np.ndarray):
         return jsonable(obj.tolist())
     return obj
+
+
+def verdict(estimate: float | None, ci_low: float | None = None) -> str:
+    """Krippendorff's reading of an alpha: ``"reliable"`` from .800 on, ``"tentative"``
+    from .667 (fit for tentative conclusions only), ``"unreliable"`` below .667, and ``""``
+    when alpha is undefined. Krippendorff (2004), *Content Analysis*, 2nd ed., p. 241 (the
+    cut-offs are :data:`~framestudy.analysis.bootstrap.ALPHA_MIN`).
+
+    The verdict reads the point estimate. When ``ci_low`` (the lower end of its CI) falls
+    below the estimate's band, a ``"?"`` is appended ("reliable?"): the data cannot rule
+    out a lower band, as is usual in a small pilot.
+    """
+    if estimate is None or math.isnan(estimate):
+        return ""
+    tentative, reliable = sorted(ALPHA_MIN)
+    if estimate >= reliable:
+        word, floor = "reliable", reliable
+    elif estimate >= tentative:
+        word, floor = "tentative", tentative
+    else:
+        return "unreliable"
+    unsure = ci_low is not None and not math.isnan(ci_low) and ci_low < floor
+    return word + ("?" if unsure else "")
 
 
 def alpha_entry(
@@ -124,6 +148,13 @@ def _shape(entry: dict) -> dict:
     return out
 
 
+def _require_order(coded, weights: str, categories: Sequence | None) -> None:
+    """Weights other than identity score the categories by their order (distances.py), so
+    text values need ``categories``; see :func:`framestudy.analysis.data.require_order`."""
+    if weights != "identity":
+        require_order(coded.categories, categories, f"{weights} weights")
+
+
 def agreement_report(
     data: pd.DataFrame,
     level: str = "nominal",
@@ -138,9 +169,12 @@ def agreement_report(
     ``level`` is the level of measurement for alpha (nominal, ordinal, interval, ratio,
     or jaccard/masi for set-valued cells); the kappa family uses ``weights`` (identity,
     linear, quadratic) over ``categories`` (their order; scores are the values if numeric,
-    ranks otherwise). ``n_boot`` bootstrap replicates (0 = none) from ``seed``.
+    ranks otherwise). ``n_boot`` bootstrap replicates (0 = none) from ``seed``. Weights
+    other than identity (and an ordinal level) on text values need ``categories``:
+    without them :class:`~framestudy.analysis.data.CategoryOrderError` (a ValueError).
     """
     coded = to_coded(data, level, categories)
+    _require_order(coded, weights, categories)
     kappa_coded = coded  # set values (jaccard/masi) are categories of their own for the kappas
     counts = coded.values_per_unit
     coefficients = {"krippendorff_alpha": alpha_entry(coded, level, n_boot, seed, bootstrap_method)}
@@ -184,6 +218,7 @@ def agreement_diagnostics(
     ``pairwise_kappa`` and ``disagreements`` (see their functions). Raises ``ValueError``
     for more than ``MAX_CATEGORIES`` distinct values."""
     coded = to_coded(data, level, categories)
+    _require_order(coded, weights, categories)
     if coded.n_categories > MAX_CATEGORIES:
         raise ValueError(
             f"{coded.n_categories} distinct values: the diagnostic tables need at most "

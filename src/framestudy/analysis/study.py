@@ -95,7 +95,18 @@ def _sets(rows: pd.DataFrame, key: str) -> pd.DataFrame:
     return wide.astype(object).where(wide.notna(), np.nan)
 
 
+def _text(value) -> str:
+    """A reason as text: ``""`` for an absent one (None, NaN or pd.NA, which is what a
+    missing string becomes after a trip through a pandas 3 string column)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
 def _row(record: Mapping, metric: str, category: str = "", outlet: str = ALL, **values) -> dict:
+    """One result row. Every row of :func:`study_agreement` is made here, so this is where
+    ``reason`` is made a string (empty when there is nothing to say), whatever the
+    coefficient function or pandas handed over."""
     row = dict.fromkeys(RESULT_COLUMNS, np.nan)
     row.update(
         variable=record["variable"],
@@ -103,11 +114,10 @@ def _row(record: Mapping, metric: str, category: str = "", outlet: str = ALL, **
         metric=metric,
         category=category,
         outlet=outlet,
-        reason="",
     )
     row.update({k: v for k, v in values.items() if k in RESULT_COLUMNS})
-    if row["reason"] is None:
-        row["reason"] = ""
+    for column in ("variable", "dimension", "metric", "category", "outlet", "reason"):
+        row[column] = _text(row[column])
     return row
 
 
@@ -179,7 +189,7 @@ def _document_variable(
                     n_units=entry.n_units,
                     n_coders=coded.codes.shape[1],
                     n_pairable_values=entry.n_pairable_values,
-                    reason=entry.reason or "",
+                    reason=entry.reason,
                 )
             )
         if outlets is not None:
@@ -253,7 +263,7 @@ def _span_variable(
                 record,
                 "unitizing_alpha",
                 estimate=res["estimate"],
-                reason="; ".join(r for r in [res["reason"] or "", reason] if r),
+                reason="; ".join(r for r in [_text(res["reason"]), reason] if r),
                 **common,
             )
         )
@@ -264,7 +274,7 @@ def _span_variable(
                     "unitizing_alpha",
                     category=cat,
                     estimate=entry["estimate"],
-                    reason=entry["reason"] or "",
+                    reason=entry["reason"],
                     n_units=res["n_documents"],
                     n_coders=res["n_coders"],
                     n_pairable_values=entry["n_spans"],
@@ -283,7 +293,7 @@ def _span_variable(
                         "unitizing_alpha",
                         outlet=outlet,
                         estimate=sub["estimate"],
-                        reason=sub["reason"] or "",
+                        reason=sub["reason"],
                         n_units=sub["n_documents"],
                         n_coders=sub["n_coders"],
                         n_pairable_values=sub["n_spans"],
@@ -299,7 +309,7 @@ def _span_variable(
                 "alpha_nominal_presence",
                 category=cat,
                 estimate=res["estimate"],
-                reason=res["reason"] or "",
+                reason=res["reason"],
                 n_units=res["n_units"],
                 n_coders=table.shape[1],
                 n_pairable_values=res["n_pairable_values"],
@@ -308,15 +318,22 @@ def _span_variable(
     for mode in ("exact", "overlap"):
         table = span_f1(spans, mode, coders, dict.fromkeys(articles, 0))
         overall = table[table["category"] == "all"]
+        estimate = float(overall["f1"].mean()) if len(overall) else np.nan
+        if not len(overall):
+            f1_reason = "fewer than two coders"
+        elif np.isnan(estimate):
+            f1_reason = "no spans in an article coded by two coders"
+        else:
+            f1_reason = ""
         out.append(
             _row(
                 record,
                 f"span_f1_{mode}",
-                estimate=float(overall["f1"].mean()) if len(overall) else np.nan,
+                estimate=estimate,
                 n_units=len(articles),
                 n_coders=len({c for s in coders.values() for c in s}),
                 n_pairable_values=len(spans),
-                reason="" if len(overall) else "fewer than two coders",
+                reason=f1_reason,
             )
         )
     return out

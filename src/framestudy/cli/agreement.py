@@ -13,7 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from framestudy.analysis.chance import KAPPA_WEIGHTS as WEIGHTS
-from framestudy.analysis.data import LEVELS
+from framestudy.analysis.data import LEVELS, CategoryOrderError
 from framestudy.analysis.reliability_data import (
     parse_categories,
     read_annotations,
@@ -26,6 +26,7 @@ from framestudy.analysis.report import (
     agreement_diagnostics,
     agreement_report,
     unitizing_report,
+    verdict,
 )
 from framestudy.analysis.study import study_agreement, study_disagreements
 from framestudy.cli._common import console, study
@@ -90,42 +91,116 @@ def _show_report(report: dict, title: str) -> None:
     console.print(table)
 
 
-def _frame_table(frame: pd.DataFrame, title: str, limit: int | None = None) -> Table:
-    table = Table(title=title)
+def _cells(series: pd.Series) -> list[str]:
+    """A column as text: integer columns as they are, other numbers with 3 decimals."""
+    if pd.api.types.is_integer_dtype(series):
+        return [str(v) for v in series.tolist()]
+    return [
+        _fmt(v) if isinstance(v, float) else ("" if v is None else str(v)) for v in series.tolist()
+    ]
+
+
+def _frame_tables(frame: pd.DataFrame, title: str, limit: int | None = None) -> list[Table]:
+    """``frame`` as rich tables that fit the terminal: numbers and labels are never
+    shortened, text columns wrap, and a table wider than the terminal (a coincidence or
+    kappa matrix with many categories or long coder names) is split into column blocks."""
     shown = frame if limit is None else frame.head(limit)
-    for column in (
-        [frame.index.name or "", *map(str, frame.columns)]
-        if frame.index.name
-        else map(str, frame.columns)
-    ):
-        table.add_column(column)
-    for idx, row in shown.iterrows():
-        cells = [str(idx)] if frame.index.name else []
-        cells += [
-            _fmt(v) if isinstance(v, float) else ("" if v is None else str(v)) for v in row.tolist()
-        ]
-        table.add_row(*cells)
-    return table
+    label = frame.index.name
+    labels = [str(i) for i in shown.index] if label else []
+    columns = {str(c): _cells(shown[c]) for c in frame.columns}
+    text = {c for c in map(str, frame.columns) if not pd.api.types.is_numeric_dtype(frame[c])} - {
+        str(label)
+    }
+    width = console.width
+
+    def size(name: str, cells: list[str]) -> int:
+        return max([len(name), *map(len, cells)])
+
+    fixed = [c for c in columns if c not in text]
+    room = width - (size(label, labels) + 1 if label else 0)
+    blocks: list[list[str]] = [[]]
+    used = 0
+    for c in fixed:
+        need = size(c, columns[c]) + 1
+        if blocks[-1] and used + need > room:
+            blocks.append([])
+            used = 0
+        blocks[-1].append(c)
+        used += need
+    blocks[-1] += [c for c in columns if c in text]
+    tables = []
+    for i, block in enumerate(blocks):
+        part = f" ({i + 1}/{len(blocks)})" if len(blocks) > 1 else ""
+        table = Table(
+            title=title + part, box=None, padding=(0, 1, 0, 0), show_edge=False,
+            header_style="bold", min_width=min(len(title + part), width),
+        )  # fmt: skip
+        if label:
+            table.add_column(label, no_wrap=True)
+        order = [c for c in columns if c in block]
+        for c in order:
+            if c in text:
+                table.add_column(c, overflow="fold", ratio=1, min_width=min(len(c), 12))
+            else:
+                table.add_column(c, justify="right", no_wrap=True)
+        for r in range(len(shown)):
+            table.add_row(*([labels[r]] if label else []), *(columns[c][r] for c in order))
+        tables.append(table)
+    return tables
+
+
+# rows that are not a variable's own alpha say what they are in the "variable" cell
+_METRIC_TAGS = {
+    "unitizing_alpha": "α_U",
+    "alpha_nominal_presence": "presence",
+    "span_f1_exact": "F1 exact",
+    "span_f1_overlap": "F1 overlap",
+}
+_NOT_ALPHA = ("span_f1_exact", "span_f1_overlap")
+
+
+def _row_label(variable: str, metric: str, category: str) -> str:
+    tag = _METRIC_TAGS.get(metric)
+    name = f"{variable} {tag}" if tag else variable
+    return f"{name}: {category}" if category else name
+
+
+def _short_reason(reason: str) -> str:
+    """The headline of each part of a reason ("no pairable values: no unit has ..." ->
+    "no pairable values"); the whole text is in the CSV."""
+    return "; ".join(part.split(": ", 1)[0] for part in reason.split("; ") if part)
 
 
 def _study_table(results: pd.DataFrame) -> Table:
+    """The study-mode summary: what a reader needs first, narrow enough for an 80-column
+    terminal (the label, α and its CI never wrap or shrink; the reason wraps). Everything
+    else (metric, AC1, counts, P(α<...), the reasons in full) is in analysis/agreement.csv."""
     by_outlet = (results["outlet"] != "all").any()
-    table = Table(title="Agreement by variable")
+    table = Table(
+        title="Agreement by variable",
+        box=None,
+        padding=(0, 1, 0, 0),
+        show_edge=False,
+        header_style="bold",
+    )
     table.add_column("variable", no_wrap=True)
     if by_outlet:
-        table.add_column("outlet", no_wrap=True)
-    table.add_column("metric")
-    table.add_column("estimate", justify="right", no_wrap=True)
+        table.add_column("outlet", overflow="fold", max_width=16)
+    table.add_column("α", justify="right", no_wrap=True)
     table.add_column("95% CI", justify="right", no_wrap=True)
-    table.add_column("AC1", justify="right")
-    table.add_column("units", justify="right")
-    table.add_column("note")
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("reason", overflow="fold", ratio=1)
     for row in results.itertuples():
         ci = "" if pd.isna(row.ci_low) else f"[{_fmt(row.ci_low, 2)}, {_fmt(row.ci_high, 2)}]"
-        units = "" if pd.isna(row.n_units) else str(int(row.n_units))
-        name = row.variable if not row.category else f"{row.variable}: {row.category}"
-        cells = [name, *([row.outlet] if by_outlet else []), row.metric.replace("_", " ")]
-        cells += [_fmt(row.estimate), ci, _fmt(row.gwet_ac1, 2), units, row.reason]
+        cells = [_row_label(str(row.variable), str(row.metric), str(row.category))]
+        if by_outlet:
+            cells.append(str(row.outlet))
+        cells += [
+            _fmt(row.estimate),
+            ci,
+            "" if row.metric in _NOT_ALPHA else verdict(row.estimate, row.ci_low),
+            _short_reason(str(row.reason)),
+        ]
         table.add_row(*cells)
     return table
 
@@ -179,7 +254,8 @@ def agreement(
     unitizing: Annotated[
         bool,
         typer.Option(
-            "--unitizing", help="FILE holds spans: document (optional), coder, category, start, end."
+            "--unitizing",
+            help="FILE holds spans: document (optional), coder, category, start, end.",
         ),
     ] = False,
     length: Annotated[
@@ -242,9 +318,21 @@ def agreement(
             _show_report(report, str(file))
         return
     data = read_reliability_csv(file, level, cats)
-    report = agreement_report(
-        data, level, weights, cats, n_boot=bootstrap, seed=seed, bootstrap_method=bootstrap_method
-    )
+    try:
+        report = agreement_report(
+            data,
+            level,
+            weights,
+            cats,
+            n_boot=bootstrap,
+            seed=seed,
+            bootstrap_method=bootstrap_method,
+        )
+    except CategoryOrderError as exc:
+        raise UserError(
+            f"{file}: --weights {weights} needs the values in order, and text values "
+            f"({exc.shown}) have none -- pass --categories listing them lowest first"
+        ) from None
     diag = None
     if details or disagreements:
         try:
@@ -258,13 +346,19 @@ def agreement(
         return
     _show_report(report, str(file))
     if details:
-        console.print(_frame_table(diag["coincidence"], "Coincidence matrix"))
-        console.print(_frame_table(diag["per_category"], "Per category"))
-        console.print(_frame_table(diag["leave_one_coder_out"], "Alpha without each coder"))
         pk = diag["pairwise_kappa"].copy()
         pk.index.name = "coder"
-        console.print(_frame_table(pk, "Pairwise Cohen's kappa"))
-        console.print(_frame_table(diag["disagreements"], "Most disagreeing units", limit=10))
+        ranked = diag["disagreements"]
+        ranked = ranked[[c for c in ranked.columns if c not in data.columns]]  # see `values`
+        for frame, title, limit in (
+            (diag["coincidence"], "Coincidence matrix", None),
+            (diag["per_category"], "Per category", None),
+            (diag["leave_one_coder_out"], "Alpha without each coder", None),
+            (pk, "Pairwise Cohen's kappa", None),
+            (ranked, "Most disagreeing units", 10),
+        ):
+            for table in _frame_tables(frame, title, limit):
+                console.print(table)
     if disagreements is not None:
         console.print(f"wrote {disagreements}", soft_wrap=True)
 
@@ -303,7 +397,10 @@ def _study_mode(
         return
     console.print(_study_table(results))
     console.print(
-        f"wrote {out}" + (f" and {disagreements}" if disagreements else ""), soft_wrap=True
+        f"wrote {out}"
+        + (f" and {disagreements}" if disagreements else "")
+        + " (every column, reasons in full)",
+        soft_wrap=True,
     )
 
 
