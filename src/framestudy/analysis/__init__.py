@@ -9,19 +9,41 @@ errors), ``bootstrap`` (vectorised bootstrap of alpha), ``unitizing`` (spans),
 files). See docs/agreement.md.
 """
 
-from framestudy.analysis.alpha import (
-    alpha_by_group,
-    category_agreement,
-    coincidence_matrix,
-    krippendorff_alpha,
-    leave_one_coder_out,
-    set_value_alphas,
-)
-from framestudy.analysis.bootstrap import bootstrap_alpha
-from framestudy.analysis.data import Coded, encode
-from framestudy.analysis.diagnostics import disagreements
-from framestudy.analysis.report import agreement_diagnostics, agreement_report, unitizing_report
-from framestudy.analysis.unitizing import match_spans, presence_indicators, span_f1, unitizing_alpha
+# The public functions, imported from their modules on first use (PEP 562), so that importing
+# one light module (``framestudy.analysis.vocabulary``) does not load numpy and pandas.
+_EXPORTS = {
+    "alpha_by_group": "alpha",
+    "category_agreement": "alpha",
+    "coincidence_matrix": "alpha",
+    "krippendorff_alpha": "alpha",
+    "leave_one_coder_out": "alpha",
+    "set_value_alphas": "alpha",
+    "bootstrap_alpha": "bootstrap",
+    "Coded": "data",
+    "encode": "data",
+    "disagreements": "diagnostics",
+    "agreement_diagnostics": "report",
+    "agreement_report": "report",
+    "unitizing_report": "report",
+    "match_spans": "unitizing",
+    "presence_indicators": "unitizing",
+    "span_f1": "unitizing",
+    "unitizing_alpha": "unitizing",
+}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'framestudy.analysis' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"framestudy.analysis.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Coded",

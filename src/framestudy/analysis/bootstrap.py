@@ -41,9 +41,10 @@ from framestudy.analysis.alpha import (
 )
 from framestudy.analysis.data import Coded
 from framestudy.analysis.distances import ordinal_delta_batch
+from framestudy.analysis.vocabulary import BOOTSTRAP_METHODS
 
 ALPHA_MIN = (0.667, 0.800)
-METHODS = ("units", "krippendorff")
+METHODS = BOOTSTRAP_METHODS
 _MULTINOMIAL_MAX_PATTERNS = 4096
 _CHUNK_CELLS = 4_000_000
 

@@ -38,12 +38,9 @@ import numpy as np
 
 from framestudy.analysis.alpha import REASON_NO_PAIRS, REASON_ONE_CODER
 from framestudy.analysis.data import Coded
-from framestudy.analysis.distances import WEIGHTS, agreement_weights
+from framestudy.analysis.distances import agreement_weights
+from framestudy.analysis.vocabulary import KAPPA_WEIGHTS, RANK_WEIGHTS, WEIGHTS
 
-# R irr's kappa2 weights: linear/quadratic in the rank of each level among the levels the
-# data actually contain (an unused scale point is not a step), not in the values
-RANK_WEIGHTS = {"equal": "linear", "squared": "quadratic"}
-KAPPA_WEIGHTS = (*WEIGHTS, *RANK_WEIGHTS)
 REASON_ONE_CATEGORY = "only one category: chance agreement is undefined"
 REASON_PE_ONE = "no variation: chance agreement is 1"
 CONFIDENCE = 0.95

@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-LEVELS = ("nominal", "ordinal", "interval", "ratio")
+from framestudy.analysis.vocabulary import LEVELS
 
 
 @dataclass(frozen=True, eq=False)

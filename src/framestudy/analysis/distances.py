@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-WEIGHTS = ("identity", "linear", "quadratic")
+from framestudy.analysis.vocabulary import WEIGHTS
 
 
 def nominal_delta(n_categories: int) -> np.ndarray:

@@ -5,35 +5,21 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from framestudy.analysis.chance import KAPPA_WEIGHTS as WEIGHTS
-from framestudy.analysis.data import LEVELS, CategoryOrderError
-from framestudy.analysis.reliability_data import (
-    parse_categories,
-    read_annotations,
-    read_document_lengths,
-    read_registry,
-    read_reliability_csv,
-    read_spans_csv,
-)
-from framestudy.analysis.report import (
-    agreement_diagnostics,
-    agreement_report,
-    unitizing_report,
-    verdict,
-)
-from framestudy.analysis.study import study_agreement, study_disagreements
+from framestudy.analysis.vocabulary import BOOTSTRAP_METHODS, LEVELS
+from framestudy.analysis.vocabulary import KAPPA_WEIGHTS as WEIGHTS
 from framestudy.cli._common import console, study
 from framestudy.errors import UserError
-from framestudy.io import atomic_write_csv
 
-BOOTSTRAP_METHODS = ("units", "krippendorff")
+if TYPE_CHECKING:
+    import pandas as pd
+
+# The engine (numpy, pandas, scipy) is imported by the command when it runs, not here:
+# `framestudy --help` must not pay for it.
 
 
 def _fmt(value, digits: int = 3) -> str:
@@ -93,6 +79,8 @@ def _show_report(report: dict, title: str) -> None:
 
 def _cells(series: pd.Series) -> list[str]:
     """A column as text: integer columns as they are, other numbers with 3 decimals."""
+    import pandas as pd
+
     if pd.api.types.is_integer_dtype(series):
         return [str(v) for v in series.tolist()]
     return [
@@ -104,6 +92,8 @@ def _frame_tables(frame: pd.DataFrame, title: str, limit: int | None = None) -> 
     """``frame`` as rich tables that fit the terminal: numbers and labels are never
     shortened, text columns wrap, and a table wider than the terminal (a coincidence or
     kappa matrix with many categories or long coder names) is split into column blocks."""
+    import pandas as pd
+
     shown = frame if limit is None else frame.head(limit)
     label = frame.index.name
     labels = [str(i) for i in shown.index] if label else []
@@ -175,6 +165,10 @@ def _study_table(results: pd.DataFrame) -> Table:
     """The study-mode summary: what a reader needs first, narrow enough for an 80-column
     terminal (the label, α and its CI never wrap or shrink; the reason wraps). Everything
     else (metric, AC1, counts, P(α<...), the reasons in full) is in analysis/agreement.csv."""
+    import pandas as pd
+
+    from framestudy.analysis.report import verdict
+
     by_outlet = (results["outlet"] != "all").any()
     table = Table(
         title="Agreement by variable",
@@ -295,6 +289,19 @@ def agreement(
     _check_choice(bootstrap_method, BOOTSTRAP_METHODS, "--bootstrap-method")
     if by is not None:
         _check_choice(by, ("outlet",), "--by")
+    from framestudy.analysis.data import CategoryOrderError
+    from framestudy.analysis.reliability_data import (
+        parse_categories,
+        read_reliability_csv,
+        read_spans_csv,
+    )
+    from framestudy.analysis.report import (
+        agreement_diagnostics,
+        agreement_report,
+        unitizing_report,
+    )
+    from framestudy.io import atomic_write_csv
+
     cats = parse_categories(categories)
     if file is None:
         if unitizing:
@@ -366,6 +373,16 @@ def agreement(
 def _study_mode(
     by: str | None, n_boot: int, seed: int, json_output: bool, disagreements: Path | None
 ) -> None:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from framestudy.analysis.reliability_data import (
+        read_annotations,
+        read_document_lengths,
+        read_registry,
+    )
+    from framestudy.analysis.study import study_agreement, study_disagreements
+    from framestudy.io import atomic_write_csv
+
     paths = study()
     registry = read_registry(paths.registry)
     annotations = read_annotations(paths.annotations_csv)

@@ -8,7 +8,6 @@ import typer
 
 from framestudy.cli._common import console, study
 from framestudy.errors import UserError
-from framestudy.schema import build_schema, stale_outputs
 
 schema_app = typer.Typer(
     help="The framing schema (schemas/framing.yaml) and the files generated from it.",
@@ -27,6 +26,8 @@ def build(
 
     Example: framestudy schema build --check
     """
+    from framestudy.schema import build_schema, stale_outputs  # label-studio-sdk: on use only
+
     st = study()
     if check:
         stale = stale_outputs(st)

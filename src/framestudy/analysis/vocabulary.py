@@ -1,0 +1,23 @@
+"""The names the agreement engine accepts: levels of measurement, weights, bootstrap methods.
+
+Kept free of numpy and pandas so that the command line can offer them as choices (and
+validate them) without importing the engine: ``framestudy agreement --help`` starts at once.
+"""
+
+# Krippendorff's levels of measurement (Krippendorff 2011, "Computing Krippendorff's
+# alpha-reliability", section C).
+LEVELS = ("nominal", "ordinal", "interval", "ratio")
+
+# Weights on the category values' numeric distances (Cohen 1968; Gwet 2014, ch. 3).
+WEIGHTS = ("identity", "linear", "quadratic")
+
+# R irr's kappa2 weights: linear/quadratic in the rank of each level among the levels the
+# data used, so a scale point nobody used is not a step (Gamer et al., irr 0.84.1, kappa2).
+RANK_WEIGHTS = {"equal": "linear", "squared": "quadratic"}
+
+# Every weight scheme the kappa family takes.
+KAPPA_WEIGHTS = (*WEIGHTS, *RANK_WEIGHTS)
+
+# How alpha's confidence interval is bootstrapped: resampling units (the default) or
+# Krippendorff/Hayes' resampling of pairable values (Hayes & Krippendorff 2007).
+BOOTSTRAP_METHODS = ("units", "krippendorff")
