@@ -170,13 +170,19 @@ def test_span_rows(study, results):
         }
     )
     coders = {a: sorted(g) for a, g in ann.groupby("article_id")["coder"].unique().items()}
-    expected = unitizing_alpha(frame, lengths, coders, ["BLAME", "PROMISE"])
-    assert pick(results, "span", "unitizing_alpha")["estimate"] == pytest.approx(
-        expected["estimate"], abs=1e-12
+    expected = unitizing_alpha(frame, lengths, coders, ["BLAME", "PROMISE"], n_boot=200, seed=1)
+    pooled = pick(results, "span", "unitizing_alpha")
+    assert pooled["estimate"] == pytest.approx(expected["estimate"], abs=1e-12)
+    # the document bootstrap CI reaches study mode, with the study's replicates and seed
+    assert (pooled["ci_low"], pooled["ci_high"]) == pytest.approx(
+        (expected["ci_low"], expected["ci_high"]), abs=1e-12
     )
-    assert pick(results, "span", "unitizing_alpha", "BLAME")["estimate"] == pytest.approx(
+    assert pooled["ci_low"] < pooled["estimate"] < pooled["ci_high"]
+    blame = pick(results, "span", "unitizing_alpha", "BLAME")
+    assert blame["estimate"] == pytest.approx(
         expected["by_category"]["BLAME"]["estimate"], abs=1e-12
     )
+    assert blame["ci_low"] == pytest.approx(expected["by_category"]["BLAME"]["ci_low"], abs=1e-12)
     for label in ("BLAME", "PROMISE"):
         assert np.isfinite(pick(results, "span", "alpha_nominal_presence", label)["estimate"])
     exact, overlap = (

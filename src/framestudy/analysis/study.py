@@ -239,6 +239,8 @@ def _span_variable(
     coders: Mapping,
     lengths: Mapping | None,
     outlets: pd.Series | None,
+    n_boot: int,
+    seed: int | None,
 ) -> list[dict]:
     spans = _span_rows(split)
     labels = [str(v) for v in (record.get("labels") or record.get("values") or [])]
@@ -252,7 +254,7 @@ def _span_variable(
         missing = len(articles) - len(known)
         reason = f"{missing} articles without a known length left out" if missing else ""
     if known:
-        res = unitizing_alpha(spans, known, coders, labels)
+        res = unitizing_alpha(spans, known, coders, labels, n_boot=n_boot, seed=seed)
         common = {
             "n_units": res["n_documents"],
             "n_coders": res["n_coders"],
@@ -263,6 +265,8 @@ def _span_variable(
                 record,
                 "unitizing_alpha",
                 estimate=res["estimate"],
+                ci_low=res["ci_low"],
+                ci_high=res["ci_high"],
                 reason="; ".join(r for r in [_text(res["reason"]), reason] if r),
                 **common,
             )
@@ -274,6 +278,8 @@ def _span_variable(
                     "unitizing_alpha",
                     category=cat,
                     estimate=entry["estimate"],
+                    ci_low=entry["ci_low"],
+                    ci_high=entry["ci_high"],
                     reason=entry["reason"],
                     n_units=res["n_documents"],
                     n_coders=res["n_coders"],
@@ -423,7 +429,7 @@ def study_agreement(
         kind = record.get("kind", "document")
         metric = record.get("metric", "")
         if kind == "span_label" or metric == "unitizing_alpha":
-            rows += _span_variable(record, split, coders, lengths, outlets)
+            rows += _span_variable(record, split, coders, lengths, outlets, n_boot, seed)
         elif kind == "span_attribute" or metric == "alpha_nominal_matched_spans":
             if matched is None:
                 matched = _matched_spans(split)
