@@ -2,7 +2,13 @@
 
 Every file framestudy writes goes through here: the content is written to a temporary
 file in the same folder, flushed to disk, then moved over the target in one step
-(``os.replace``), so an interrupted command leaves either the old file or the new one.
+(``os.replace``), and the folder itself is synced so the new name survives a crash. An
+interrupted command leaves either the old file or the new one.
+
+The temporary file's permissions are what the target ends up with, so they are set
+explicitly: an ordinary file gets the mode ``open()`` would give a new file (``0666``
+less the process umask, e.g. ``0644`` under umask ``022``); a secret is written with
+``private=True`` and is ``0600`` (owner only) from its first byte.
 """
 
 from __future__ import annotations
@@ -15,13 +21,54 @@ from typing import Any
 
 import pandas as pd
 
+PRIVATE_MODE = 0o600
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically and return the path."""
+
+def current_umask() -> int:
+    """The process umask (read without changing it where the OS allows)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # POSIX offers no read-only query: set and restore at once
+    os.umask(mask)
+    return mask
+
+
+def ordinary_mode() -> int:
+    """The mode ``open(path, "w")`` gives a new file: 0666 less the umask."""
+    return 0o666 & ~current_umask()
+
+
+def sync_dir(folder: str | os.PathLike) -> None:
+    """Flush a folder's entries (a rename into it) to disk; a no-op where unsupported."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:  # pragma: no cover - e.g. Windows cannot open a folder
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse fsync on a folder
+        pass
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, *, private: bool = False) -> Path:
+    """Write ``data`` to ``path`` atomically and return the path.
+
+    The file gets the ordinary mode for a new file (the umask applies), or ``0600`` with
+    ``private=True`` (for passwords and tokens).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp creates 0600; the rename keeps the mode, so set the final one first.
+        os.chmod(tmp, PRIVATE_MODE if private else ordinary_mode())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -30,17 +77,20 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    sync_dir(path.parent)
     return path
 
 
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
+def atomic_write_text(path: str | os.PathLike, text: str, *, private: bool = False) -> Path:
     """Write UTF-8 ``text`` to ``path`` atomically (no newline translation)."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
+    return atomic_write_bytes(path, text.encode("utf-8"), private=private)
 
 
-def atomic_write_json(path: str | os.PathLike, obj: Any) -> Path:
+def atomic_write_json(path: str | os.PathLike, obj: Any, *, private: bool = False) -> Path:
     """Write ``obj`` as indented, key-stable UTF-8 JSON, atomically."""
-    return atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False) + "\n")
+    return atomic_write_text(
+        path, json.dumps(obj, indent=2, ensure_ascii=False) + "\n", private=private
+    )
 
 
 def atomic_write_csv(path: str | os.PathLike, df: pd.DataFrame) -> Path:

@@ -62,8 +62,10 @@ def test_import_with_the_study_schema(study_dir, tmp_path, capsys):
     assert first == expected
     assert "user:4" in set(read_tidy(out).coder)
 
-    # re-running gives the identical file; the exports are only read
-    assert run_here(capsys, *args)[0] == 0
+    # the table now exists: it is replaced only when asked; re-running gives the same file
+    code, _, err = run_here(capsys, *args)
+    assert code == 2 and "--replace" in err and out.read_bytes() == first
+    assert run_here(capsys, *args, "--replace")[0] == 0
     assert out.read_bytes() == first
     assert {p.name: p.read_bytes() for p in raw.iterdir()} == before
 
@@ -125,3 +127,69 @@ def test_recorded_fixtures_match_the_current_schema():
         _, report = tidy_from_export(read_export(DATA / f"{name}.json"), schema=schema)
         bad = report.unknown_variable + report.unknown_value + report.misplaced_attribute
         assert not bad, f"{name}: {[str(r) for r in bad]}"
+
+
+def pulled_study(study_dir):
+    """A study as `framestudy pull` leaves it: a raw export and the table built from it."""
+    raw = study_dir / "annotations" / "raw"
+    raw.mkdir(parents=True)
+    shutil.copy(DATA / "blind.json", raw / "20260101T000000Z_project-3_0123456789ab.json")
+    (raw / "manifest.json").write_text('{"exports": []}')
+    table = study_dir / "annotations" / "annotations.csv"
+    table.write_text("pulled table\n")
+    return table, raw
+
+
+def test_import_does_not_replace_pulls_table_unless_asked(study_dir, tmp_path, capsys):
+    table, raw = pulled_study(study_dir)
+    before = {p: p.read_bytes() for p in (study_dir / "annotations").rglob("*") if p.is_file()}
+    export = str(DATA / "community_easy.json")
+    for extra in ((), ("-o", str(table))):
+        code, _, err = run_here(capsys, "--study", str(study_dir), "annotations", "import",
+                                export, *extra)
+        assert code == 2, err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and str(table) in lines[0] and "--replace" in lines[0]
+        assert "-o FILE" in lines[0]
+    after = {p: p.read_bytes() for p in (study_dir / "annotations").rglob("*") if p.is_file()}
+    assert after == before
+
+    other = tmp_path / "team-b.csv"  # elsewhere: fine
+    assert run_here(capsys, "--study", str(study_dir), "annotations", "import", export,
+                    "-o", str(other))[0] == 0
+    assert read_tidy(other).shape[0] > 0 and table.read_text() == "pulled table\n"
+    code, _, err = run_here(capsys, "--study", str(study_dir), "annotations", "import", export,
+                            "--replace")
+    assert code == 0, err
+    assert table.read_bytes() == other.read_bytes()
+
+
+def test_import_never_writes_under_raw(study_dir, capsys):
+    _, raw = pulled_study(study_dir)
+    before = sorted(p.name for p in raw.iterdir())
+    for target in (raw / "mine.csv", raw / "sub" / "x.csv", raw / ".." / "raw" / "y.csv"):
+        code, _, err = run_here(capsys, "--study", str(study_dir), "annotations", "import",
+                                str(DATA / "community_easy.json"), "-o", str(target),
+                                "--replace")
+        assert code == 2, err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and "framestudy pull" in lines[0] and "-o FILE" in lines[0]
+    assert sorted(p.name for p in raw.iterdir()) == before
+
+
+def test_export_with_none_of_the_schemas_controls_is_refused(study_dir, tmp_path, capsys):
+    out = tmp_path / "out.csv"
+    export = DATA / "inferred.json"
+    code, stdout, err = run_here(capsys, "--study", str(study_dir), "annotations", "import",
+                                 str(export), "-o", str(out))
+    assert code == 2, stdout
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    line = lines[0]
+    assert str(export) in line and "--no-schema" in line
+    for control in ("frame_span", "quality", "sentiment", "topic"):
+        assert control in line
+    assert not out.exists()
+    # an export that shares controls with the schema goes through as before
+    assert run_here(capsys, "--study", str(study_dir), "annotations", "import",
+                    str(DATA / "community_easy.json"), "-o", str(out))[0] == 0

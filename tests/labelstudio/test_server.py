@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import stat
 import subprocess
 
+import pandas as pd
 import pytest
 
 from framestudy.errors import UserError
-from framestudy.labelstudio import accounts, server
+from framestudy.labelstudio import accounts, remote, server, settings
 from framestudy.labelstudio.client import connect, connect_to
 from framestudy.labelstudio.credentials import AdminCredentials, load_admin, mask
+from framestudy.labelstudio.push import push
 from framestudy.study import Study
 
-from .conftest import no_external_env, run_cli
+from .conftest import coder_emails, make_study, no_external_env, run_cli, synthetic_tasks
 
 pytestmark = pytest.mark.labelstudio
 
@@ -128,3 +131,43 @@ def test_signup_without_invite_link_is_closed(labelstudio):
         accounts.signup_via_invite(
             labelstudio.url, "/user/signup/", "intruder@uni.example", "Intruder-pass-123"
         )
+
+
+def test_server_killed_mid_push_restarts_on_its_port_at_once(tmp_path, ls_template):
+    """SIGKILL the study's server during a push, start it again on the same port straight
+    away (its port is left in TIME_WAIT, which the server's own bind reuses), push again:
+    every assigned article is in its project exactly once."""
+    study = make_study(tmp_path / "s", tasks=synthetic_tasks(300))
+    subprocess.run(
+        ["cp", "-a", str(ls_template / ".labelstudio"), str(study.labelstudio_dir)], check=True
+    )
+    coders = coder_emails(2)
+    settings.add_coders(study, coders)
+    port = server.free_port()
+    info = server.start(study, port=port)
+    killed = []
+
+    def kill_after_first_batches(done: int, total: int) -> None:
+        if done >= 40 and not killed:
+            os.killpg(info.pid, signal.SIGKILL)  # the connection is idle: a clean crash
+            killed.append(done)
+
+    try:
+        with no_external_env():
+            with pytest.raises(UserError, match="cannot reach Label Studio"):
+                push(study, connect(study), batch_size=20, progress=kill_after_first_batches)
+            assert killed and killed[0] < 600
+            again = server.start(study, port=port)  # at once: no "already in use"
+            assert again.port == port and not again.reused and again.pid != info.pid
+            conn = connect(study)
+            result = push(study, conn, batch_size=20)
+            assert 0 < result.imported < 600
+            frame = pd.read_csv(study.assignment, dtype=str, keep_default_na=False)
+            for record in settings.projects(study, conn.url):
+                counts: dict[str, int] = {}
+                for task in remote.list_tasks(conn, record.id):
+                    counts[task.article_id] = counts.get(task.article_id, 0) + 1
+                expected = sorted(frame.loc[frame["coder"] == record.coder, "article_id"])
+                assert sorted(counts) == expected and set(counts.values()) == {1}
+    finally:
+        server.stop(study)

@@ -99,3 +99,66 @@ def test_coder_passwords_file_is_private(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(study.labelstudio_dir.stat().st_mode) == 0o700
     assert credentials.load_coder_passwords(study) == {"ana@x.org": "pw-1", "ben@x.org": "pw-2"}
+
+
+ORIGINAL = """\
+# NATO framing study -- settings (edited by hand; framestudy keeps this comment)
+name: nato-framing   # used in project titles
+
+notes: |
+  Pilot in spring, main study in autumn.
+coders:
+  - email: ana@uni.example   # lead coder
+    added: 2026-11-25
+labelstudio:
+  seed: 7                    # drawn by the PI
+  design: blind
+  reliability_share: 0.20
+  server: http://127.0.0.1:8080
+  projects:
+    - {coder: ana@uni.example, id: 3, title: "nato-framing · ana@uni.example"}
+extra: [1, 2]  # unknown keys stay where they are
+"""
+
+
+def test_study_yaml_round_trips_comments_order_and_style(tmp_path):
+    """coders add and push rewrite study.yaml: everything they do not change stays as written."""
+    study = Study(tmp_path)
+    study.settings.write_text(ORIGINAL, encoding="utf-8")
+    # what push records when nothing changed: the file is not even rewritten
+    settings.save_design(study, "blind", 0.2, 7)
+    settings.save_projects(
+        study, "http://127.0.0.1:8080",
+        [settings.ProjectRecord("ana@uni.example", 3, "nato-framing · ana@uni.example")],
+    )
+    assert study.settings.read_text(encoding="utf-8") == ORIGINAL
+    # a new coder and a new project: only those lines are added
+    settings.add_coders(study, ["ben@uni.example"])
+    settings.save_projects(
+        study, "http://127.0.0.1:8080",
+        [settings.ProjectRecord("ben@uni.example", 4, "nato-framing · ben@uni.example")],
+    )
+    today = settings.date.today().isoformat()
+    expected = ORIGINAL.replace(
+        "    added: 2026-11-25\n",
+        f"    added: 2026-11-25\n  - email: ben@uni.example\n    added: '{today}'\n",
+    ).replace(
+        '"nato-framing · ana@uni.example"}\n',
+        '"nato-framing · ana@uni.example"}\n'
+        "    - coder: ben@uni.example\n      id: 4\n      title: nato-framing · ben@uni.example\n",
+    )
+    assert study.settings.read_text(encoding="utf-8") == expected
+    assert settings.coders(study) == ["ana@uni.example", "ben@uni.example"]
+    assert [p.id for p in settings.projects(study, "http://127.0.0.1:8080")] == [3, 4]
+    assert settings.design(study) == settings.DesignSettings("blind", 0.2, 7)
+
+
+def test_study_yaml_written_by_earlier_versions_keeps_its_layout(tmp_path):
+    study = Study(tmp_path)
+    text = "name: demo\ncoders:\n- email: ana@x.org\n  added: '2026-01-02'\n"
+    study.settings.write_text(text, encoding="utf-8")
+    settings.add_coders(study, ["ben@x.org"])
+    today = settings.date.today().isoformat()
+    assert study.settings.read_text(encoding="utf-8") == (
+        text + f"- email: ben@x.org\n  added: '{today}'\n"
+    )

@@ -225,17 +225,22 @@ def test_every_planted_value_has_textual_evidence(small_study):
             assert mine.empty
 
 
-def test_refuses_a_non_empty_folder_unless_forced(tmp_path, schema):
+def test_refuses_a_non_empty_folder_even_forced_unless_simulate_wrote_it(tmp_path, schema):
     target = tmp_path / "taken"
     target.mkdir()
     (target / "notes.txt").write_text("mine")
     scenario = resolve_scenario(schema, None, outlets=1, articles_per_outlet=5, coders=2, seed=1)
     with pytest.raises(UserError, match="not empty"):
         simulate_study(target, scenario, SCHEMA, truth_units=0)
+    with pytest.raises(UserError, match="nothing was deleted"):
+        simulate_study(target, scenario, SCHEMA, truth_units=0, force=True)
     assert (target / "notes.txt").read_text() == "mine"
-    simulate_study(target, scenario, SCHEMA, truth_units=0, force=True)
-    assert not (target / "notes.txt").exists() and (target / "truth.json").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+    own = tmp_path / "own"
+    simulate_study(own, scenario, SCHEMA, truth_units=0)
+    (own / "truth.json").write_text("{}")  # only simulate's own files changed: replaceable
+    simulate_study(own, scenario, SCHEMA, truth_units=0, force=True)
+    assert (own / "truth.json").read_text() != "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["own", "taken"]
 
 
 def test_one_coder_study_has_no_reliability_pairs(tmp_path, schema):

@@ -36,10 +36,19 @@ def import_exports(
         typer.Option(
             "--output",
             "-o",
-            help="Where to write the table (default: the study's annotations/annotations.csv).",
+            help="Where to write the table (default: the study's annotations/annotations.csv, "
+            "which needs --replace if it exists). Never under annotations/raw/.",
             dir_okay=False,
         ),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Overwrite the study's existing annotations/annotations.csv (the table "
+            "`framestudy pull` builds) with this import.",
+        ),
+    ] = False,
     no_schema: Annotated[
         bool,
         typer.Option(
@@ -63,18 +72,15 @@ def import_exports(
 
     Uses the study's schema (schemas/framing.yaml) to validate variables and values if there is
     one, else infers the variables from the results (choices, labels, rating, textarea,
-    taxonomy). Prints what was set aside and why; the export files are only read.
+    taxonomy). Prints what was set aside and why; the export files are only read. The study's
+    own table (annotations/annotations.csv, built by `framestudy pull`) is only replaced with
+    --replace, and nothing is ever written under annotations/raw/.
 
-    Example: framestudy annotations import annotations/raw/project-3.json -o annotations/annotations.csv
+    Example: framestudy annotations import exports/project-3.json -o team-b.csv
     """
     st = study()
     target = output if output is not None else st.annotations_csv
-    for path in exports:
-        if path.exists() and target.exists() and path.resolve() == target.resolve():
-            raise UserError(
-                f"{target}: is also an input export -- choose another --output; exports are "
-                "never overwritten"
-            )
+    _check_target(st, target, exports, replace)
     schema = None
     if not no_schema and st.schema_source.is_file():
         from framestudy.schema import load_schema
@@ -83,6 +89,7 @@ def import_exports(
     user_map = read_users(users) if users is not None else None
 
     tasks: list[dict] = []
+    per_file: list[list[dict]] = []
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -95,9 +102,12 @@ def import_exports(
         step = progress.add_task("reading exports", total=len(exports) + 1)
         for path in exports:
             progress.update(step, description=f"reading {path.name}")
-            tasks.extend(read_export(path))
+            per_file.append(read_export(path))
+            tasks.extend(per_file[-1])
             progress.advance(step)
         progress.update(step, description=f"building the table from {len(tasks)} tasks")
+        if schema is not None:
+            _check_controls(schema, st.schema_source, exports, per_file)
         table, report = tidy_from_export(tasks, schema=schema, users=user_map)
         progress.advance(step)
     console.print(report.table(max_ids=show))
@@ -111,6 +121,75 @@ def import_exports(
     console.print(
         f"wrote {len(table)} rows to {target} ({source})", highlight=False, soft_wrap=True
     )
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _check_target(st, target: Path, exports: list[Path], replace: bool) -> None:
+    """Refuse an output that would overwrite an export, write under annotations/raw/, or
+    replace the study's table without --replace."""
+    for path in exports:
+        if path.exists() and target.exists() and path.resolve() == target.resolve():
+            raise UserError(
+                f"{target}: is also an input export -- choose another --output; exports are "
+                "never overwritten"
+            )
+    if _inside(target, st.raw_exports_dir):
+        raise UserError(
+            f"{target}: is inside {st.raw_exports_dir}, which holds only what `framestudy "
+            "pull` saves -- write the table elsewhere with -o FILE"
+        )
+    if (
+        not replace
+        and target.exists()
+        and target.resolve() == st.annotations_csv.resolve()
+    ):
+        raise UserError(
+            f"{target}: the study's table already exists (`framestudy pull` builds it from "
+            "annotations/raw/) -- write this import elsewhere with -o FILE, or pass --replace "
+            "to overwrite it"
+        )
+
+
+def _controls(tasks: list[dict]) -> set[str]:
+    """The ``from_name`` of every result in the tasks' annotations."""
+    found: set[str] = set()
+    for task in tasks:
+        if not isinstance(task, dict):
+            continue
+        for key in ("annotations", "completions"):
+            for annotation in task.get(key) or []:
+                results = annotation.get("result") if isinstance(annotation, dict) else None
+                for item in results or []:
+                    name = item.get("from_name") if isinstance(item, dict) else None
+                    if isinstance(name, str):
+                        found.add(name)
+    return found
+
+
+def _names(names, limit: int = 8) -> str:
+    names = sorted(names)
+    more = f", ... ({len(names)} in all)" if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more
+
+
+def _check_controls(schema, schema_path: Path, exports: list[Path], per_file) -> None:
+    """An export none of whose controls the schema knows is another study's: say so."""
+    known = {str(v) for v in schema.registry()["variable"]}
+    for path, file_tasks in zip(exports, per_file, strict=True):
+        found = _controls(file_tasks)
+        if found and not found & known:
+            raise UserError(
+                f"{path}: none of its controls ({_names(found)}) is a variable of the study's "
+                f"schema {schema_path} ({_names(known)}) -- is it another project's export? "
+                "Import it with --no-schema to take the variables from the export"
+            )
 
 
 def register(app: typer.Typer) -> None:

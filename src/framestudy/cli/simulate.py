@@ -83,7 +83,14 @@ def simulate(
         int,
         typer.Option("--truth-units", min=0, help="Sample size for the span variables' simulated true alpha (0: skip)."),
     ] = 3000,
-    force: Annotated[bool, typer.Option("--force", help="Replace the folder if it is not empty.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace a non-empty folder that simulate wrote (a real study, or any other "
+            "folder, is refused).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Write a synthetic study with known truth (tasks, exports, tidy table, truth.json).

@@ -10,7 +10,6 @@ here is ever printed in full: :func:`mask` shows the first and last four charact
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,9 +39,7 @@ def private_dir(study: Study) -> Path:
 
 def write_private_json(path: Path, obj: object) -> Path:
     """Write JSON atomically and leave it readable by the owner only."""
-    atomic_write_json(path, obj)  # the temporary file is created 0600 by mkstemp
-    os.chmod(path, 0o600)
-    return path
+    return atomic_write_json(path, obj, private=True)
 
 
 def read_json(path: Path, what: str) -> dict | None:

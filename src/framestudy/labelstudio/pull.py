@@ -6,7 +6,10 @@ annotation (skipped ones included, so the report can count them) and full drafts
 are saved unchanged as ``annotations/raw/<UTC time>_project-<id>_<sha256[:12]>.json`` and
 listed in ``annotations/raw/manifest.json`` (time, server, project, coder, sha256, size);
 an earlier file is never overwritten, and an export identical to one already saved for the
-same project is not saved again. The exports are then turned into the tidy table by
+same project is not saved again. One pull of a study runs at a time: a second waits for the
+lock ``.labelstudio/pull.lock`` (so no manifest entry is lost to a concurrent
+read-modify-write) and gives up with one line after ``lock_timeout`` seconds. The exports
+are then turned into the tidy table by
 :func:`framestudy.annotations.tidy_from_export` -- with the owner of each blind project, so
 an annotation made in another coder's project is reported and kept out -- and written
 atomically to ``annotations/annotations.csv``.
@@ -18,9 +21,15 @@ import contextlib
 import hashlib
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks, pulls are not guarded
+    fcntl = None
 
 import pandas as pd
 
@@ -33,6 +42,7 @@ from framestudy.labelstudio.status import study_projects, users_by_id
 from framestudy.study import Study
 
 EXPORT_TIMEOUT = 1800.0  # seconds; Community exports run synchronously in one request
+LOCK_TIMEOUT = 3600.0  # seconds a pull waits for another pull of the same study to finish
 
 
 @dataclass
@@ -56,6 +66,37 @@ def manifest_path(study: Study) -> Path:
     return study.raw_exports_dir / "manifest.json"
 
 
+def lock_path(study: Study) -> Path:
+    return study.labelstudio_dir / "pull.lock"
+
+
+@contextlib.contextmanager
+def pull_lock(study: Study, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the study's pull lock (an exclusive ``flock``; waits up to ``timeout`` s)."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    path = lock_path(study)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise UserError(
+                        f"another `framestudy pull` of this study is still running (it holds "
+                        f"{path}) -- let it finish, then pull again"
+                    ) from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def read_manifest(study: Study) -> list[dict]:
     path = manifest_path(study)
     try:
@@ -76,7 +117,9 @@ def read_manifest(study: Study) -> list[dict]:
 def save_raw(
     study: Study, conn: Connection, project: ProjectRecord, content: bytes, when: datetime
 ) -> SavedExport:
-    """Save one raw export unless the same bytes were saved before for this project."""
+    """Save one raw export unless the same bytes were saved before for this project.
+
+    Reads, extends and rewrites the manifest: call it under :func:`pull_lock`."""
     digest = hashlib.sha256(content).hexdigest()
     entries = read_manifest(study)
     for entry in entries:
@@ -160,8 +203,16 @@ def pull(
     *,
     include_foreign: bool = False,
     export_timeout: float = EXPORT_TIMEOUT,
+    lock_timeout: float = LOCK_TIMEOUT,
 ) -> PullResult:
     """Export every project, save the raw exports, write the tidy table; see the module doc."""
+    with pull_lock(study, lock_timeout):
+        return _pull(study, conn, include_foreign, export_timeout)
+
+
+def _pull(
+    study: Study, conn: Connection, include_foreign: bool, export_timeout: float
+) -> PullResult:
     design, _coders, projects = study_projects(study, conn)
     when = datetime.now(UTC)
     saved: list[SavedExport] = []

@@ -89,8 +89,22 @@ def label_studio_version() -> str | None:
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
-    """True if nothing listens on ``host:port`` (we can bind it ourselves)."""
+    """True if nothing listens on ``host:port``, tested the way the server will use it.
+
+    Label Studio's server binds with address reuse (``SO_REUSEADDR``), so a port left in
+    TIME_WAIT by a server that just died (a crash, SIGKILL) is free for it; a plain bind
+    would be refused for about a minute. Label Studio itself looks for a listener by
+    connecting; both tests must pass.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(2.0)
+        try:
+            if sock.connect_ex((host, port)) == 0:
+                return False  # something answers there
+        except OSError:
+            pass
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
@@ -151,18 +165,71 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _is_our_server(pid: int, study: Study) -> bool:
-    """True if ``pid`` is alive and (where the OS tells) is Label Studio on this study's data."""
-    if pid <= 0 or not _pid_alive(pid):
-        return False
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists():
+def _command_line(pid: int) -> str | None:
+    """The command line of ``pid``; None if the operating system does not tell us."""
+    proc = Path("/proc")
+    if (proc / "self").exists():  # Linux: /proc is the authority; unreadable means unknown
         try:
-            args = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            raw = (proc / str(pid) / "cmdline").read_bytes()
         except OSError:
-            return True
-        return "label_studio" in args and str(data_dir(study)) in args
-    return True
+            return None
+        return raw.replace(b"\0", b" ").decode(errors="replace").strip() or None
+    try:  # pragma: no cover - systems without /proc (macOS, BSD)
+        done = subprocess.run(
+            ["ps", "-ww", "-o", "command=", "-p", str(pid)],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.strip() or None
+
+
+def _is_zombie(pid: int) -> bool:
+    """True if ``pid`` has exited and only waits to be reaped (Linux; False elsewhere)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 1 :].split()[:1] == ["Z"]
+
+
+OURS, GONE, OTHER, UNKNOWN = "ours", "gone", "other", "unknown"
+
+
+def _identify(pid: int, study: Study) -> str:
+    """What the recorded ``pid`` is now: OURS (Label Studio on this study's data, proven by
+    its command line), GONE (not running), OTHER (a different program, e.g. a reused PID)
+    or UNKNOWN (alive, but the operating system does not say what it is)."""
+    if pid <= 0:
+        return GONE
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)  # reap it if it is our own dead child
+    if not _pid_alive(pid):
+        return GONE
+    args = _command_line(pid)
+    if args is None:
+        return GONE if _is_zombie(pid) else UNKNOWN
+    if "label_studio" in args and str(data_dir(study)) in args:
+        return OURS
+    return OTHER
+
+
+def _is_our_server(pid: int, study: Study) -> bool:
+    """True only if ``pid`` is proven to be Label Studio on this study's data."""
+    return _identify(pid, study) == OURS
+
+
+def _doubt(study: Study, pid: int) -> UserError:
+    return UserError(
+        f"process {pid} recorded in {state_path(study)} is running, but framestudy cannot "
+        "read its command line to confirm it is this study's Label Studio -- nothing was "
+        f"signalled; if it is the server, stop it yourself (kill {pid}) and delete "
+        f"{state_path(study).name}"
+    )
 
 
 def _whoami(url: str, token: str, timeout: float = 5.0) -> int | None:
@@ -237,12 +304,17 @@ def start(study: Study, *, port: int | None = None, timeout: float = START_TIMEO
     """
     state = _read_state(study)
     creds = load_admin(study)
-    if state and creds and _is_our_server(int(state.get("pid", 0)), study):
-        # Already running (or still starting): wait for it rather than start a second one.
-        _wait_ready(study, int(state["pid"]), state["url"], creds.token, timeout)
-        return _info(study, state, reused=True)
     if state:
-        state_path(study).unlink(missing_ok=True)  # a stale record of a dead server
+        pid = int(state.get("pid", 0))
+        who = _identify(pid, study)
+        if who == UNKNOWN:
+            raise _doubt(study, pid)  # it may be our server: never start a second one
+        if who == OURS and creds:
+            # Already running (or still starting): wait for it rather than start a second.
+            _wait_ready(study, pid, state["url"], creds.token, timeout)
+            return _info(study, state, reused=True)
+        if who != OURS:
+            state_path(study).unlink(missing_ok=True)  # a stale record of a dead server
 
     version = label_studio_version()
     if version is None:
@@ -315,12 +387,16 @@ def start(study: Study, *, port: int | None = None, timeout: float = START_TIMEO
     return _info(study, state, reused=False)
 
 
-def _terminate(pid: int, timeout: float = 15.0) -> None:
-    """End the process group we started (SIGTERM, then SIGKILL after ``timeout``)."""
+def _terminate(pid: int, timeout: float = 15.0, still_ours=None) -> None:
+    """End the process group we started (SIGTERM, then SIGKILL after ``timeout``).
+
+    ``still_ours``: a check made again before SIGKILL, so a PID reused in the meantime is
+    never signalled.
+    """
 
     def send(sig: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            if hasattr(os, "killpg"):
+            if hasattr(os, "killpg") and os.getpgid(pid) == pid:  # the group it leads
                 os.killpg(pid, sig)
             else:  # pragma: no cover - Windows
                 os.kill(pid, sig)
@@ -333,21 +409,31 @@ def _terminate(pid: int, timeout: float = 15.0) -> None:
         if not _pid_alive(pid):
             return
         time.sleep(0.1)
+    if still_ours is not None and not still_ours():
+        return
     send(signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
 
 
 def stop(study: Study) -> ServerInfo | None:
-    """Stop the study's server by its recorded PID; None if none was running."""
+    """Stop the study's server by its recorded PID; None if none was running.
+
+    A process is signalled only when its command line proves it is Label Studio on this
+    study's data. If the PID is alive but the system does not show its command line, nothing
+    is signalled and :class:`UserError` says so (the record is kept).
+    """
     state = _read_state(study)
     if not state:
         return None
     info = _info(study, state, reused=False)
-    if _is_our_server(info.pid, study):
-        _terminate(info.pid)
+    who = _identify(info.pid, study)
+    if who == UNKNOWN:
+        raise _doubt(study, info.pid)
+    if who == OURS:
+        _terminate(info.pid, still_ours=lambda: _is_our_server(info.pid, study))
     state_path(study).unlink(missing_ok=True)
-    return info
+    return info if who == OURS else None
 
 
 @dataclass(frozen=True)
@@ -367,8 +453,9 @@ def status(study: Study) -> ServerStatus:
     if not state:
         return ServerStatus(False, False, None, creds, label_studio_version())
     info = _info(study, state, reused=False)
-    running = _is_our_server(info.pid, study)
-    answering = bool(running and creds and _whoami(info.url, creds.token) == 200)
+    who = _identify(info.pid, study)
+    answering = bool(who in (OURS, UNKNOWN) and creds and _whoami(info.url, creds.token) == 200)
+    running = who == OURS or answering
     return ServerStatus(running, answering, info, creds, state.get("label_studio"))
 
 

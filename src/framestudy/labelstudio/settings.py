@@ -1,6 +1,8 @@
 """The study's Label Studio settings in ``study.yaml`` (tracked in git: no secrets here).
 
-framestudy reads and writes only these keys and keeps every other key of the file as it is::
+framestudy reads and writes only these keys. The file is rewritten round-trip
+(ruamel.yaml): the user's comments, key order, quoting, flow-style entries and indentation
+stay as they were, and a change that changes nothing does not touch the file::
 
     name: nato-framing            # optional; used in project titles (default: folder name)
     coders:                       # `framestudy coders add`
@@ -17,13 +19,16 @@ framestudy reads and writes only these keys and keeps every other key of the fil
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.error import YAMLError
 
 from framestudy.errors import UserError
 from framestudy.io import atomic_write_text
@@ -38,34 +43,92 @@ SHARED = "*"  # the `coder` of the shared design's single project
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
 
+def _yaml(text: str = "") -> YAML:
+    """A round-trip YAML that writes block structure indented the way ``text`` is."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096  # never re-wrap a long value
+    mapping, offset = _indentation(text)
+    yaml.indent(mapping=mapping, sequence=offset + 2, offset=offset)
+    return yaml
+
+
+def _indentation(text: str) -> tuple[int, int]:
+    """(indent of nested mappings, indent of a list's dash under its key) used in ``text``;
+    PyYAML's (2, 0) -- what earlier framestudy versions wrote -- where the text does not say."""
+    mapping = offset = None
+    lines = [
+        line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
+    for parent, child in zip(lines, lines[1:], strict=False):
+        stripped = parent.split(" #")[0].rstrip()
+        if not stripped.endswith(":") or stripped.lstrip().startswith("- "):
+            continue  # only a bare `key:` opens a block (a `- key:` item is ambiguous)
+        depth = len(parent) - len(parent.lstrip())
+        inner = len(child) - len(child.lstrip())
+        if child.lstrip().startswith("- "):
+            if offset is None and inner >= depth:
+                offset = inner - depth
+        elif mapping is None and inner > depth:
+            mapping = inner - depth
+        if mapping is not None and offset is not None:
+            break
+    return mapping or 2, offset or 0
+
+
+def _load(path, text: str) -> Any:
+    try:
+        return _yaml().load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise UserError(f"{path}{where}: not valid YAML ({problem})") from None
+
+
 def read(study: Study) -> dict[str, Any]:
     """The parsed ``study.yaml`` (empty dict if there is none)."""
     path = study.settings
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        return {}
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise UserError(f"{path}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        return CommentedMap()
+    data = _load(path, text)
     if data is None:
-        return {}
+        return CommentedMap()
     if not isinstance(data, dict):
         raise UserError(f"{path}: must be a mapping of settings (key: value)")
     return data
 
 
+def _plain(value: Any) -> Any:
+    """``value`` as plain dicts and lists (for comparing before and after a change)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 def update(study: Study, change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
-    """Read ``study.yaml``, apply ``change`` in place, write it back atomically."""
+    """Read ``study.yaml``, apply ``change`` in place, write it back atomically.
+
+    Round-trip: everything ``change`` leaves alone -- comments, key order, quoting, styles
+    -- is written back as it was; if ``change`` changes nothing, the file is not written.
+    """
+    path = study.settings
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = None
     data = read(study)
-    before = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    before = _plain(data)
     change(data)
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
-    if text != before or not study.settings.exists():
-        atomic_write_text(study.settings, text)
+    if text is not None and _plain(data) == before:
+        return data
+    out = io.StringIO()
+    _yaml(text or "").dump(data, out)
+    atomic_write_text(path, out.getvalue())
     return data
 
 
@@ -164,9 +227,10 @@ def _section(data: dict[str, Any], study: Study) -> dict[str, Any]:
 def save_design(study: Study, design_name: str, share: float, seed: int) -> None:
     def change(data: dict[str, Any]) -> None:
         section = _section(data, study)
-        section["design"] = design_name
-        section["reliability_share"] = float(share)
-        section["seed"] = int(seed)
+        wanted = {"design": design_name, "reliability_share": float(share), "seed": int(seed)}
+        for key, value in wanted.items():
+            if section.get(key) != value:  # an equal value keeps the user's spelling
+                section[key] = value
         data["labelstudio"] = section
 
     update(study, change)
@@ -204,11 +268,22 @@ def save_projects(study: Study, server_url: str, records: list[ProjectRecord]) -
         section = _section(data, study)
         if section.get("server") != server_url:
             section["projects"] = []
-        section["server"] = server_url
-        kept = {r["coder"]: r for r in section.get("projects") or [] if isinstance(r, dict)}
+            section["server"] = server_url
+        entries = section.get("projects")
+        if not isinstance(entries, list):
+            entries = []
+        # Update in place (an entry keeps its position, style and comments) or append.
+        entries[:] = [e for e in entries if isinstance(e, dict)]
         for record in records:
-            kept[record.coder] = {"coder": record.coder, "id": record.id, "title": record.title}
-        section["projects"] = list(kept.values())
+            fields = {"coder": record.coder, "id": record.id, "title": record.title}
+            known = next((e for e in entries if e.get("coder") == record.coder), None)
+            if known is None:
+                entries.append(fields)
+            else:
+                for key, value in fields.items():
+                    if known.get(key) != value:
+                        known[key] = value
+        section["projects"] = entries
         data["labelstudio"] = section
 
     update(study, change)

@@ -21,6 +21,9 @@ simulated study cannot drift from the real format:
 ``truth.json``                          what was planted (see below)
 ``truth_annotations.csv``               every article's true codes and spans, in the
                                         columns of the tidy table (coder ``truth``)
+``.framestudy-simulated.json``          the mark of simulate's own output: the SHA-256 of
+                                        ``study.yaml`` and of the raw exports, so that
+                                        ``--force`` replaces only an unchanged simulation
 =====================================  ====================================================
 
 ``truth.json`` holds the resolved scenario, the per-outlet propensities (exact marginals,
@@ -37,6 +40,7 @@ nothing half-written.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
@@ -462,14 +466,69 @@ def _truth(ctx: _Context, articles: list[SimulatedArticle], assignment: pd.DataF
 # the whole study
 
 
+MARKER = ".framestudy-simulated.json"  # what simulate wrote, so --force knows its own output
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _raw_digests(root: Path) -> dict[str, str]:
+    raw = Study(root).raw_exports_dir
+    if not raw.is_dir():
+        return {}
+    return {p.name: _digest(p) for p in sorted(raw.iterdir()) if p.is_file()}
+
+
+def _write_marker(root: Path) -> None:
+    study = Study(root)
+    atomic_write_json(root / MARKER, {
+        "written_by": "framestudy simulate",
+        "note": "framestudy simulate --force replaces this folder only while these files "
+                "are as simulate wrote them",
+        "study.yaml": _digest(study.settings),
+        "annotations/raw": _raw_digests(root),
+    })
+
+
+def _not_replaceable(out: Path) -> str | None:
+    """Why ``--force`` must not delete ``out`` (None if it is simulate's own, untouched)."""
+    study = Study(out)
+    if study.labelstudio_dir.exists():
+        return "it holds a Label Studio server's data and credentials (.labelstudio/)"
+    try:
+        marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        marker = None
+    if not isinstance(marker, dict) or marker.get("written_by") != "framestudy simulate":
+        if study.settings.exists():
+            return "its study.yaml was not written by framestudy simulate"
+        if study.raw_exports_dir.is_dir() and any(study.raw_exports_dir.iterdir()):
+            return "it holds raw exports (annotations/raw/)"
+        return f"framestudy simulate did not write it (no {MARKER})"
+    if not study.settings.is_file() or _digest(study.settings) != marker.get("study.yaml"):
+        return "its study.yaml was changed after framestudy simulate wrote it"
+    if _raw_digests(out) != marker.get("annotations/raw"):
+        return "annotations/raw/ holds exports framestudy simulate did not write"
+    return None
+
+
 def _check_target(out: Path, force: bool) -> None:
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: exists and is not a folder -- choose another -o DIR")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise UserError(
-            f"{out}: the folder exists and is not empty -- choose a new folder, or pass --force "
-            "to replace it with the simulated study"
-        )
+    if out.is_dir() and any(out.iterdir()):
+        if not force:
+            raise UserError(
+                f"{out}: the folder exists and is not empty -- choose a new folder, or pass "
+                "--force to replace a study that framestudy simulate wrote"
+            )
+        reason = _not_replaceable(out)
+        if reason is not None:
+            raise UserError(
+                f"{out}: --force refused, {reason}; nothing was deleted -- choose a new "
+                "folder with -o DIR (--force only replaces a study written by framestudy "
+                "simulate and not changed since)"
+            )
 
 
 def simulate_study(
@@ -484,7 +543,9 @@ def simulate_study(
     """Write the synthetic study of ``scenario`` to ``out_dir`` (see the module doc).
 
     ``schema_path``: the schema to copy (``schemas/framing.yaml`` of a study). ``force``
-    replaces an existing non-empty folder. ``truth_units``: size of the independent sample
+    replaces an existing non-empty folder, but only one that simulate wrote and that has
+    not become a real study since (see :data:`MARKER`): a folder with ``.labelstudio/``,
+    with raw exports or a ``study.yaml`` simulate did not write is refused. ``truth_units``: size of the independent sample
     on which the span variables' true alpha is estimated (0: skip). Randomness comes only
     from ``scenario.seed``.
     """
@@ -500,6 +561,7 @@ def simulate_study(
     try:
         result = _write(tmp, schema, schema_text, scenario, progress, truth_units)
         os.sync()  # every file of the staging folder is on disk before it becomes the study
+        _check_target(out, force)  # again: the folder may have changed while we worked
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
             os.replace(out, old / "study")
@@ -598,6 +660,7 @@ def _write(root: Path, schema, schema_text: str, scenario: Scenario, progress: P
     atomic_write_csv(root / "truth_annotations.csv", _truth_rows(articles, ctx))
     truth = _truth(ctx, articles, assignment, projects, truth_units)
     atomic_write_json(root / "truth.json", truth)
+    _write_marker(root)
 
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     return SimulationResult(
