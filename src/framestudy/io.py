@@ -17,9 +17,10 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is only needed by the caller that hands over a DataFrame
+    import pandas as pd
 
 PRIVATE_MODE = 0o600
 

@@ -12,12 +12,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from framestudy.cli._common import console, err_console, study
-from framestudy.labelstudio import client, server, settings
-from framestudy.labelstudio.coders import add_coders, passwords_file
 from framestudy.labelstudio.credentials import credentials_path, load_coder_passwords, mask
-from framestudy.labelstudio.pull import EXPORT_TIMEOUT, pull
-from framestudy.labelstudio.push import BATCH_SIZE, push
-from framestudy.labelstudio.status import coding_status
+
+# label-studio-sdk, requests and pandas are imported by each command when it runs, so that
+# `--help` starts at once. The library's defaults, shown in --help (a test keeps them equal
+# to server.START_TIMEOUT, push.BATCH_SIZE and pull.EXPORT_TIMEOUT):
+START_TIMEOUT = 240.0
+BATCH_SIZE = 5000
+EXPORT_TIMEOUT = 1800.0
 
 server_app = typer.Typer(
     help=(
@@ -43,6 +45,8 @@ def _rel(path: Path) -> str:
 def _external_note() -> None:
     import os
 
+    from framestudy.labelstudio import client
+
     if os.environ.get(client.ENV_URL):
         err_console.print(
             f"[yellow]note:[/] {client.ENV_URL} is set: push, status and pull use "
@@ -60,7 +64,7 @@ def server_start(
     ] = None,
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for the server to answer.")
-    ] = server.START_TIMEOUT,
+    ] = START_TIMEOUT,
 ) -> None:
     """Start the study's Label Studio (or reuse it if it is running) and say how to log in.
 
@@ -68,6 +72,9 @@ def server_start(
 
     Example: framestudy server start --port 8080
     """
+    from framestudy.labelstudio import server
+
+
     st = study()
     with err_console.status("starting Label Studio (the first start takes ~30 s)..."):
         info = server.start(st, port=port, timeout=timeout)
@@ -106,6 +113,9 @@ def server_stop() -> None:
 
     Example: framestudy server stop
     """
+    from framestudy.labelstudio import server
+
+
     info = server.stop(study())
     if info is None:
         console.print("no Label Studio of this study is running")
@@ -121,6 +131,9 @@ def server_status() -> None:
 
     Example: framestudy server status
     """
+    from framestudy.labelstudio import server
+
+
     st = study()
     state = server.status(st)
     if state.info is None or not state.running:
@@ -153,6 +166,10 @@ def coders_add(
 
     Example: framestudy coders add ana@uni.example ben@uni.example cem@uni.example
     """
+    from framestudy.labelstudio import client
+    from framestudy.labelstudio.coders import add_coders, passwords_file
+
+
     st = study()
     conn = client.connect(st)
     results = add_coders(st, conn, emails)
@@ -184,6 +201,9 @@ def coders_list() -> None:
 
     Example: framestudy coders list
     """
+    from framestudy.labelstudio import settings
+
+
     st = study()
     stored = load_coder_passwords(st)
     table = Table(title="coders (study.yaml)", title_justify="left")
@@ -242,6 +262,10 @@ def push_command(
 
     Example: framestudy push --design blind --reliability-share 0.2 --seed 7
     """
+    from framestudy.labelstudio import client
+    from framestudy.labelstudio.push import push
+
+
     st = study()
     conn = client.connect(st)
     with _progress() as bar:
@@ -298,6 +322,10 @@ def status_command() -> None:
 
     Example: framestudy status
     """
+    from framestudy.labelstudio import client
+    from framestudy.labelstudio.status import coding_status
+
+
     st = study()
     conn = client.connect(st)
     frame = coding_status(st, conn)
@@ -342,6 +370,10 @@ def pull_command(
 
     Example: framestudy pull
     """
+    from framestudy.labelstudio import client
+    from framestudy.labelstudio.pull import pull
+
+
     st = study()
     conn = client.connect(st)
     with err_console.status("exporting..."):

@@ -20,6 +20,16 @@ One module per job:
 - :mod:`.pull`         snapshot exports -> ``annotations/raw/`` -> the tidy table.
 """
 
-from framestudy.labelstudio.client import Connection, connect
+
+
+def __getattr__(name: str):
+    # Loaded on first use (PEP 562): label-studio-sdk takes a second to import, and a light
+    # module of this package (server, credentials, settings) must not pay for it.
+    if name in __all__:
+        from framestudy.labelstudio import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module 'framestudy.labelstudio' has no attribute {name!r}")
+
 
 __all__ = ["Connection", "connect"]
