@@ -35,6 +35,7 @@ import httpx
 import pandas as pd
 from label_studio_sdk.core.api_error import ApiError
 
+from framestudy.annotations.tidy import REPLACED_AT
 from framestudy.errors import UserError
 from framestudy.io import atomic_write_text
 from framestudy.labelstudio import design as design_mod
@@ -415,9 +416,6 @@ def _import_batch(conn: Connection, project_id: int, batch: list[dict]) -> list[
         ]
         break
     return created
-
-
-REPLACED_AT = "text_replaced_at"  # task data: when the server replaced the annotated text
 
 
 def _replace_text(
