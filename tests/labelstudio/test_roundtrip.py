@@ -416,3 +416,8 @@ def test_changed_text_of_an_annotated_article_is_refused_unless_forced(world):
     # the annotations' spans now point into the old text: pull says so, keeps the rows
     pulled = pull(world.study, conn)
     assert len(pulled.report.span_mismatch) == 3
+    # and every annotation saved on the old text is marked stale, its rows kept
+    forced = pulled.table[pulled.table["article_id"] == rel]
+    assert len(forced) and forced["stale_text"].all()
+    assert not pulled.table.loc[pulled.table["article_id"] != rel, "stale_text"].any()
+    assert len(pulled.report.stale_text) == 3

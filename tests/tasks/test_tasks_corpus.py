@@ -11,7 +11,7 @@ from framestudy.study import Study
 from framestudy.tasks import build_tasks, load_outlets
 from framestudy.tasks.clean import _apply_inline
 from framestudy.tasks.frontmatter import split
-from framestudy.tasks.identity import word_count
+from framestudy.tasks.identity import text_version, word_count
 from tests.tasks.conftest import ARTICLES, OUTLETS, read_tasks
 
 A000 = "000_18f36c3a3c38846a.txt"
@@ -317,6 +317,7 @@ def test_tasks_follow_the_contract(built, corpus_study):
     contract = {
         "text",
         "article_id",
+        "text_version",
         "outlet",
         "outlet_name",
         "original_source",
@@ -338,6 +339,7 @@ def test_tasks_follow_the_contract(built, corpus_study):
         assert data["outlet_name"] == registry[data["outlet"]].name
         assert data["word_count"] == word_count(data["text"])
         assert re.fullmatch(r"art-[0-9a-f]{12}", data["article_id"])
+        assert data["text_version"] == text_version(data["text"])
         assert "unknown" not in {data["outlet"], data["outlet_name"]}
 
 

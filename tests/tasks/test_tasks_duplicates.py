@@ -66,12 +66,17 @@ def test_build_with_a_duplicate_file_builds_it_once(cli, corpus_study):
     ] == ["003_d59e774d81fbca7a.txt"]
 
 
-def test_add_never_overwrites_a_stored_file(empty_study):
+def test_add_never_overwrites_a_stored_file(empty_study, tmp_path):
     study = Study(empty_study)
     [(article, path)] = add_articles(study, [DATA / "with_front_matter.txt"]).added
-    # a researcher edits the stored text: its id changes, the file name stays
+    # a researcher corrects the stored text: the id stays, the file name is taken
     edited = path.read_text(encoding="utf-8").replace("Leaders meeting", "Leaders who met")
     path.write_text(edited, encoding="utf-8")
-    [(_, again)] = add_articles(study, [DATA / "with_front_matter.txt"]).added
+    # another article with the original text (its own id) would get that very name
+    _, body = split((DATA / "with_front_matter.txt").read_text(encoding="utf-8"), "")
+    other = tmp_path / "other.jsonl"
+    record = {"id": "another", "outlet": article.meta.outlet, "text": body}
+    other.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    [(_, again)] = add_articles(study, [other]).added
     assert again != path and again.name.endswith("-2.txt")
     assert path.read_text(encoding="utf-8") == edited

@@ -37,7 +37,7 @@ class Ref:
 
 # category -> (one-line meaning, excluded from the table?) ; the order is the display order.
 CATEGORIES: dict[str, tuple[str, str]] = {
-    # annotation level: each listed annotation contributes no row
+    # annotation level: each listed annotation contributes no row (stale_text: rows kept)
     "cancelled": ("skipped/cancelled annotations (kept out, even with results)", "annotation"),
     "deleted_user": (
         "annotations whose user was deleted (completed_by null; kept out)",
@@ -54,6 +54,11 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "drafts": ("drafts (unsubmitted work; not in the table)", "task"),
     "predictions": ("model predictions (not coder annotations; not in the table)", "task"),
     "stale_schema": ("tasks made with another schema version (rows kept)", "task"),
+    "stale_text": (
+        "annotations saved before their task's text was replaced by push --force (rows kept, "
+        "stale_text = True; re-check them in Label Studio and Update)",
+        "annotation",
+    ),
     "no_article_id": ("tasks without data.article_id (article_id = task:<id>)", "task"),
     # result level
     "unknown_variable": ("results whose from_name the schema does not know (kept out)", "result"),
@@ -100,6 +105,7 @@ class PullReport:
     drafts: list[Ref] = field(default_factory=list)
     predictions: list[Ref] = field(default_factory=list)
     stale_schema: list[Ref] = field(default_factory=list)
+    stale_text: list[Ref] = field(default_factory=list)
     no_article_id: list[Ref] = field(default_factory=list)
     unknown_variable: list[Ref] = field(default_factory=list)
     unknown_value: list[Ref] = field(default_factory=list)

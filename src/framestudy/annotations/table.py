@@ -14,7 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from framestudy.annotations.tidy import COLUMNS, FLOAT_COLUMNS, INT_COLUMNS, STR_COLUMNS
+from framestudy.annotations.tidy import (
+    BOOL_COLUMNS,
+    COLUMNS,
+    FLOAT_COLUMNS,
+    INT_COLUMNS,
+    STR_COLUMNS,
+)
 from framestudy.errors import UserError
 from framestudy.io import atomic_write_text
 
@@ -43,14 +49,18 @@ def read_tidy(path: str | os.PathLike) -> pd.DataFrame:
                 **{c: "str" for c in STR_COLUMNS},
                 **{c: "Int64" for c in INT_COLUMNS},
                 **{c: "float64" for c in FLOAT_COLUMNS},
+                **{c: "boolean" for c in BOOL_COLUMNS},
             },
             keep_default_na=False,
-            na_values={c: [""] for c in (*INT_COLUMNS, *FLOAT_COLUMNS)},
+            na_values={c: [""] for c in (*INT_COLUMNS, *FLOAT_COLUMNS, *BOOL_COLUMNS)},
         )
     except FileNotFoundError:
         raise UserError(f"{path}: no such file -- run `framestudy pull` first") from None
     except (ValueError, pd.errors.ParserError) as exc:
         raise UserError(f"{path}: not a readable annotation table ({exc})") from None
+    for column in BOOL_COLUMNS:  # a table written before the column existed: not marked
+        if column not in table.columns:
+            table[column] = pd.array([False] * len(table), dtype="boolean")
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise UserError(

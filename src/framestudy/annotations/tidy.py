@@ -25,6 +25,10 @@ Decisions (each counted in the report, never silent):
   export read twice): the latest ``updated_at`` wins (ties: the higher annotation id);
 - values a schema does not allow, several values for a single-choice variable, span
   attributes on a label they do not apply to: those values are kept out;
+- an annotation last saved (``updated_at``) before its task's text was replaced
+  (``data.text_replaced_at``, written by ``push --force``) was made on an older text: its
+  rows are kept with ``stale_text`` True and it is listed under ``stale_text`` in the
+  report, for its coder to re-check (saving it again in Label Studio clears the mark);
 - a span whose text differs from the article at its offsets keeps its row (offsets are
   authoritative, issue #3078) and ``span_text`` is the article's text; a span whose offsets
   do not fit the text (beyond its end, or between the halves of a surrogate pair) keeps its
@@ -70,10 +74,14 @@ COLUMNS: tuple[str, ...] = (
     "updated_at",
     "lead_time",
     "schema_hash",
+    "stale_text",
 )
 INT_COLUMNS = ("span_start", "span_end", "project_id", "task_id", "annotation_id")
 FLOAT_COLUMNS = ("lead_time",)
-STR_COLUMNS = tuple(c for c in COLUMNS if c not in INT_COLUMNS + FLOAT_COLUMNS)
+BOOL_COLUMNS = ("stale_text",)
+STR_COLUMNS = tuple(c for c in COLUMNS if c not in INT_COLUMNS + FLOAT_COLUMNS + BOOL_COLUMNS)
+#: task data key: when the task's text was replaced by ``push --force`` (server time)
+REPLACED_AT = "text_replaced_at"
 
 SUPPORTED_TYPES = frozenset({"choices", "labels", "rating", "textarea", "taxonomy"})
 DOCUMENT, SPAN_LABEL, SPAN_ATTRIBUTE = "document", "span_label", "span_attribute"
@@ -198,6 +206,17 @@ def _timestamp(value: Any) -> datetime | None:
     return ts if ts.tzinfo else ts.replace(tzinfo=UTC)
 
 
+_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def _stale(updated_at: Any, replaced_at: datetime | None) -> bool:
+    """True if an annotation last saved at ``updated_at`` predates the text replacement."""
+    if replaced_at is None:
+        return False
+    saved = _timestamp(updated_at)
+    return saved is None or saved < replaced_at
+
+
 def _recency(updated_at: Any, annotation_id: int | None) -> tuple:
     ts = _timestamp(updated_at)
     return (ts is not None, ts or _EPOCH, annotation_id if annotation_id is not None else -1)
@@ -225,6 +244,7 @@ _META = (
     "updated_at",
     "lead_time",
     "schema_hash",
+    "stale_text",
 )
 _ROW = ("variable", "value", "span_id", "span_start", "span_end", "span_text")
 
@@ -586,6 +606,7 @@ def _tidy(
 
     kept: dict[tuple[str, str], _Annotation] = {}
     seen: dict[tuple, tuple[str, str]] = {}  # (project, task, annotation id) -> its key
+    replaced_times: dict[int | None, str] = {}  # task id -> its text_replaced_at, as written
 
     for position, task in enumerate(tasks):
         report.tasks += 1
@@ -630,6 +651,12 @@ def _tidy(
                 )
             )
         texts = _TaskTexts(data)
+        replaced_raw = data.get(REPLACED_AT)
+        replaced_at = _timestamp(replaced_raw) if replaced_raw is not None else None
+        if replaced_raw is not None and replaced_at is None:
+            replaced_at = _FUTURE  # unreadable: every annotation counts as made before it
+        if replaced_raw is not None:
+            replaced_times[task_id] = str(replaced_raw)
 
         for ann in annotations:
             report.annotations += 1
@@ -691,12 +718,25 @@ def _tidy(
                     _str(ann.get("updated_at")),
                     float(lead_time) if lead_time is not None else None,
                     task_hash,
+                    _stale(ann.get("updated_at"), replaced_at),
                 ),
                 ref=ref,
             )
             _keep_latest(entry, (article_id, coder), kept, seen, report)
 
     report.used = len(kept)
+    for key in sorted(kept):
+        entry = kept[key]
+        if entry.meta[-1]:
+            report.stale_text.append(
+                _at(
+                    entry.ref,
+                    f"{entry.meta[2]} saved it at {entry.meta[7] or '(no updated_at)'}, before "
+                    f"the text was replaced ({replaced_times.get(entry.ref[1], '?')}); open "
+                    "the task in Label Studio, re-check the answers and spans against the new "
+                    "text, and Update",
+                )
+            )
     table = _frame(kept)
     report.rows = len(table)
     return table, report
@@ -777,6 +817,8 @@ def _typed(columns: dict[str, Any], n: int) -> pd.DataFrame:
             out[name] = pd.array(values, dtype="Int64")
         elif name in FLOAT_COLUMNS:
             out[name] = np.asarray([np.nan if v is None else v for v in values], dtype="float64")
+        elif name in BOOL_COLUMNS:
+            out[name] = pd.array(values, dtype="boolean")
         else:
             out[name] = pd.array(values, dtype="str")
     return pd.DataFrame(out, columns=list(COLUMNS), index=pd.RangeIndex(n))
@@ -832,6 +874,8 @@ def _frame(kept: dict[tuple[str, str], _Annotation]) -> pd.DataFrame:
         elif name in FLOAT_COLUMNS:
             column = np.array([np.nan if v is None else v for v in meta[name]], dtype="float64")
             out[name] = column[take]
+        elif name in BOOL_COLUMNS:
+            out[name] = pd.array(np.array(meta[name], dtype=bool)[take], dtype="boolean")
         else:
             out[name] = _strings(meta[name]).take(take)
     return pd.DataFrame(out, columns=list(COLUMNS), index=pd.RangeIndex(n))

@@ -53,9 +53,18 @@ def _where(path: Path) -> str:
 
 def _report_duplicates(duplicates: list[Duplicate], verb: str) -> None:
     for dup in duplicates[:_DUPLICATES_SHOWN]:
+        if dup.same == "id":
+            what = (
+                f"has the id {dup.first.article_id} of {escape(str(dup.first.origin))}, "
+                "already in the study; to correct that article's text, edit that file"
+            )
+        else:
+            what = (
+                f"has the same text as {escape(str(dup.first.origin))} "
+                f"({dup.first.article_id})"
+            )
         err_console.print(
-            f"[yellow]duplicate:[/] {escape(str(dup.article.origin))} has the same text as "
-            f"{escape(str(dup.first.origin))} ({dup.article.article_id}); {verb}",
+            f"[yellow]duplicate:[/] {escape(str(dup.article.origin))} {what}; {verb}",
             highlight=False,
             soft_wrap=True,
         )
@@ -107,7 +116,7 @@ def build(
 ) -> None:
     """Build tasks/tasks.json: cleaned article text + metadata + schema hash, one task each.
 
-    Reads tasks/articles/*.txt (YAML front matter + text as scraped) and tasks/outlets.yaml, removes site boilerplate and writes Label Studio's task format. Re-building never changes an article's id.
+    Reads tasks/articles/*.txt (YAML front matter + text as scraped) and tasks/outlets.yaml, removes site boilerplate and writes Label Studio's task format. An article's id is the article_id in its front matter (written there at the first build if missing), so correcting its text never changes it; the text's hash is its text_version.
 
     Example: framestudy tasks build --show-removed
     """
@@ -170,7 +179,7 @@ def add(
 ) -> None:
     """Add articles to tasks/articles/, normalised to .txt with YAML front matter.
 
-    Every input needs an outlet listed in tasks/outlets.yaml (in its metadata, or via --outlet). If any input is faulty, nothing is imported and one line names every faulty input. A text already in the study is reported as a duplicate and not added again.
+    Every input needs an outlet listed in tasks/outlets.yaml (in its metadata, or via --outlet). If any input is faulty, nothing is imported and one line names every faulty input. Each stored file gets an article_id (an 'id'/'article_id' column, else derived from outlet and URL or file name). A text, or an id, already in the study is reported as a duplicate and not added again.
 
     Example: framestudy tasks add new/*.html --outlet rt
     """

@@ -7,8 +7,12 @@
 3. Create or update the project(s): one per coder (blind) or one shared project with
    ``maximum_annotations`` = number of coders, set before any task is imported.
 4. Plan every project before touching any task: which articles are missing, which changed.
-   An article whose *text* changed after it was annotated (or skipped) is refused, with the
-   ids, unless ``force``; an unannotated task whose data changed is updated in place.
+   Articles are matched on their stable ``article_id`` (docs/CONTRACTS.md), so a corrected
+   text is a change to the same task, never a new one. An article whose *text* changed
+   after it was annotated (or skipped) is refused, with the ids, unless ``force``; with
+   ``force`` the task is updated in place and stamped with the server's time of the
+   replacement (``data.text_replaced_at``), which marks the older annotations stale when
+   pulled. An unannotated task whose data changed is updated in place.
    Duplicate tasks of one article (left by a push killed in the middle of a request) are
    deleted if nobody annotated them.
 5. Import the missing tasks in batches. A batch that fails on a transient error (timeout,
@@ -31,6 +35,7 @@ import httpx
 import pandas as pd
 from label_studio_sdk.core.api_error import ApiError
 
+from framestudy.annotations.tidy import REPLACED_AT
 from framestudy.errors import UserError
 from framestudy.io import atomic_write_text
 from framestudy.labelstudio import design as design_mod
@@ -117,7 +122,8 @@ def _read_text(path, what: str, fix: str) -> str:
 
 
 def load_tasks(path) -> list[dict]:
-    """``tasks/tasks.json``: a list of ``{"data": {...}}`` with unique ``data.article_id``."""
+    """``tasks/tasks.json``: a list of ``{"data": {...}}`` with unique ``data.article_id``
+    (the article's stable id; ``data.text_version`` is its text's hash, docs/CONTRACTS.md)."""
     fix = "run `framestudy tasks build`"
     text = _read_text(path, "task file", fix)
     try:
@@ -138,6 +144,13 @@ def load_tasks(path) -> list[dict]:
             raise UserError(f"{path}: task {i} has no data.article_id -- {fix}")
         if not isinstance(data.get("text"), str):
             raise UserError(f"{path}: task {i} ({article_id}) has no data.text -- {fix}")
+        if not isinstance(data.get("text_version", ""), str):
+            raise UserError(f"{path}: task {i} ({article_id}) has a non-text text_version -- {fix}")
+        if REPLACED_AT in data:
+            raise UserError(
+                f"{path}: task {i} ({article_id}) has data.{REPLACED_AT}, which push sets "
+                f"itself -- {fix}"
+            )
         if article_id in seen:
             raise UserError(
                 f"{path}: data.article_id {article_id!r} occurs in tasks {seen[article_id]} "
@@ -405,14 +418,51 @@ def _import_batch(conn: Connection, project_id: int, batch: list[dict]) -> list[
     return created
 
 
+def _replace_text(
+    conn: Connection, task_id: int, article_id: str, payload: dict, old_text_sha: str | None
+) -> None:
+    """Replace the text of an annotated task in place (``--force``) and stamp when.
+
+    Two requests. The first writes the new data; the server's ``updated_at`` in its answer
+    is the moment the new text took effect, so an annotation last saved before it was made
+    on an older text. The second writes that moment into the task data
+    (``text_replaced_at``), where every export carries it (:mod:`framestudy.annotations`
+    marks such annotations stale). Until the second request succeeds the task's ``meta``
+    keeps the old text digest, so a push killed in between is refused again and redone with
+    ``--force`` (with a later time: the annotations in between are marked too, the safe
+    side).
+    """
+    what = f"replacing the text of task {task_id} ({article_id})"
+    pending = {**payload["meta"], "text_sha256": old_text_sha or "", "data_sha256": "replacing"}
+    answer = conn.request(
+        "PATCH", f"api/tasks/{task_id}/", what, json_body={"data": payload["data"], "meta": pending}
+    )
+    replaced_at = answer.json().get("updated_at") if answer is not None else None
+    if not isinstance(replaced_at, str) or not replaced_at:
+        task = conn.get_json(f"api/tasks/{task_id}/", what)
+        replaced_at = task.get("updated_at") if isinstance(task, dict) else None
+    if not isinstance(replaced_at, str) or not replaced_at:
+        raise UserError(
+            f"Label Studio gave no updated_at for task {task_id} ({article_id}) after its text "
+            "was replaced -- run push --force again"
+        )
+    conn.request(
+        "PATCH",
+        f"api/tasks/{task_id}/",
+        what,
+        json_body={"data": {**payload["data"], REPLACED_AT: replaced_at}, "meta": payload["meta"]},
+    )
+
+
 def _refusal(plans: list[_Plan]) -> UserError:
     refused = [(p.push.project_id, tid, a) for p in plans for tid, a in p.refuse]
     shown = "; ".join(f"{a} (project {pid}, task {tid})" for pid, tid, a in refused[:_SHOW])
     more = f"; ... {len(refused) - _SHOW} more" if len(refused) > _SHOW else ""
     return UserError(
         f"{len(refused)} article(s) changed their text after they were annotated: {shown}{more} "
-        "-- their annotations' spans point into the old text; restore the old text, or push "
-        "with --force to replace it (pull then reports the spans that no longer match)"
+        "-- their annotations were made on the old text; restore the old text, or push "
+        "with --force to replace it in place (pull then marks those annotations stale, for "
+        "their coders to re-check and update in Label Studio)"
     )
 
 
@@ -521,7 +571,7 @@ def push(
             ledger.forget_tasks(pid)  # tasks change in place: the record must not outlive it
         for task_id in plan.delete:
             conn.request("DELETE", f"api/tasks/{task_id}/", f"deleting duplicate task {task_id}")
-        for task_id, article_id in plan.update + plan.refuse:
+        for task_id, article_id in plan.update:
             payload = _payload(tasks_by_article[article_id], metas[article_id])
             conn.call(
                 f"updating task {task_id} ({article_id})",
@@ -530,6 +580,12 @@ def push(
                 data=payload["data"],
                 meta=payload["meta"],
             )
+            plan.have[article_id] = remote.RemoteTask(
+                task_id, article_id, payload["meta"]["text_sha256"], payload["meta"]["data_sha256"]
+            )
+        for task_id, article_id in plan.refuse:
+            payload = _payload(tasks_by_article[article_id], metas[article_id])
+            _replace_text(conn, task_id, article_id, payload, plan.have[article_id].text_sha)
             plan.have[article_id] = remote.RemoteTask(
                 task_id, article_id, payload["meta"]["text_sha256"], payload["meta"]["data_sha256"]
             )

@@ -195,6 +195,7 @@ def _generate_articles(ctx: _Context, progress: Progress) -> list[SimulatedArtic
             raise RuntimeError("could not generate a distinct article text")
         seen.add(aid)
         art.article_id = aid
+        art.meta = {"article_id": aid, **art.meta}  # written in its file, as `tasks add` does
         out.append(art)
     return out
 

@@ -9,7 +9,7 @@ article, text as scraped) and its outlets in ``tasks/outlets.yaml``. Modules, on
 - :mod:`.sources`      readers for input files: .txt, .html, .csv, .jsonl
 - :mod:`.rules`        the named boilerplate rules (data)
 - :mod:`.clean`        applying the rules; keeps body sentences byte-for-byte
-- :mod:`.identity`     content-derived ``article_id`` and word count
+- :mod:`.identity`     ``article_id`` (stable) vs ``text_version`` (text hash); word count
 - :mod:`.articles`     checking articles; one error listing every faulty input; duplicates
 - :mod:`.store`        reading ``tasks/articles/`` and adding to it
 - :mod:`.build`        writing ``tasks/tasks.json``

@@ -1,9 +1,10 @@
-"""From a read article to a checked one: validated metadata, cleaned text, content id.
+"""From a read article to a checked one: validated metadata, cleaned text, id and version.
 
 :func:`prepare` checks one article against the outlet registry and cleans it;
 :func:`prepare_all` does so for many and reports *every* faulty input in one
 :class:`UserError` line, so a user fixes a whole folder in one round;
-:func:`split_duplicates` finds articles whose cleaned text is the same.
+:func:`split_duplicates` finds articles whose cleaned text is the same (or, against the
+study, whose id is already taken); :func:`id_clashes` finds one id on different texts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 
 from framestudy.errors import UserError
 from framestudy.tasks.clean import Cleaned, clean
-from framestudy.tasks.identity import article_id, word_count
+from framestudy.tasks.identity import article_id, derived_id, text_version, word_count
 from framestudy.tasks.models import ArticleMeta, describe_errors, describe_validation_error
 from framestudy.tasks.outlets import OutletRegistry
 from framestudy.tasks.sources import Origin, RawArticle
@@ -31,13 +32,19 @@ def no_progress(items: Sequence[Any], description: str) -> Iterable[Any]:
 
 @dataclass(frozen=True)
 class Article:
-    """A checked article: metadata, the text as read, the cleaned text and its id."""
+    """A checked article: metadata, the text as read, the cleaned text, its id and version.
+
+    ``id_given`` says whether ``article_id`` was in the metadata; if not, it was derived
+    (:mod:`.identity`) and is written into the front matter when the article is stored.
+    """
 
     origin: Origin
     meta: ArticleMeta
     raw_text: str
     cleaned: Cleaned
     article_id: str
+    text_version: str
+    id_given: bool = True
 
     @property
     def text(self) -> str:
@@ -50,10 +57,12 @@ class Article:
 
 @dataclass(frozen=True)
 class Duplicate:
-    """``article`` has the same cleaned text as ``first`` and is left out."""
+    """``article`` is left out: it has the same cleaned text as ``first`` (``same="text"``),
+    or (importing) the study already holds an article with its id (``same="id"``)."""
 
     article: Article
     first: Article
+    same: str = "text"
 
 
 class ArticleProblem(Exception):
@@ -78,12 +87,17 @@ def prepare(
     default_outlet: str | None = None,
     importing: bool = False,
 ) -> Article:
-    """Validate ``raw``'s metadata, clean its text and derive its id.
+    """Validate ``raw``'s metadata, clean its text and settle its id and text version.
 
     The outlet is taken from the metadata, else ``default_outlet``, else (for web pages) the
     registry outlet whose ``domains`` contain the page's URL. Raises
     :class:`ArticleProblem` listing everything wrong with this input. ``importing`` says
     the input comes through ``framestudy tasks add`` (which has ``--outlet``).
+
+    The id is ``article_id`` from the metadata; without one, an imported input gets
+    :func:`~.identity.derived_id` of its outlet and URL (else its file name and row), and a
+    stored file the content-derived :func:`~.identity.article_id` (the id such files always
+    had).
     """
     data = dict(raw.meta)
     if not data.get("outlet"):
@@ -141,7 +155,22 @@ def prepare(
         )
     if problems:
         raise ArticleProblem(raw.origin, problems)
-    return Article(raw.origin, meta, raw.text, cleaned, article_id(cleaned.text))
+    version = text_version(cleaned.text)
+    if meta.article_id:
+        identity = meta.article_id
+    elif importing:
+        identity = derived_id(meta.outlet, meta.url or raw.origin.label)
+    else:
+        identity = article_id(cleaned.text)
+    return Article(
+        raw.origin,
+        meta,
+        raw.text,
+        cleaned,
+        identity,
+        version,
+        id_given=bool(meta.article_id),
+    )
 
 
 def prepare_all(
@@ -185,19 +214,42 @@ def raise_problems(problems: list[str], action: str = "") -> None:
 def split_duplicates(
     articles: Iterable[Article], known: Iterable[Article] = ()
 ) -> tuple[list[Article], list[Duplicate]]:
-    """Keep the first article of each ``article_id``; the rest are duplicates.
+    """Keep the first article of each text version; the rest are duplicates.
 
     ``known`` articles (already in the study) count as first occurrences but are not
-    returned.
+    returned; an article whose id one of them already has is a duplicate too (``same="id"``:
+    the same input imported again, perhaps with a corrected text -- the stored file is the
+    one to edit).
     """
-    first: dict[str, Article] = {a.article_id: a for a in known}
+    known = list(known)
+    first: dict[str, Article] = {a.text_version: a for a in known}
+    taken: dict[str, Article] = {a.article_id: a for a in known}
     unique: list[Article] = []
     duplicates: list[Duplicate] = []
     for article in articles:
-        seen = first.get(article.article_id)
+        seen = first.get(article.text_version)
         if seen is not None:
             duplicates.append(Duplicate(article, seen))
             continue
-        first[article.article_id] = article
+        stored = taken.get(article.article_id)
+        if stored is not None:
+            duplicates.append(Duplicate(article, stored, same="id"))
+            continue
+        first[article.text_version] = article
         unique.append(article)
     return unique, duplicates
+
+
+def id_clashes(articles: Iterable[Article]) -> list[str]:
+    """One message per id that two articles with different texts share."""
+    by_id: dict[str, Article] = {}
+    problems = []
+    for article in articles:
+        other = by_id.setdefault(article.article_id, article)
+        if other is not article:
+            problems.append(
+                f"{article.origin}: article_id {article.article_id!r} is also the id of "
+                f"{other.origin}, whose text differs; give one of them another id "
+                "('article_id: ...' in the front matter, or an 'id' column)"
+            )
+    return problems

@@ -1,8 +1,8 @@
 """``tasks/articles/`` + ``tasks/outlets.yaml`` + the schema -> ``tasks/tasks.json``.
 
 The output is Label Studio's task-import format, a JSON list of ``{"data": {...}}``
-(docs/CONTRACTS.md). Each task carries the cleaned text, the content-derived
-``article_id``, outlet and original-source ids, the article's metadata ("unknown" where the
+(docs/CONTRACTS.md). Each task carries the cleaned text, the article's stable
+``article_id`` and its ``text_version`` (a hash of the cleaned text), outlet and original-source ids, the article's metadata ("unknown" where the
 source does not say), its word count, and the schema version and hash it is coded with.
 Building twice gives the same file, byte for byte.
 """
@@ -42,6 +42,7 @@ def task_data(article: Article, registry: OutletRegistry, stamp: SchemaStamp) ->
     return {
         "text": article.text,
         "article_id": article.article_id,
+        "text_version": article.text_version,
         "outlet": meta.outlet,
         "outlet_name": registry[meta.outlet].name,
         "original_source": meta.original_source,
@@ -78,10 +79,12 @@ def build_tasks(
 
     Articles are taken in file-name order; a text that occurs twice is built once (the
     duplicates are returned for reporting). Any faulty article file stops the build with one
-    :class:`framestudy.errors.UserError` naming every faulty file.
+    :class:`framestudy.errors.UserError` naming every faulty file. With ``write=True``, an
+    article file that names no ``article_id`` gets its id written into its front matter
+    (see :mod:`.identity`).
     """
     registry = load_outlets(study.outlets)
-    articles, duplicates = load_articles(study, registry, progress=progress)
+    articles, duplicates = load_articles(study, registry, progress=progress, write_ids=write)
     stamp = schema_stamp(study)
     tasks = [{"data": task_data(a, registry, stamp)} for a in articles]
     if write:

@@ -80,3 +80,23 @@ def join(meta: dict[str, Any], body: str) -> str:
     """The file text for ``meta`` and ``body`` (inverse of :func:`split`)."""
     header = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=100)
     return f"{FENCE}\n{header}{FENCE}\n{body}"
+
+
+def with_key_first(text: str, key: str, value: Any, where: str) -> str:
+    """``text`` with ``key: value`` added as the first front-matter line; the rest unchanged.
+
+    Used to write an article's id into its file: the other metadata lines (comments and
+    formatting included) and the body stay byte-for-byte as they were. A file without front
+    matter gets one holding only this line. Raises :class:`UserError` if ``key`` is there.
+    """
+    meta, _ = split(text, where)
+    if key in meta:
+        raise UserError(f"{where}: already has {key!r} in its front matter")
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    text = text[len(bom) :]
+    first, newline, rest = text.partition("\n")
+    eol = "\r\n" if first.endswith("\r") else "\n"
+    line = yaml.safe_dump({key: value}, allow_unicode=True, width=1000).rstrip("\n") + eol
+    if has_front_matter(text):
+        return f"{bom}{first}{newline}{line}{rest}"
+    return f"{bom}{FENCE}{eol}{line}{FENCE}{eol}{text}"

@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from framestudy.tasks.identity import ID_PATTERN
+
 UNKNOWN = "unknown"
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -63,11 +65,14 @@ class ArticleMeta(BaseModel):
     ``language`` is the language of the text as stored; ``translated_from`` the language of
     the original when the text is a translation. ``kind`` is the genre as published (the
     outlet's label, not the coders' ``genre``). ``drop_lines`` lists lines of this article
-    that the general cleaning rules do not catch, each with a reason.
+    that the general cleaning rules do not catch, each with a reason. ``article_id`` is the
+    article's identity (:mod:`.identity`): written once the article is stored, never changed
+    by edits to the text.
     """
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    article_id: str | None = None
     outlet: str = Field(min_length=1)
     title: str = UNKNOWN
     date: str = UNKNOWN
@@ -87,6 +92,20 @@ class ArticleMeta(BaseModel):
     @classmethod
     def _yaml_dates(cls, data: Any) -> Any:
         return _iso_dates(data)
+
+    @field_validator("article_id", mode="before")
+    @classmethod
+    def _article_id(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # `article_id: 17` in YAML, or a numeric CSV/JSON id
+        if isinstance(value, str):
+            value = value.strip()
+            if not ID_PATTERN.match(value):
+                raise ValueError(
+                    f"{value!r} is not a usable id: use letters, digits and . _ : - "
+                    "(at most 100 characters, starting with a letter or digit)"
+                )
+        return value
 
     @field_validator("date", "original_date")
     @classmethod

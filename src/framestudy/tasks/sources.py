@@ -29,6 +29,7 @@ from framestudy.tasks import frontmatter
 from framestudy.tasks.models import ArticleMeta
 
 TEXT_FIELD = "text"
+ID_ALIAS = "id"  # a CSV/JSONL column may name the article's id ``id`` or ``article_id``
 #: metadata columns a CSV/JSONL file may have besides ``text``
 META_FIELDS = tuple(f for f in ArticleMeta.model_fields if f != "drop_lines")
 SUFFIXES = (".txt", ".html", ".htm", ".csv", ".jsonl")
@@ -141,6 +142,12 @@ def _row_meta(values: dict[str, Any], origin: Origin) -> tuple[dict[str, Any], s
         for key, value in values.items()
         if key != TEXT_FIELD and value is not None and value != ""
     }
+    if ID_ALIAS in meta:
+        if "article_id" in meta:
+            raise UserError(
+                f"{origin}: has both 'id' and 'article_id'; keep one of them for the article's id"
+            )
+        meta["article_id"] = meta.pop(ID_ALIAS)
     return meta, text or ""
 
 
@@ -150,11 +157,11 @@ def _check_columns(columns: list[str], where: str, kind: str) -> None:
             f"{where}: no '{TEXT_FIELD}' {kind} (found: {', '.join(columns) or 'none'}); "
             f"the article text must be in a {kind} named '{TEXT_FIELD}'"
         )
-    unknown = [c for c in columns if c not in META_FIELDS and c != TEXT_FIELD]
+    unknown = [c for c in columns if c not in META_FIELDS and c not in (TEXT_FIELD, ID_ALIAS)]
     if unknown:
         raise UserError(
             f"{where}: unknown {kind}(s) {', '.join(repr(c) for c in unknown)}; "
-            f"allowed: {TEXT_FIELD}, {', '.join(META_FIELDS)}"
+            f"allowed: {TEXT_FIELD}, {ID_ALIAS}, {', '.join(META_FIELDS)}"
         )
 
 

@@ -21,11 +21,12 @@ from framestudy.tasks.articles import (
     Article,
     Duplicate,
     Progress,
+    id_clashes,
     no_progress,
     prepare_all,
+    raise_problems,
     split_duplicates,
 )
-from framestudy.tasks.identity import ID_PREFIX
 from framestudy.tasks.outlets import OutletRegistry, load_outlets
 from framestudy.tasks.sources import RawArticle, expand, read_source, read_txt
 
@@ -56,11 +57,18 @@ def read_raw_articles(articles_dir: Path) -> tuple[list[RawArticle], list[str]]:
 
 
 def load_articles(
-    study: Study, registry: OutletRegistry | None = None, *, progress: Progress = no_progress
+    study: Study,
+    registry: OutletRegistry | None = None,
+    *,
+    progress: Progress = no_progress,
+    write_ids: bool = False,
 ) -> tuple[list[Article], list[Duplicate]]:
     """The study's checked articles (first of each text) and the duplicates left out.
 
-    Raises one :class:`UserError` listing every faulty file in ``tasks/articles/``.
+    Raises one :class:`UserError` listing every faulty file in ``tasks/articles/``, and
+    every id that two files with different texts share. ``write_ids``: write the id of
+    each article whose file names none into its front matter (:func:`write_id`), so it
+    stays the article's id whatever is later done to the text.
     """
     registry = registry or load_outlets(study.outlets)
     raws, failures = read_raw_articles(study.articles_dir)
@@ -71,20 +79,45 @@ def load_articles(
         raise UserError(
             f"{study.articles_dir}: no articles; add some with `framestudy tasks add PATH`"
         )
-    return split_duplicates(articles)
+    unique, duplicates = split_duplicates(articles)
+    clashes = id_clashes(unique)
+    if clashes:
+        raise_problems(clashes, "no tasks were built")
+    if write_ids:
+        for article in unique:
+            if not article.id_given:
+                write_id(article)
+    return unique, duplicates
+
+
+def write_id(article: Article) -> Path:
+    """Add ``article_id: <its id>`` to the front matter of the article's stored file.
+
+    Only that line is added: the other metadata lines and the text stay byte-for-byte.
+    """
+    path = article.origin.path
+    try:
+        content = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: cannot add its article_id ({exc})") from None
+    updated = frontmatter.with_key_first(content, "article_id", article.article_id, str(path))
+    return atomic_write_text(path, updated)
 
 
 def stored_meta(article: Article) -> dict[str, Any]:
     """The front matter written for ``article``: every field set, unknowns spelled out."""
-    meta = article.meta.model_dump(exclude_none=True)
+    meta = {"article_id": article.article_id, **article.meta.model_dump(exclude_none=True)}
     if not meta.get("drop_lines"):
         meta.pop("drop_lines", None)
     return meta
 
 
 def file_name(article: Article) -> str:
-    """``<outlet>_<content hash>.txt``: unique per text, readable in a folder listing."""
-    return f"{article.meta.outlet}_{article.article_id.removeprefix(ID_PREFIX)}.txt"
+    """``<outlet>_<text version>.txt``: unique per text, readable in a folder listing.
+
+    The name is only a label: the article's identity is the ``article_id`` in the file.
+    """
+    return f"{article.meta.outlet}_{article.text_version}.txt"
 
 
 def write_article(articles_dir: Path, article: Article) -> Path:
@@ -122,10 +155,12 @@ def add_articles(
     """Import the articles in ``paths`` (files or folders) into ``tasks/articles/``.
 
     All inputs are checked first; if any is faulty (unreadable, no or unknown outlet, empty
-    text, ...) one :class:`UserError` names every faulty input and nothing is written.
-    An input whose cleaned text is already in the study, or appears earlier in the same
-    call, is a duplicate: reported and not written. Running the same import twice
-    therefore adds nothing the second time.
+    text, two inputs with one id but different texts, ...) one :class:`UserError` names
+    every faulty input and nothing is written. An input whose cleaned text is already in
+    the study, or appears earlier in the same call, is a duplicate: reported and not
+    written; so is an input whose id is already in the study (the same input again, perhaps
+    with a corrected text: correct the stored file instead). Running the same import twice
+    therefore adds nothing the second time. Each stored file carries its ``article_id``.
     """
     registry = load_outlets(study.outlets)
     if default_outlet is not None and default_outlet not in registry:
@@ -155,6 +190,9 @@ def add_articles(
     existing_raws, _ = read_raw_articles(study.articles_dir)
     existing = _checked_quietly(existing_raws, registry)
     new, duplicates = split_duplicates(incoming, known=existing)
+    clashes = id_clashes(new)
+    if clashes:
+        raise_problems(clashes, "nothing was imported")
     result = AddResult(duplicates=duplicates)
     for article in new:
         result.added.append((article, write_article(study.articles_dir, article)))
