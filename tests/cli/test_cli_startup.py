@@ -10,9 +10,10 @@ import sys
 
 import pytest
 
+# (pydantic is not listed: typer itself uses it to coerce command-line parameters)
 HEAVY = (
     "numpy", "pandas", "scipy", "sklearn", "label_studio_sdk", "httpx", "requests",
-    "trafilatura", "pydantic", "yaml", "ruamel", "markdown",
+    "trafilatura", "yaml", "ruamel", "markdown", "matplotlib",
 )
 
 PROBE = """
@@ -56,3 +57,12 @@ def test_help_imports_no_heavy_library(args):
 
 def test_a_usage_error_imports_no_heavy_library():
     assert _imported("agreement", "--bootstrap", "-5", "x.csv") == []
+
+
+def test_label_studio_defaults_shown_in_help_are_the_librarys():
+    from framestudy.cli import labelstudio as cli
+    from framestudy.labelstudio import pull, push, server
+
+    assert cli.START_TIMEOUT == server.START_TIMEOUT
+    assert cli.BATCH_SIZE == push.BATCH_SIZE
+    assert cli.EXPORT_TIMEOUT == pull.EXPORT_TIMEOUT

@@ -15,7 +15,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from framestudy.annotations import read_export, read_users, tidy_from_export, write_tidy
 from framestudy.cli._common import console, study
 from framestudy.errors import UserError
 
@@ -86,6 +85,8 @@ def import_exports(
         from framestudy.schema import load_schema
 
         schema = load_schema(st.schema_source)
+    from framestudy.annotations import read_export, read_users, tidy_from_export, write_tidy
+
     user_map = read_users(users) if users is not None else None
 
     tasks: list[dict] = []

@@ -8,7 +8,6 @@ import math
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.progress import track
 from rich.table import Table
@@ -194,6 +193,8 @@ def plan(
 
     Example: framestudy plan --alpha 0.85 --prevalence 0.1 --coders 2,3 --units 100,200,400
     """
+    import pandas as pd
+
     from framestudy.simulation.planning import (
         PlanSettings,
         krippendorff_minimum_units,

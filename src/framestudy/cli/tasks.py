@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -12,9 +12,10 @@ from rich.progress import track
 from rich.table import Table
 
 from framestudy.cli._common import console, err_console, study
-from framestudy.tasks import add_articles, build_tasks
-from framestudy.tasks.articles import Article, Duplicate
-from framestudy.tasks.clean import Removal
+
+if TYPE_CHECKING:  # the tasks stage (trafilatura, pydantic, yaml) is imported by the commands
+    from framestudy.tasks.articles import Article, Duplicate
+    from framestudy.tasks.clean import Removal
 
 tasks_app = typer.Typer(
     help=(
@@ -120,6 +121,8 @@ def build(
 
     Example: framestudy tasks build --show-removed
     """
+    from framestudy.tasks import build_tasks
+
     result = build_tasks(study(), progress=_bar)
     _report_duplicates(result.duplicates, "built once")
     if show_removed:
@@ -183,6 +186,8 @@ def add(
 
     Example: framestudy tasks add new/*.html --outlet rt
     """
+    from framestudy.tasks import add_articles
+
     result = add_articles(
         study(),
         paths,
