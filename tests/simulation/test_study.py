@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 from pathlib import Path
 
 import pandas as pd
@@ -63,6 +65,13 @@ def test_the_study_has_every_file_of_a_pulled_study(small_study):
     assert (root / "schemas/framing.yaml").read_bytes() == SCHEMA.read_bytes()
     assert len(list((root / "tasks/articles").glob("*.txt"))) == 120
     assert not list(root.parent.glob(".*tmp")), "the staging folder was left behind"
+
+
+def test_the_study_folder_has_the_ordinary_mode(small_study):
+    # built in a private staging folder (mkdtemp: 0700), but a study is not a secret
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(small_study.root.stat().st_mode) == 0o777 & ~umask
 
 
 def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path, schema):

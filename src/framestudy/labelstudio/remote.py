@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -238,7 +237,6 @@ class Ledger:
         path = ledger_path(self.study)
         body = json.dumps({"server": self.server, "projects": self.projects}, sort_keys=True)
         atomic_write_text(path, body + "\n")
-        os.chmod(path, 0o600)
         self._saved = text
 
     def trusted_tasks(self, conn: Connection, project_id: int) -> list[RemoteTask] | None:

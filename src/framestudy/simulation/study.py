@@ -55,7 +55,13 @@ import pandas as pd
 import yaml
 
 from framestudy.errors import UserError
-from framestudy.io import atomic_write_bytes, atomic_write_csv, atomic_write_json, atomic_write_text
+from framestudy.io import (
+    atomic_write_bytes,
+    atomic_write_csv,
+    atomic_write_json,
+    atomic_write_text,
+    current_umask,
+)
 from framestudy.simulation import export as lsx
 from framestudy.simulation.articles import (
     ArticleTruth,
@@ -559,6 +565,7 @@ def simulate_study(
     schema_text = schema_path.read_text(encoding="utf-8")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    tmp.chmod(0o777 & ~current_umask())  # a study folder, not mkdtemp's private 0700
     try:
         result = _write(tmp, schema, schema_text, scenario, progress, truth_units)
         os.sync()  # every file of the staging folder is on disk before it becomes the study
