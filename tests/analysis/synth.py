@@ -6,12 +6,17 @@ random, so agreement is high but not perfect. Everything comes from ``seed``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from framestudy.annotations import COLUMNS  # noqa: E402  (the tidy table's columns)
+from framestudy.annotations import (
+    COLUMNS,  # noqa: E402  (the tidy table's columns)
+    write_tidy,
+)
 
 
 def synthetic_study(
@@ -106,3 +111,14 @@ def synthetic_study(
     table = pd.concat(frames, ignore_index=True).reindex(columns=COLUMNS)
     table["schema_hash"] = "0" * 16
     return table, dict.fromkeys(articles.tolist(), length)
+
+
+def write_study(root: Path, registry: Sequence[Mapping], ann: pd.DataFrame, lengths: Mapping) -> None:
+    """The files study-mode agreement reads: the registry, the tidy table and tasks.json
+    (article texts of the given lengths)."""
+    (root / "schemas").mkdir(parents=True)
+    (root / "schemas" / "registry.json").write_text(json.dumps(list(registry)))
+    write_tidy(ann, root / "annotations" / "annotations.csv")
+    tasks = [{"data": {"article_id": a, "text": "x" * n}} for a, n in lengths.items()]
+    (root / "tasks").mkdir()
+    (root / "tasks" / "tasks.json").write_text(json.dumps(tasks))

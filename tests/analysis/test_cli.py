@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from framestudy.annotations import write_tidy
 from framestudy.cli import main
-from tests.analysis.synth import synthetic_study
+from tests.analysis.synth import synthetic_study, write_study
 from tests.analysis.test_study import REGISTRY
 from tests.conftest import run_cli
 
@@ -280,12 +279,7 @@ def test_missing_file_subprocess(tmp_path):
 
 def make_study(root: Path) -> None:
     ann, lengths = synthetic_study(REGISTRY, n_articles=60, n_outlets=2, seed=8)
-    (root / "schemas").mkdir(parents=True)
-    (root / "schemas" / "registry.json").write_text(json.dumps(REGISTRY))
-    write_tidy(ann, root / "annotations" / "annotations.csv")
-    tasks = [{"data": {"article_id": a, "text": "x" * n}} for a, n in lengths.items()]
-    (root / "tasks").mkdir()
-    (root / "tasks" / "tasks.json").write_text(json.dumps(tasks))
+    write_study(root, REGISTRY, ann, lengths)
 
 
 def test_study_mode_writes_csv_atomically_and_reproducibly(tmp_path, capsys):

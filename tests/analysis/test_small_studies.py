@@ -12,7 +12,6 @@ import math
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,10 +19,9 @@ import pytest
 from rich.console import Console
 
 from framestudy.analysis.study import study_agreement
-from framestudy.annotations import write_tidy
 from framestudy.cli import main
 from framestudy.cli.agreement import _study_table
-from tests.analysis.synth import synthetic_study
+from tests.analysis.synth import synthetic_study, write_study
 from tests.analysis.test_study import REGISTRY
 
 CODERS = ("a@x.org", "b@x.org", "c@x.org")
@@ -148,15 +146,6 @@ def test_table_verdict_follows_krippendorff_thresholds():
 # --- the command line ------------------------------------------------------------------
 
 
-def _write_study(root: Path, ann: pd.DataFrame, lengths: dict) -> None:
-    (root / "schemas").mkdir(parents=True)
-    (root / "schemas" / "registry.json").write_text(json.dumps(REGISTRY))
-    write_tidy(ann, root / "annotations" / "annotations.csv")
-    tasks = [{"data": {"article_id": a, "text": "x" * n}} for a, n in lengths.items()]
-    (root / "tasks").mkdir()
-    (root / "tasks" / "tasks.json").write_text(json.dumps(tasks))
-
-
 def _run(capsys, *args: str) -> tuple[int, str, str]:
     with pytest.raises(SystemExit) as exc:
         main(list(args))
@@ -167,7 +156,7 @@ def _run(capsys, *args: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_cli_study_mode_on_small_studies(tmp_path, capsys, name):
     ann, lengths = CASES[name]()
-    _write_study(tmp_path, ann, lengths)
+    write_study(tmp_path, REGISTRY, ann, lengths)
     for extra in ([], ["--by", "outlet"]):
         code, out, err = _run(
             capsys, "--study", str(tmp_path), "agreement", "--bootstrap", "30", *extra
@@ -184,7 +173,7 @@ def test_cli_study_mode_on_small_studies(tmp_path, capsys, name):
 
 def test_cli_study_mode_without_annotation_rows(tmp_path, capsys):
     ann, lengths = _cut(3)
-    _write_study(tmp_path, ann.iloc[:0], lengths)
+    write_study(tmp_path, REGISTRY, ann.iloc[:0], lengths)
     code, out, err = _run(capsys, "--study", str(tmp_path), "agreement", "--bootstrap", "0")
     assert "internal error" not in out + err
     if code == 0:
