@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,3 +27,29 @@ state = _State()
 def study() -> Study:
     """The study the command works on (``--study`` or found from the working directory)."""
     return Study(state.study_root.resolve()) if state.study_root else Study.find()
+
+
+def shown_path(path: Path) -> str:
+    """``path`` as a user typed it: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def number(value, digits: int = 3) -> str:
+    """A coefficient for a terminal table: fixed decimals, "–" for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    return f"{value:.{digits}f}"
+
+
+def track_items(items: Sequence, description: str, minimum: int = 50) -> Iterable:
+    """Iterate ``items`` with a transient progress bar on stderr, for jobs of at least
+    ``minimum`` items (shorter ones finish before a bar would be seen)."""
+    from rich.progress import track
+
+    return track(
+        items, description=description, console=err_console, transient=True,
+        disable=len(items) < minimum,
+    )

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from framestudy.cli._common import console, err_console, study
+from framestudy.cli._common import shown_path as _rel
 from framestudy.labelstudio.credentials import credentials_path, load_coder_passwords, mask
 
 # label-studio-sdk, requests and pandas are imported by each command when it runs, so that
@@ -33,13 +34,6 @@ coders_app = typer.Typer(
     "Example: framestudy coders add ana@uni.example ben@uni.example",
     no_args_is_help=True,
 )
-
-
-def _rel(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _external_note() -> None:

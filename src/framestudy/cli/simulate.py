@@ -9,19 +9,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import track
 from rich.table import Table
 
-from framestudy.cli._common import console, err_console, study
+from framestudy.cli._common import console, study, track_items
+from framestudy.cli._common import number as _fmt
 from framestudy.errors import UserError
 
 PROGRESS_MIN = 200  # show a progress bar for jobs at least this long
 
 
 def _progress(items, description: str):
-    if len(items) < PROGRESS_MIN:
-        return items
-    return track(items, description=f"{description:<18}", console=err_console, transient=True)
+    return track_items(items, f"{description:<18}", minimum=PROGRESS_MIN)
 
 
 def _int_list(text: str, option: str, low: int) -> list[int]:
@@ -42,12 +40,6 @@ def _float_list(text: str, option: str) -> list[float]:
     if not values or any(not 0 < v < 1 for v in values):
         raise UserError(f"{option} {text!r}: every value must lie strictly between 0 and 1")
     return sorted(set(values))
-
-
-def _fmt(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:.3f}"
 
 
 def simulate(

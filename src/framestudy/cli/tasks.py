@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import track
 from rich.table import Table
 
-from framestudy.cli._common import console, err_console, study
+from framestudy.cli._common import console, err_console, study, track_items
+from framestudy.cli._common import shown_path as _where
 
 if TYPE_CHECKING:  # the tasks stage (trafilatura, pydantic, yaml) is imported by the commands
     from framestudy.tasks.articles import Article, Duplicate
@@ -31,25 +31,12 @@ _DUPLICATES_SHOWN = 10
 _ROWS_SHOWN = 30  # of the summary table
 
 
-def _bar(items: Sequence[Any], description: str) -> Iterable[Any]:
-    return track(
-        items,
-        description=description,
-        console=err_console,
-        transient=True,
-        disable=len(items) < _BAR_FROM,
-    )
+def _bar_items(items: Sequence[Any], description: str) -> Iterable[Any]:
+    return track_items(items, description, minimum=_BAR_FROM)
 
 
 def _short(text: str, limit: int = _MAX_SHOWN) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _where(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _report_duplicates(duplicates: list[Duplicate], verb: str) -> None:
@@ -123,7 +110,7 @@ def build(
     """
     from framestudy.tasks import build_tasks
 
-    result = build_tasks(study(), progress=_bar)
+    result = build_tasks(study(), progress=_bar_items)
     _report_duplicates(result.duplicates, "built once")
     if show_removed:
         for article in result.articles:
@@ -192,7 +179,7 @@ def add(
         study(),
         paths,
         default_outlet=outlet,
-        progress=_bar,
+        progress=_bar_items,
     )
     _report_duplicates(result.duplicates, "not added again")
     for article, path in result.added:
