@@ -11,10 +11,12 @@ install: $(STAMP)
 # The environment is installed from the committed lock, so a fresh clone gets exactly the
 # versions CI tested. uv (itself pinned, with hashes, in requirements-bootstrap.txt) installs
 # the ~190 locked packages in seconds; every wheel is checked against the lock's hashes.
+# --compile-bytecode writes the .pyc files at install time (as pip does), so no command pays
+# for compiling its imports (PYTHONDONTWRITEBYTECODE=1 would otherwise make every run do it).
 $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-bootstrap.txt
-	$(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode --require-hashes -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
