@@ -18,6 +18,7 @@ $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-bootstrap.txt
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode --require-hashes -r requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps --no-build-isolation -e .
+	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
 # Re-resolve the lock after changing dependencies in pyproject.toml (docs/CONTRACTS.md,
