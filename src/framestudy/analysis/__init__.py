@@ -2,11 +2,12 @@
 
 Modules, one job each: ``data`` (encode units x coders tables), ``distances`` (delta
 functions and kappa weights), ``alpha`` (Krippendorff's alpha and its coincidence-matrix
-diagnostics), ``chance`` (percent agreement and the kappa family with Gwet's standard
+diagnostics), ``kappa`` (percent agreement and the kappa family with Gwet's standard
 errors), ``bootstrap`` (vectorised bootstrap of alpha), ``unitizing`` (spans),
-``diagnostics`` (ranked disagreements), ``report`` (the ``--json`` contract), ``study``
-(every schema variable of a study) and ``reliability_data`` (the only module that reads
-files). See docs/agreement.md.
+``diagnostics`` (ranked disagreements), ``json_report`` (the ``--json`` contract),
+``variable_agreement`` (every schema variable of a study), ``reliability_data`` (the only
+module that reads files) and ``vocabulary`` (the names the engine accepts, without numpy).
+See docs/agreement.md.
 """
 
 # The public functions, imported from their modules on first use (PEP 562), so that importing
@@ -22,9 +23,9 @@ _EXPORTS = {
     "Coded": "data",
     "encode": "data",
     "disagreements": "diagnostics",
-    "agreement_diagnostics": "report",
-    "agreement_report": "report",
-    "unitizing_report": "report",
+    "agreement_diagnostics": "json_report",
+    "agreement_report": "json_report",
+    "unitizing_report": "json_report",
     "match_spans": "unitizing",
     "presence_indicators": "unitizing",
     "span_f1": "unitizing",

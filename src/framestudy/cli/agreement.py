@@ -167,7 +167,7 @@ def _study_table(results: pd.DataFrame) -> Table:
     else (metric, AC1, counts, P(α<...), the reasons in full) is in analysis/agreement.csv."""
     import pandas as pd
 
-    from framestudy.analysis.report import verdict
+    from framestudy.analysis.json_report import verdict
 
     by_outlet = (results["outlet"] != "all").any()
     table = Table(
@@ -290,15 +290,15 @@ def agreement(
     if by is not None:
         _check_choice(by, ("outlet",), "--by")
     from framestudy.analysis.data import CategoryOrderError
+    from framestudy.analysis.json_report import (
+        agreement_diagnostics,
+        agreement_report,
+        unitizing_report,
+    )
     from framestudy.analysis.reliability_data import (
         parse_categories,
         read_reliability_csv,
         read_spans_csv,
-    )
-    from framestudy.analysis.report import (
-        agreement_diagnostics,
-        agreement_report,
-        unitizing_report,
     )
     from framestudy.io import atomic_write_csv
 
@@ -380,7 +380,7 @@ def _study_mode(
         read_document_lengths,
         read_registry,
     )
-    from framestudy.analysis.study import study_agreement, study_disagreements
+    from framestudy.analysis.variable_agreement import study_agreement, study_disagreements
     from framestudy.io import atomic_write_csv
 
     paths = study()

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from framestudy.analysis import chance
+from framestudy.analysis import kappa
 from framestudy.analysis.alpha import (
     Metric,
     _label,
@@ -187,14 +187,14 @@ def agreement_report(
             coefficients[name] = {"estimate": float("nan"), "reason": reason}
     else:
         coefficients.update(
-            percent_agreement=chance.percent_agreement(kappa_coded),
-            cohen_kappa=chance.cohen_kappa(kappa_coded, weights),
-            scott_pi=chance.scott_pi(kappa_coded, weights),
-            fleiss_kappa=chance.fleiss_kappa(kappa_coded, weights),
-            conger_kappa=chance.conger_kappa(kappa_coded, weights),
-            brennan_prediger=chance.brennan_prediger(kappa_coded, weights),
-            gwet_ac1=chance.gwet_ac(kappa_coded, "identity"),
-            gwet_ac2=chance.gwet_ac(kappa_coded, weights),
+            percent_agreement=kappa.percent_agreement(kappa_coded),
+            cohen_kappa=kappa.cohen_kappa(kappa_coded, weights),
+            scott_pi=kappa.scott_pi(kappa_coded, weights),
+            fleiss_kappa=kappa.fleiss_kappa(kappa_coded, weights),
+            conger_kappa=kappa.conger_kappa(kappa_coded, weights),
+            brennan_prediger=kappa.brennan_prediger(kappa_coded, weights),
+            gwet_ac1=kappa.gwet_ac(kappa_coded, "identity"),
+            gwet_ac2=kappa.gwet_ac(kappa_coded, weights),
         )
     report = {
         "n_units": int((counts >= 1).sum()),
@@ -228,7 +228,7 @@ def agreement_diagnostics(
         "coincidence": coincidence_matrix(coded),
         "per_category": category_agreement(coded),
         "leave_one_coder_out": leave_one_coder_out(coded, level),
-        "pairwise_kappa": chance.pairwise_kappa_matrix(coded, weights),
+        "pairwise_kappa": kappa.pairwise_kappa_matrix(coded, weights),
         "disagreements": disagreements(coded, level),
     }
 
