@@ -30,7 +30,8 @@ import pandas as pd
 
 from framestudy.analysis import kappa
 from framestudy.analysis.alpha import set_value_alphas, to_coded
-from framestudy.analysis.data import Coded
+from framestudy.analysis.bootstrap import check_n_boot
+from framestudy.analysis.data import AgreementInputError, Coded
 from framestudy.analysis.diagnostics import disagreements
 from framestudy.analysis.json_report import alpha_entry
 from framestudy.analysis.unitizing import (
@@ -391,7 +392,7 @@ def _attribute_variable(
 
 def study_agreement(
     annotations: pd.DataFrame,
-    registry: Sequence[Mapping],
+    registry: Sequence[Mapping] | pd.DataFrame,
     lengths: Mapping | None = None,
     by: str | None = None,
     n_boot: int = 1000,
@@ -400,16 +401,44 @@ def study_agreement(
 ) -> pd.DataFrame:
     """One row per variable (and per category, and per outlet with ``by="outlet"``).
 
-    ``annotations`` is the tidy table, ``registry`` the schema's registry records,
-    ``lengths`` maps article ids to text length (for unitizing alpha). Columns:
+    ``annotations`` is the tidy table of docs/CONTRACTS.md (long: one row per article,
+    coder, variable and value; the columns ``article_id, coder, variable, value``, and
+    ``span_id, span_start, span_end`` for span variables, ``outlet`` for ``by="outlet"``).
+    ``registry`` is the schema's registry, as records (``schemas/registry.json``) or the
+    DataFrame of ``Schema.registry()``. ``lengths`` maps article ids to text length (for
+    unitizing alpha). Each variable gets the coefficient its registry ``metric`` names,
+    whose formula and source are in that function's docstring:
+
+    * ``alpha_nominal``, ``alpha_ordinal``: :func:`~framestudy.analysis.alpha.krippendorff_alpha`
+      (Krippendorff 2011, pp. 3-6) over articles with a units bootstrap CI
+      (:func:`~framestudy.analysis.bootstrap.bootstrap_alpha`), plus
+      :func:`~framestudy.analysis.kappa.percent_agreement` and
+      :func:`~framestudy.analysis.kappa.gwet_ac` (AC1; Gwet 2008, eq. 14);
+    * ``alpha_masi``: alpha with Passonneau's (2006, p. 832) MASI distance and a binary
+      nominal alpha per value (:func:`~framestudy.analysis.alpha.set_value_alphas`);
+    * ``unitizing_alpha``: :func:`~framestudy.analysis.unitizing.unitizing_alpha`
+      (Krippendorff 2004, pp. 251-256) pooled and per label, the presence alpha per label
+      and span F1;
+    * ``alpha_nominal_matched_spans``: alpha over spans matched across coders
+      (:func:`~framestudy.analysis.unitizing.match_spans`).
+
+    Columns:
     ``variable, dimension, metric, category, outlet, estimate, ci_low, ci_high,
     p_below_0_667, p_below_0_800, percent_agreement, gwet_ac1, n_units, n_coders,
     n_pairable_values, reason`` (``outlet`` = "all" for the whole study, ``category`` empty
     for the variable as a whole; ``reason`` says why an estimate is missing). ``progress``
     is called with each variable's id once it is done.
+
+    Raises :class:`~framestudy.analysis.data.AgreementInputError` for a missing column, a
+    registry record without ``variable``, ``by`` other than None or "outlet", ``n_boot``
+    < 0, or span offsets that are not offsets (see
+    :func:`~framestudy.analysis.unitizing.check_spans`).
     """
     if by not in (None, "outlet"):
-        raise ValueError("by must be None or 'outlet'")
+        raise AgreementInputError(f"by must be None or 'outlet', not {by!r}")
+    check_n_boot(n_boot)
+    registry = registry_records(registry)
+    _check_columns(annotations, registry, by)
     ann = _prepare(annotations)
     pairs = ann[["article_id", "coder"]].drop_duplicates().sort_values(["article_id", "coder"])
     coders: dict = {}
@@ -419,8 +448,6 @@ def study_agreement(
         coders.setdefault(article, []).append(coder)
     outlets = None
     if by == "outlet":
-        if "outlet" not in ann.columns:
-            raise ValueError("the annotation table has no outlet column")
         outlets = ann.drop_duplicates("article_id").set_index("article_id")["outlet"].astype(str)
     rows: list[dict] = []
     matched = None
@@ -442,6 +469,60 @@ def study_agreement(
     return frame
 
 
+TIDY_COLUMNS = ("article_id", "coder", "variable", "value")
+SPAN_COLUMNS = ("span_id", "span_start", "span_end")
+
+
+def registry_records(registry: Sequence[Mapping] | pd.DataFrame) -> list[dict]:
+    """The registry as a list of records, from records or the DataFrame of
+    ``Schema.registry()`` (a field a record does not have is dropped, not NaN). Raises
+    :class:`~framestudy.analysis.data.AgreementInputError` for a record without
+    ``variable``."""
+    if isinstance(registry, pd.DataFrame):
+        records = [
+            {k: v for k, v in record.items() if not (np.isscalar(v) and pd.isna(v))}
+            for record in registry.to_dict("records")
+        ]
+    elif isinstance(registry, (Mapping, str, bytes)):
+        raise AgreementInputError(
+            "registry must be a list of variable records (schemas/registry.json) or the "
+            "DataFrame of Schema.registry()"
+        )
+    else:
+        records = [dict(r) if isinstance(r, Mapping) else r for r in registry]
+    for i, record in enumerate(records):
+        if not isinstance(record, Mapping) or "variable" not in record:
+            raise AgreementInputError(
+                f"registry record {i + 1} has no 'variable' -- rebuild the registry with "
+                "`framestudy schema build`"
+            )
+    return records
+
+
+def _check_columns(annotations: pd.DataFrame, registry: list[dict], by: str | None) -> None:
+    """The tidy table's columns this study needs, each missing one named."""
+    if not isinstance(annotations, pd.DataFrame):
+        raise AgreementInputError(
+            f"annotations must be the tidy annotation table (a DataFrame), not "
+            f"{type(annotations).__name__} -- read it with framestudy.annotations.read_tidy"
+        )
+    needed = list(TIDY_COLUMNS)
+    if any(
+        r.get("kind", "document") != "document"
+        or r.get("metric") in ("unitizing_alpha", "alpha_nominal_matched_spans")
+        for r in registry
+    ):
+        needed += SPAN_COLUMNS
+    if by == "outlet":
+        needed.append("outlet")
+    missing = [c for c in needed if c not in annotations.columns]
+    if missing:
+        raise AgreementInputError(
+            f"the annotation table has no {missing[0]!r} column -- pass the tidy table of "
+            "docs/CONTRACTS.md (framestudy.annotations.read_tidy)"
+        )
+
+
 def _prepare(annotations: pd.DataFrame) -> pd.DataFrame:
     ann = annotations.copy()
     for column in ("value", "coder", "article_id", "variable"):
@@ -461,13 +542,20 @@ def _by_variable(split: _Split, variable: str) -> pd.DataFrame:
     return split.parts.get(variable, split.empty)
 
 
-def study_disagreements(annotations: pd.DataFrame, registry: Sequence[Mapping]) -> pd.DataFrame:
+def study_disagreements(
+    annotations: pd.DataFrame, registry: Sequence[Mapping] | pd.DataFrame
+) -> pd.DataFrame:
     """Ranked disagreements of every article-level variable, for adjudication.
 
     Columns: ``variable``, ``article_id`` and those of
     :func:`framestudy.analysis.diagnostics.disagreements` (``values`` says who said what);
-    within each variable the most disagreeing articles come first.
+    within each variable the most disagreeing articles come first. ``annotations`` and
+    ``registry`` as in :func:`study_agreement`.
     """
+    registry = registry_records(registry)
+    _check_columns(
+        annotations, [r for r in registry if r.get("kind", "document") == "document"], None
+    )
     split = _Split(_prepare(annotations))
     frames = []
     for record in registry:
