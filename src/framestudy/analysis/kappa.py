@@ -275,15 +275,16 @@ def brennan_prediger(
     *,
     categories: Sequence | None = None,
 ) -> dict:
-    """Brennan-Prediger coefficient (= Randolph's free-marginal multirater kappa, Bennett's
-    S): (p_a - p_e) / (1 - p_e) with p_a as in :func:`gwet_ac` and chance agreement
-    p_e = T_w / q^2, T_w = sum_kl w_kl (Brennan & Prediger 1981, Educ. Psychol. Meas. 41:687-699, p. 690;
-    Gwet 2014, ch. 4; irrCAC ``bp.coeff.raw``); with identity weights p_e = 1/q, Randolph's
-    (2005) kappa_free, "Free-marginal multirater kappa", Joensuu Learning and Instruction
-    Symposium, eq. 3.
+    """Brennan-Prediger coefficient (= Randolph's free-marginal multirater kappa, Bennett's S).
+
+    (p_a - p_e) / (1 - p_e) with p_a as in :func:`gwet_ac` and the chance agreement
+    p_e = T_w / q^2, T_w = sum_kl w_kl (Brennan & Prediger 1981, Educ. Psychol. Meas.
+    41:687-699, p. 690; Gwet 2014, ch. 4; irrCAC ``bp.coeff.raw``); with identity weights
+    p_e = 1/q, Randolph's (2005) kappa_free, "Free-marginal multirater kappa", Joensuu
+    Learning and Instruction Symposium, eq. 3.
 
     q is the number of categories of the scale, not of the values observed: by default the
-    domain of ``coded`` (``encode(..., categories=...)``, ``--categories``); ``n_categories``
+    domain of the data (``categories=...``, ``--categories``); ``n_categories``
     sets it directly when the scale has categories nobody used and whose values are not at
     hand (e.g. a units x categories count table). It must be at least the domain's size and,
     when larger, needs identity weights (weights need the values of every category).

@@ -80,13 +80,16 @@ def check_spans(spans: pd.DataFrame) -> None:
 
 
 def _check_lengths(lengths: Mapping) -> None:
-    for document, length in lengths.items():
-        value = pd.to_numeric(pd.Series([length]), errors="coerce").iloc[0]
-        if pd.isna(value) or value < 0:
-            raise AgreementInputError(
-                f"document {document!r} has length {length!r} -- a length is the number of "
-                "characters of the document's text, 0 or more"
-            )
+    given = list(lengths.values())
+    values = pd.to_numeric(pd.Series(given, dtype=object), errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(values) | (values < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        document = list(lengths)[i]
+        raise AgreementInputError(
+            f"document {plain(document)!r} has length {plain(given[i])!r} -- a length is the "
+            "number of characters of the document's text, 0 or more"
+        )
 
 
 def _normalise(spans: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
