@@ -41,7 +41,7 @@ from framestudy.analysis.alpha import (
     interval_unit_moments,
     to_coded,
 )
-from framestudy.analysis.data import AgreementInputError, Coded
+from framestudy.analysis.data import AgreementInputError, Coded, check_confidence, check_n_boot
 from framestudy.analysis.distances import ordinal_delta_batch
 from framestudy.analysis.vocabulary import BOOTSTRAP_METHODS
 
@@ -49,26 +49,6 @@ ALPHA_MIN = (0.667, 0.800)
 METHODS = BOOTSTRAP_METHODS
 _MULTINOMIAL_MAX_PATTERNS = 4096
 _CHUNK_CELLS = 4_000_000
-
-
-def check_n_boot(n_boot: int, minimum: int = 0) -> None:
-    """Raise :class:`AgreementInputError` unless ``n_boot`` is a whole number >= ``minimum``."""
-    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < minimum:
-        what = "at least 1" if minimum == 1 else "0 (no bootstrap) or more"
-        raise AgreementInputError(
-            f"n_boot must be a whole number, {what}, not {n_boot!r} -- 1000 is usual"
-        )
-
-
-def check_confidence(confidence: float) -> None:
-    """Raise :class:`AgreementInputError` unless 0 < ``confidence`` < 1."""
-    if isinstance(confidence, bool) or not (
-        isinstance(confidence, (int, float, np.number)) and 0 < confidence < 1
-    ):
-        raise AgreementInputError(
-            f"confidence must be between 0 and 1 (exclusive), not {confidence!r} -- e.g. 0.95 "
-            "for a 95% interval"
-        )
 
 
 def _patterns(vc: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -105,6 +105,26 @@ class CategoryOrderError(AgreementInputError):
         )
 
 
+def check_n_boot(n_boot: int, minimum: int = 0) -> None:
+    """Raise :class:`AgreementInputError` unless ``n_boot`` is a whole number >= ``minimum``."""
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < minimum:
+        what = "at least 1" if minimum == 1 else "0 (no bootstrap) or more"
+        raise AgreementInputError(
+            f"n_boot must be a whole number, {what}, not {n_boot!r} -- 1000 is usual"
+        )
+
+
+def check_confidence(confidence: float) -> None:
+    """Raise :class:`AgreementInputError` unless 0 < ``confidence`` < 1."""
+    if isinstance(confidence, bool) or not (
+        isinstance(confidence, (int, float, np.number)) and 0 < confidence < 1
+    ):
+        raise AgreementInputError(
+            f"confidence must be between 0 and 1 (exclusive), not {confidence!r} -- e.g. 0.95 "
+            "for a 95% interval"
+        )
+
+
 def require_order(domain: Sequence, categories: Sequence | None, needs: str) -> None:
     """Raise :class:`CategoryOrderError` unless ``categories`` give the order or every value
     of ``domain`` is a number (numbers are their own order). An empty domain needs none."""

@@ -29,8 +29,8 @@ from framestudy.analysis.alpha import (
     leave_one_coder_out,
     to_coded,
 )
-from framestudy.analysis.bootstrap import ALPHA_MIN, bootstrap_alpha, check_n_boot
-from framestudy.analysis.data import AgreementInputError, require_order
+from framestudy.analysis.bootstrap import ALPHA_MIN, bootstrap_alpha
+from framestudy.analysis.data import AgreementInputError, check_n_boot, require_order
 from framestudy.analysis.diagnostics import disagreements
 from framestudy.analysis.unitizing import (
     presence_alpha,

@@ -35,8 +35,13 @@ import numpy as np
 import pandas as pd
 
 from framestudy.analysis.alpha import REASON_ONE_CODER, alpha_coded
-from framestudy.analysis.bootstrap import check_confidence, check_n_boot
-from framestudy.analysis.data import AgreementInputError, Coded, plain
+from framestudy.analysis.data import (
+    AgreementInputError,
+    Coded,
+    check_confidence,
+    check_n_boot,
+    plain,
+)
 
 SPAN_COLUMNS = ["document", "coder", "category", "start", "end"]
 

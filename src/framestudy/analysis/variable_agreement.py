@@ -30,8 +30,7 @@ import pandas as pd
 
 from framestudy.analysis import kappa
 from framestudy.analysis.alpha import set_value_alphas, to_coded
-from framestudy.analysis.bootstrap import check_n_boot
-from framestudy.analysis.data import AgreementInputError, Coded
+from framestudy.analysis.data import AgreementInputError, Coded, check_n_boot
 from framestudy.analysis.diagnostics import disagreements
 from framestudy.analysis.json_report import alpha_entry
 from framestudy.analysis.unitizing import (
