@@ -164,7 +164,7 @@ def test_interval_moments_match_krippendorff(monkeypatch):
 
 
 def test_many_distinct_values_in_the_report():
-    from framestudy.analysis.report import agreement_report
+    from framestudy.analysis.json_report import agreement_report
 
     out = agreement_report(continuous(n_units=500), "interval", n_boot=50, seed=0)
     alpha = out["coefficients"]["krippendorff_alpha"]

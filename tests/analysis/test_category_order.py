@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from framestudy.analysis.data import CategoryOrderError
-from framestudy.analysis.report import agreement_diagnostics, agreement_report
+from framestudy.analysis.json_report import agreement_diagnostics, agreement_report
 
 WORDS = pd.DataFrame(
     {"a": ["low", "mid", "high", "low", "mid"], "b": ["low", "high", "high", "mid", "mid"]},

@@ -328,6 +328,34 @@ def test_study_mode_without_registry(tmp_path, capsys):
     assert code == 2 and "registry.json" in err and "schema build" in err
 
 
+def test_study_mode_span_end_before_start_is_one_line(tmp_path, capsys):
+    """The engine's AgreementInputError becomes a one-line UserError at the CLI edge."""
+    ann, lengths = synthetic_study(REGISTRY, n_articles=8, seed=2)
+    row = ann.index[ann["variable"] == "span"][0]
+    ann.loc[row, ["span_start", "span_end"]] = [40, 10]
+    write_study(tmp_path, REGISTRY, ann, lengths)
+    code, _, err = run(capsys, "--study", str(tmp_path), "agreement", "--bootstrap", "0")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "annotations.csv" in err and "end 10 is before start 40" in err
+    assert "Traceback" not in err
+
+
+def test_engine_input_error_is_one_line_with_the_file(tmp_path, capsys, monkeypatch):
+    from framestudy.analysis import json_report
+    from framestudy.analysis.data import AgreementInputError
+
+    path = tmp_path / "codes.csv"
+    path.write_text("unit,a,b\n1,x,x\n2,y,x\n")
+
+    def refuse(*args, **kwargs):
+        raise AgreementInputError("something the caller can fix -- do this")
+
+    monkeypatch.setattr(json_report, "agreement_report", refuse)
+    code, _, err = run(capsys, "agreement", str(path))
+    assert code == 2 and len(err.strip().splitlines()) == 1
+    assert "codes.csv: something the caller can fix -- do this" in err
+
+
 def test_help_has_an_example(capsys):
     code, out, _ = run(capsys, "agreement", "--help")
     assert code == 0 and "Example: framestudy agreement" in out

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framestudy.analysis import chance
+from framestudy.analysis import kappa
 from framestudy.analysis.alpha import (
     REASON_NO_PAIRS,
     REASON_NO_VARIATION,
@@ -27,7 +27,7 @@ from framestudy.analysis.alpha import (
 from framestudy.analysis.bootstrap import bootstrap_alpha
 from framestudy.analysis.data import encode
 from framestudy.analysis.diagnostics import disagreements
-from framestudy.analysis.report import agreement_report, unitizing_report
+from framestudy.analysis.json_report import agreement_report, unitizing_report
 from framestudy.analysis.unitizing import SPAN_COLUMNS, unitizing_alpha
 
 KAPPAS = ("cohen_kappa", "scott_pi", "fleiss_kappa", "conger_kappa", "gwet_ac2")
@@ -132,7 +132,7 @@ def test_cohen_pair_without_shared_units():
     data = pd.DataFrame(
         {"a": [1, 2, np.nan, np.nan], "b": [np.nan, np.nan, 1, 2], "c": [1, 2, 1, 2]}, dtype=float
     )
-    res = chance.cohen_kappa(encode(data))
+    res = kappa.cohen_kappa(encode(data))
     assert res["pairs"]["a|b"] is None
     assert res["pairs"]["a|c"] == pytest.approx(1.0)
 

@@ -18,7 +18,7 @@ from nltk.metrics.agreement import AnnotationTask
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats import inter_rater
 
-from framestudy.analysis import chance
+from framestudy.analysis import kappa
 from framestudy.analysis.alpha import _disagreements, coincidences, delta_matrix, krippendorff_alpha
 from framestudy.analysis.data import encode
 from framestudy.analysis.distances import masi_distance
@@ -76,7 +76,7 @@ def test_custom_distance_equals_builtin_level(seed):
 def test_cohen_kappa_matches_sklearn(seed, weights):
     data = random_ratings(seed, n_coders=2, missing=0.0)
     coded = encode(data)
-    ours = chance.cohen_pair(coded, 0, 1, weights)
+    ours = kappa.cohen_pair(coded, 0, 1, weights)
     sk = cohen_kappa_score(
         data["c0"], data["c1"], weights=None if weights == "identity" else weights
     )
@@ -87,7 +87,7 @@ def test_cohen_kappa_matches_sklearn(seed, weights):
     )
     from framestudy.analysis.distances import agreement_weights
 
-    assert chance.cohen_table(table.to_numpy(), agreement_weights(weights, coded.categories))[
+    assert kappa.cohen_table(table.to_numpy(), agreement_weights(weights, coded.categories))[
         "estimate"
     ] == pytest.approx(sk, abs=1e-12)
 
@@ -102,7 +102,7 @@ def test_cohen_kappa_and_ase_match_statsmodels(seed, weights):
     )
     sm_weights = {"identity": None, "linear": "linear", "quadratic": "quadratic"}[weights]
     sm = inter_rater.cohens_kappa(table.to_numpy(), wt=sm_weights)
-    ours = chance.cohen_pair(coded, 0, 1, weights)
+    ours = kappa.cohen_pair(coded, 0, 1, weights)
     assert ours["estimate"] == pytest.approx(sm.kappa, abs=1e-10)
     assert ours["se"] == pytest.approx(sm.std_kappa, abs=1e-10)
     assert ours["se_h0"] == pytest.approx(sm.std_kappa0, abs=1e-10)
@@ -112,7 +112,7 @@ def test_unequally_spaced_weights_use_values_not_ranks():
     """irr's kappa2 weights by factor level, Gwet/irrCAC and we by value (anchors survey 3.1)."""
     data = pd.DataFrame({"a": [1, 2, 3, 4, 6, 6, 1, 4], "b": [1, 3, 3, 6, 4, 6, 2, 4]}, dtype=float)
     coded = encode(data)
-    ours = chance.cohen_pair(coded, 0, 1, "linear")["estimate"]
+    ours = kappa.cohen_pair(coded, 0, 1, "linear")["estimate"]
     by_rank = cohen_kappa_score(data["a"], data["b"], weights="linear")
     values = np.array(coded.categories)
     table = (
@@ -131,10 +131,10 @@ def test_fleiss_and_brennan_prediger_match_statsmodels(seed, n_coders):
     data = random_ratings(seed, n_coders=n_coders, missing=0.0)
     coded = encode(data, categories=[1.0, 2.0, 3.0, 4.0, 5.0])
     counts, _ = inter_rater.aggregate_raters(data.to_numpy().astype(int), n_cat=None)
-    assert chance.fleiss_kappa(coded)["estimate"] == pytest.approx(
+    assert kappa.fleiss_kappa(coded)["estimate"] == pytest.approx(
         inter_rater.fleiss_kappa(counts, "fleiss"), abs=1e-12
     )
-    assert chance.brennan_prediger(coded)["estimate"] == pytest.approx(
+    assert kappa.brennan_prediger(coded)["estimate"] == pytest.approx(
         inter_rater.fleiss_kappa(counts, "randolph"), abs=1e-12
     )
 
@@ -154,15 +154,15 @@ def test_scott_pi_and_s_match_nltk_for_two_coders(seed):
     data = random_ratings(seed, n_coders=2, missing=0.0)
     coded = encode(data)
     task = _nltk_task(data)
-    assert chance.scott_pi(coded)["estimate"] == pytest.approx(task.pi(), abs=1e-12)
+    assert kappa.scott_pi(coded)["estimate"] == pytest.approx(task.pi(), abs=1e-12)
     observed = encode(data)  # nltk's S uses the categories that occur
-    assert chance.brennan_prediger(observed)["estimate"] == pytest.approx(task.S(), abs=1e-12)
+    assert kappa.brennan_prediger(observed)["estimate"] == pytest.approx(task.S(), abs=1e-12)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_lights_kappa_matches_nltk_pairwise_average(seed):
     data = random_ratings(seed, n_coders=4, missing=0.0)
-    assert chance.cohen_kappa(encode(data))["estimate"] == pytest.approx(
+    assert kappa.cohen_kappa(encode(data))["estimate"] == pytest.approx(
         _nltk_task(data).kappa(), abs=1e-12
     )
 
@@ -178,9 +178,9 @@ def test_conger_equals_pairwise_chance_model(seed):
     pa = np.mean(
         [(coded.codes[:, a] == coded.codes[:, b]).mean() for a, b in combinations(range(4), 2)]
     )
-    assert chance.conger_kappa(coded)["estimate"] == pytest.approx((pa - pe) / (1 - pe), abs=1e-12)
+    assert kappa.conger_kappa(coded)["estimate"] == pytest.approx((pa - pe) / (1 - pe), abs=1e-12)
     two = encode(data[["c0", "c1"]])
-    assert chance.conger_kappa(two)["estimate"] == pytest.approx(
+    assert kappa.conger_kappa(two)["estimate"] == pytest.approx(
         cohen_kappa_score(data["c0"], data["c1"]), abs=1e-12
     )
 

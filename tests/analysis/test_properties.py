@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from framestudy.analysis import chance
+from framestudy.analysis import kappa
 from framestudy.analysis.alpha import krippendorff_alpha
 from framestudy.analysis.bootstrap import bootstrap_alpha
 from framestudy.analysis.data import encode
@@ -53,15 +53,15 @@ def test_kappa_family_invariant_to_order(data, seed):
     cats = [1.0, 2.0, 3.0, 4.0, 5.0]
     x, y = encode(data, categories=cats), encode(shuffled, categories=cats)
     for fn in (
-        chance.percent_agreement,
-        chance.gwet_ac,
-        chance.fleiss_kappa,
-        chance.brennan_prediger,
-        chance.conger_kappa,
-        chance.cohen_kappa,
+        kappa.percent_agreement,
+        kappa.gwet_ac,
+        kappa.fleiss_kappa,
+        kappa.brennan_prediger,
+        kappa.conger_kappa,
+        kappa.cohen_kappa,
     ):
         assert same(fn(x)["estimate"], fn(y)["estimate"]), fn.__name__
-    for fn in (chance.percent_agreement, chance.gwet_ac, chance.fleiss_kappa):
+    for fn in (kappa.percent_agreement, kappa.gwet_ac, kappa.fleiss_kappa):
         assert same(fn(x)["se"], fn(y)["se"]), fn.__name__
 
 
@@ -91,7 +91,7 @@ def test_all_missing_unit_changes_nothing(data, level, where):
     a, b = krippendorff_alpha(data, level), krippendorff_alpha(padded, level)
     assert same(a["estimate"], b["estimate"])
     cats = [1.0, 2.0, 3.0, 4.0, 5.0]
-    for fn in (chance.gwet_ac, chance.fleiss_kappa, chance.percent_agreement):
+    for fn in (kappa.gwet_ac, kappa.fleiss_kappa, kappa.percent_agreement):
         assert same(
             fn(encode(data, categories=cats))["estimate"],
             fn(encode(padded, categories=cats))["estimate"],

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framestudy.analysis import chance, unitizing
-from framestudy.analysis.data import contingency_to_wide, counts_to_wide, encode, from_matrix
+from framestudy.analysis import kappa, unitizing
+from framestudy.analysis.data import encode
 from framestudy.analysis.unitizing import SPAN_COLUMNS, unitizing_alpha
+from tests.analysis.tables import contingency_to_wide, counts_to_wide, from_matrix
 from tests.analysis.test_reference_cases import assert_published
 
 # --- Randolph's free-marginal multirater kappa (chance = 1/q) --------------------------
@@ -28,14 +29,14 @@ def test_brennan_prediger_1981_three_categories():
     categories, P_o = .60, P_e = 1/3, S = .40 (kappa .27 and .29)."""
     ex1 = [(50, 1, 1), (10, 2, 1), (10, 2, 2), (10, 2, 3), (20, 3, 1)]
     ex2 = [(50, 1, 1), (10, 1, 3), (10, 2, 2), (10, 2, 3), (10, 3, 1), (10, 3, 2)]
-    for rows, kappa in ((ex1, 0.27), (ex2, 0.29)):
+    for rows, published in ((ex1, 0.27), (ex2, 0.29)):
         pairs = [(a, b) for n, a, b in rows for _ in range(n)]
         coded = encode(pd.DataFrame(pairs, columns=["r1", "r2"]))
-        result = chance.brennan_prediger(coded)
+        result = kappa.brennan_prediger(coded)
         assert_published(result["pa"], 0.60)
         assert_published(result["pe"], 0.33)
         assert_published(result["estimate"], 0.40)
-        assert_published(chance.cohen_kappa(coded)["estimate"], kappa)
+        assert_published(kappa.cohen_kappa(coded)["estimate"], published)
 
 
 def test_randolph_2005_two_category_examples():
@@ -45,8 +46,8 @@ def test_randolph_2005_two_category_examples():
     ex2 = [["Yes", "Yes", "Yes"], ["Yes", "Yes", "No"], ["Yes", "Yes", "No"], ["Yes"] * 3]
     for rows, fleiss in ((ex1, 0.33), (ex2, -0.2)):
         coded = encode(pd.DataFrame(rows))
-        assert_published(chance.brennan_prediger(coded)["estimate"], 0.33)
-        assert_published(chance.fleiss_kappa(coded)["estimate"], fleiss)
+        assert_published(kappa.brennan_prediger(coded)["estimate"], 0.33)
+        assert_published(kappa.fleiss_kappa(coded)["estimate"], fleiss)
 
 
 def test_warrens_2010_eight_raters():
@@ -63,8 +64,8 @@ def test_warrens_2010_eight_raters():
         (1, "AANANANN"),
     ]
     coded = encode(pd.DataFrame([list(p) for n, p in patterns for _ in range(n)]))
-    assert abs(chance.brennan_prediger(coded)["estimate"] - 0.8358) <= 1e-4
-    assert abs(chance.fleiss_kappa(coded)["estimate"] - 0.8324) <= 1e-4
+    assert abs(kappa.brennan_prediger(coded)["estimate"] - 0.8358) <= 1e-4
+    assert abs(kappa.fleiss_kappa(coded)["estimate"] - 0.8324) <= 1e-4
 
 
 # statsmodels' test_inter_rater.py::test_fleis_randolph: subjects x categories counts with
@@ -75,13 +76,13 @@ UNUSED_THIRD = [[6, 1, 0], [0, 7, 0]]
 def test_randolph_counts_scale_larger_than_values_used():
     wide = counts_to_wide(UNUSED_THIRD, [1, 2, 3])
     declared = encode(wide, categories=[1, 2, 3])
-    assert_published(chance.brennan_prediger(declared)["estimate"], 0.785714)
-    assert_published(chance.fleiss_kappa(declared)["estimate"], 0.708333)
+    assert_published(kappa.brennan_prediger(declared)["estimate"], 0.785714)
+    assert_published(kappa.fleiss_kappa(declared)["estimate"], 0.708333)
     # without the domain only the two values used are categories: q = 2
     observed = encode(wide)
-    assert_published(chance.brennan_prediger(observed)["estimate"], 0.714286)
+    assert_published(kappa.brennan_prediger(observed)["estimate"], 0.714286)
     # the scale size can be given directly when the unused categories' values are unknown
-    result = chance.brennan_prediger(observed, n_categories=3)
+    result = kappa.brennan_prediger(observed, n_categories=3)
     assert_published(result["estimate"], 0.785714)
     assert result["n_categories"] == 3
     assert_published(result["pe"], 1 / 3, 6)
@@ -90,9 +91,9 @@ def test_randolph_counts_scale_larger_than_values_used():
 def test_randolph_n_categories_is_checked():
     observed = encode(counts_to_wide(UNUSED_THIRD, [1, 2, 3]))
     with pytest.raises(ValueError, match="smaller than"):
-        chance.brennan_prediger(observed, n_categories=1)
+        kappa.brennan_prediger(observed, n_categories=1)
     with pytest.raises(ValueError, match="identity weights"):
-        chance.brennan_prediger(observed, "linear", n_categories=3)
+        kappa.brennan_prediger(observed, "linear", n_categories=3)
 
 
 def test_randolph_multi_category_many_raters():
@@ -112,7 +113,7 @@ def test_randolph_multi_category_many_raters():
         [0, 2, 2, 3, 7],
     ]
     coded = encode(counts_to_wide(counts, [1, 2, 3, 4, 5]))
-    result = chance.brennan_prediger(coded)
+    result = kappa.brennan_prediger(coded)
     assert_published(result["pa"], 0.378)
     assert_published(result["estimate"], 0.2225)
 
@@ -137,21 +138,21 @@ def test_irr_kappa2_anxiety_rater2_rater3():
     unweighted -0.006289308, "equal" 0.1459075, "squared" 0.2520325. Raters 2 and 3 use
     1, 2, 3, 4, 6: irr's levels are those five, so 4 -> 6 is one step."""
     coded = anxiety([1, 2])
-    assert_published(chance.cohen_kappa(coded)["estimate"], -0.006289308)
-    equal = chance.cohen_kappa(coded, "equal")
+    assert_published(kappa.cohen_kappa(coded)["estimate"], -0.006289308)
+    equal = kappa.cohen_kappa(coded, "equal")
     assert_published(equal["estimate"], 0.1459075)
     assert equal["weights"] == "equal"
-    assert_published(chance.cohen_kappa(coded, "squared")["estimate"], 0.2520325)
+    assert_published(kappa.cohen_kappa(coded, "squared")["estimate"], 0.2520325)
 
 
 def test_irr_kappa2_differs_from_value_weights_when_a_level_is_unused():
     """With the values 1..6 as scores (the default) the gap 4 -> 6 counts twice: linear
     kappa .1262 (agreement_anchors.md, section 3.1), not irr's .1459."""
     coded = anxiety([1, 2])
-    assert_published(chance.cohen_kappa(coded, "linear")["estimate"], 0.1262)
+    assert_published(kappa.cohen_kappa(coded, "linear")["estimate"], 0.1262)
     # declaring the six-point scale changes nothing for irr's weights (5 is still unused)
     declared = encode(pd.DataFrame(ANXIETY[:, [1, 2]]), categories=[1, 2, 3, 4, 5, 6])
-    assert_published(chance.cohen_kappa(declared, "equal")["estimate"], 0.1459075)
+    assert_published(kappa.cohen_kappa(declared, "equal")["estimate"], 0.1459075)
 
 
 def test_irr_kappa2_anxiety_rater1_rater2_squared():
@@ -159,9 +160,9 @@ def test_irr_kappa2_anxiety_rater1_rater2_squared():
     pyirr's test_kappa2). Raters 1 and 2 use all six levels, so rank and value weights
     agree here."""
     coded = anxiety([0, 1])
-    assert_published(chance.cohen_kappa(coded, "squared")["estimate"], 0.297)
-    assert chance.cohen_kappa(coded, "squared")["estimate"] == pytest.approx(
-        chance.cohen_kappa(coded, "quadratic")["estimate"], abs=1e-12
+    assert_published(kappa.cohen_kappa(coded, "squared")["estimate"], 0.297)
+    assert kappa.cohen_kappa(coded, "squared")["estimate"] == pytest.approx(
+        kappa.cohen_kappa(coded, "quadratic")["estimate"], abs=1e-12
     )
 
 
@@ -169,21 +170,21 @@ def test_rank_weights_are_the_pairs_levels_and_reach_the_whole_family():
     """Light's kappa with irr weights averages irr's pairwise kappa2; Fleiss/AC2 with
     'equal' equal 'linear' on the data re-coded to ranks of the observed levels."""
     coded = anxiety([0, 1, 2])
-    light = chance.cohen_kappa(coded, "equal")
+    light = kappa.cohen_kappa(coded, "equal")
     for key, value in light["pairs"].items():
         a, b = (int(name[-1]) - 1 for name in key.split("|"))
-        assert value == pytest.approx(chance.cohen_kappa(anxiety([a, b]), "equal")["estimate"])
-    ranks = chance.observed_levels(coded)
+        assert value == pytest.approx(kappa.cohen_kappa(anxiety([a, b]), "equal")["estimate"])
+    ranks = kappa.observed_levels(coded)
     assert ranks.categories == (1, 2, 3, 4, 5, 6)  # all six used by someone
     two = anxiety([1, 2])
-    ranked = chance.observed_levels(two)
+    ranked = kappa.observed_levels(two)
     assert ranked.categories == (1, 2, 3, 4, 5)
-    for fn in (chance.fleiss_kappa, chance.gwet_ac, chance.conger_kappa):
+    for fn in (kappa.fleiss_kappa, kappa.gwet_ac, kappa.conger_kappa):
         assert fn(two, "squared")["estimate"] == pytest.approx(
             fn(ranked, "quadratic")["estimate"], abs=1e-12
         )
     with pytest.raises(ValueError, match="unknown weights"):
-        chance.fleiss_kappa(two, "cubic")
+        kappa.fleiss_kappa(two, "cubic")
 
 
 def test_rank_weights_on_a_contingency_table():
@@ -191,7 +192,7 @@ def test_rank_weights_on_a_contingency_table():
     gives the same .4701 there."""
     table = [[0, 4, 1], [0, 8, 0], [0, 1, 5]]
     coded = encode(contingency_to_wide(table, [1, 2, 3]))
-    assert_published(chance.cohen_kappa(coded, "equal")["estimate"], 0.4701)
+    assert_published(kappa.cohen_kappa(coded, "equal")["estimate"], 0.4701)
 
 
 # --- unitizing alpha: Krippendorff (1995), p. 57 ---------------------------------------
@@ -357,7 +358,7 @@ def test_bootstrap_needs_two_documents():
 def test_from_matrix_is_available_for_randolph_raw_data():
     """Raw reliability data (coders x units) reach Randolph's kappa the same way."""
     coded = encode(from_matrix([["a", "a", "b"], ["a", "b", "b"]]), categories=["a", "b", "c"])
-    result = chance.brennan_prediger(coded)
+    result = kappa.brennan_prediger(coded)
     assert result["n_categories"] == 3
     assert_published(result["estimate"], (2 / 3 - 1 / 3) / (2 / 3), 12)
 
@@ -383,9 +384,9 @@ def test_cli_weights_equal_is_irr_kappa2(tmp_path, capsys):
     table.to_csv(path, index=False)
     code, out, _ = _run(capsys, "agreement", str(path), "--weights", "equal", "--json")
     assert code == 0
-    kappa = json.loads(out)["coefficients"]["cohen_kappa"]
-    assert_published(kappa["estimate"], 0.1459075)
-    assert kappa["weights"] == "equal"
+    cohen = json.loads(out)["coefficients"]["cohen_kappa"]
+    assert_published(cohen["estimate"], 0.1459075)
+    assert cohen["weights"] == "equal"
     code, _, err = _run(capsys, "agreement", str(path), "--weights", "cubic")
     assert code == 2 and "equal" in err
 

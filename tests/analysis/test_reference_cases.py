@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framestudy.analysis import chance
+from framestudy.analysis import kappa
 from framestudy.analysis.alpha import krippendorff_alpha
-from framestudy.analysis.data import contingency_to_wide, counts_to_wide, encode, from_matrix
+from framestudy.analysis.data import encode
 from framestudy.analysis.unitizing import SPAN_COLUMNS, unitizing_alpha
+from tests.analysis.tables import contingency_to_wide, counts_to_wide, from_matrix
 
 CASES = json.loads((Path(__file__).parent / "data" / "agreement_cases.json").read_text())
 BY_ID = {case["id"]: case for case in CASES}
@@ -72,17 +73,17 @@ def compute(case: dict) -> dict:
         return krippendorff_alpha(data, case["level_of_measurement"])
     coded = encode(data)
     if coefficient == "Fleiss' kappa":
-        return chance.fleiss_kappa(coded)
+        return kappa.fleiss_kappa(coded)
     if coefficient == "Cohen kappa":
-        return chance.cohen_kappa(coded)
+        return kappa.cohen_kappa(coded)
     if coefficient == "weighted Cohen kappa":
-        return chance.cohen_kappa(coded, "linear")
+        return kappa.cohen_kappa(coded, "linear")
     if coefficient == "Gwet's AC1":
-        return chance.gwet_ac(coded)
+        return kappa.gwet_ac(coded)
     if coefficient == "Gwet's AC2":
-        return chance.gwet_ac(coded, case["weights"])
+        return kappa.gwet_ac(coded, case["weights"])
     if coefficient == "percent agreement":
-        return chance.percent_agreement(coded)
+        return kappa.percent_agreement(coded)
     raise AssertionError(f"no test mapping for {coefficient}")
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from framestudy.analysis.study import study_agreement
+from framestudy.analysis.variable_agreement import study_agreement
 from framestudy.cli import main
 from framestudy.cli.agreement import _study_table
 from tests.analysis.synth import synthetic_study, write_study

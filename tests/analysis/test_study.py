@@ -11,8 +11,12 @@ import pandas as pd
 import pytest
 
 from framestudy.analysis.alpha import krippendorff_alpha
-from framestudy.analysis.study import RESULT_COLUMNS, study_agreement, study_disagreements
 from framestudy.analysis.unitizing import unitizing_alpha
+from framestudy.analysis.variable_agreement import (
+    RESULT_COLUMNS,
+    study_agreement,
+    study_disagreements,
+)
 from tests.analysis.synth import synthetic_study
 
 REGISTRY = [

@@ -2,15 +2,18 @@
 
 Modules, one job each: ``data`` (encode units x coders tables), ``distances`` (delta
 functions and kappa weights), ``alpha`` (Krippendorff's alpha and its coincidence-matrix
-diagnostics), ``chance`` (percent agreement and the kappa family with Gwet's standard
+diagnostics), ``kappa`` (percent agreement and the kappa family with Gwet's standard
 errors), ``bootstrap`` (vectorised bootstrap of alpha), ``unitizing`` (spans),
-``diagnostics`` (ranked disagreements), ``report`` (the ``--json`` contract), ``study``
-(every schema variable of a study) and ``reliability_data`` (the only module that reads
-files). See docs/agreement.md.
+``diagnostics`` (ranked disagreements), ``json_report`` (the ``--json`` contract),
+``variable_agreement`` (every schema variable of a study), ``reliability_data`` (the only
+module that reads files) and ``vocabulary`` (the names the engine accepts, without numpy).
+See docs/agreement.md.
 """
 
 # The public functions, imported from their modules on first use (PEP 562), so that importing
-# one light module (``framestudy.analysis.vocabulary``) does not load numpy and pandas.
+# one light module (``framestudy.analysis.vocabulary``) does not load numpy and pandas. No
+# module is named like a function it exports: importing the module would set the package
+# attribute to the module and shadow the function.
 _EXPORTS = {
     "alpha_by_group": "alpha",
     "category_agreement": "alpha",
@@ -19,16 +22,28 @@ _EXPORTS = {
     "leave_one_coder_out": "alpha",
     "set_value_alphas": "alpha",
     "bootstrap_alpha": "bootstrap",
+    "AgreementInputError": "data",
+    "CategoryOrderError": "data",
     "Coded": "data",
     "encode": "data",
+    "units_by_coders": "data",
     "disagreements": "diagnostics",
-    "agreement_diagnostics": "report",
-    "agreement_report": "report",
-    "unitizing_report": "report",
+    "agreement_diagnostics": "json_report",
+    "agreement_report": "json_report",
+    "unitizing_report": "json_report",
+    "brennan_prediger": "kappa",
+    "cohen_kappa": "kappa",
+    "conger_kappa": "kappa",
+    "fleiss_kappa": "kappa",
+    "gwet_ac": "kappa",
+    "percent_agreement": "kappa",
+    "scott_pi": "kappa",
     "match_spans": "unitizing",
     "presence_indicators": "unitizing",
     "span_f1": "unitizing",
     "unitizing_alpha": "unitizing",
+    "study_agreement": "variable_agreement",
+    "study_disagreements": "variable_agreement",
 }
 
 
@@ -46,21 +61,33 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "AgreementInputError",
+    "CategoryOrderError",
     "Coded",
     "agreement_diagnostics",
     "agreement_report",
     "alpha_by_group",
     "bootstrap_alpha",
+    "brennan_prediger",
     "category_agreement",
+    "cohen_kappa",
     "coincidence_matrix",
+    "conger_kappa",
     "disagreements",
     "encode",
+    "fleiss_kappa",
+    "gwet_ac",
     "krippendorff_alpha",
     "leave_one_coder_out",
     "match_spans",
+    "percent_agreement",
     "presence_indicators",
+    "scott_pi",
     "set_value_alphas",
     "span_f1",
+    "study_agreement",
+    "study_disagreements",
     "unitizing_alpha",
     "unitizing_report",
+    "units_by_coders",
 ]

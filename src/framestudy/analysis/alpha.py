@@ -27,7 +27,13 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from framestudy.analysis.data import Coded, encode, is_missing
+from framestudy.analysis.data import (
+    AgreementInputError,
+    Coded,
+    encode,
+    is_missing,
+    units_by_coders,
+)
 from framestudy.analysis.distances import (
     SET_DISTANCES,
     interval_delta,
@@ -64,10 +70,22 @@ def as_sets(data: pd.DataFrame) -> pd.DataFrame:
 def to_coded(
     data: pd.DataFrame | Coded, metric: Metric = "nominal", categories: Sequence | None = None
 ) -> Coded:
-    """Encode ``data`` for ``metric`` (sets for jaccard/masi, numbers for interval/ratio)."""
+    """Encode ``data`` for ``metric`` (sets for jaccard/masi, numbers for interval/ratio).
+
+    ``data`` is :class:`Coded` (returned as it is) or a table in a shape
+    :func:`~framestudy.analysis.data.units_by_coders` reads (wide, or long: unit, coder,
+    value). Raises :class:`~framestudy.analysis.data.AgreementInputError` for an unknown
+    metric or unusable data.
+    """
     if isinstance(data, Coded):
         return data
-    if isinstance(metric, str) and metric in SET_DISTANCES:
+    sets = isinstance(metric, str) and metric in SET_DISTANCES
+    if isinstance(metric, str) and metric not in METRICS:
+        raise AgreementInputError(
+            f"unknown metric {metric!r}; use one of {', '.join(METRICS)}, a callable or a V x V array"
+        )
+    data = units_by_coders(data, sets=sets)
+    if sets:
         return encode(as_sets(data), categories=categories, level="nominal")
     level = (
         metric
@@ -86,7 +104,9 @@ def delta_matrix(metric: Metric, categories: Sequence, n_v: np.ndarray) -> np.nd
     v = len(categories)
     if isinstance(metric, np.ndarray):
         if metric.shape != (v, v):
-            raise ValueError(f"a custom distance matrix must be {v} x {v}")
+            raise AgreementInputError(
+                f"a custom distance matrix must be {v} x {v}, one row and column per value"
+            )
         return metric.astype(float)
     if callable(metric):
         return pairwise_matrix(categories, metric)
@@ -96,11 +116,15 @@ def delta_matrix(metric: Metric, categories: Sequence, n_v: np.ndarray) -> np.nd
         return ordinal_delta(n_v)
     if metric in ("interval", "ratio"):
         if not is_numeric_domain(categories):
-            raise ValueError(f"{metric} alpha needs numeric values")
+            raise AgreementInputError(
+                f"{metric} alpha needs numeric values -- use the nominal or ordinal level for words"
+            )
         return interval_delta(categories) if metric == "interval" else ratio_delta(categories)
     if metric in SET_DISTANCES:
         return pairwise_matrix(categories, SET_DISTANCES[metric])
-    raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)} or a callable")
+    raise AgreementInputError(
+        f"unknown metric {metric!r}; use one of {', '.join(METRICS)}, a callable or a V x V array"
+    )
 
 
 def coincidences(value_counts: np.ndarray) -> np.ndarray:
@@ -197,14 +221,25 @@ def krippendorff_alpha(
     metric: Metric = "nominal",
     categories: Sequence | None = None,
 ) -> dict:
-    """Krippendorff's alpha (Krippendorff 2011, pp. 3-6) with D_o, D_e and a reason.
+    """Krippendorff's alpha with D_o, D_e and a reason.
 
-    ``data`` is a units x coders table (missing = NaN/None). ``metric`` is ``nominal``,
+    alpha = 1 - D_o / D_e = 1 - (n - 1) sum_ck o_ck delta_ck / sum_ck n_c n_k delta_ck,
+    with the coincidence matrix o_ck = sum_u (number of c-k pairs of values in unit u) /
+    (m_u - 1) over the units with m_u >= 2 values, n_c = sum_k o_ck and n = sum_c n_c
+    (Krippendorff 2011, "Computing Krippendorff's Alpha-Reliability", Annenberg School
+    for Communication, pp. 3-4; the distances delta_ck of each level, pp. 5-6). Set
+    distances: Jaccard, and MASI as in Passonneau (2006), LREC, p. 832.
+
+    ``data`` is :class:`~framestudy.analysis.data.Coded`, a units x coders table (missing =
+    NaN/None) or a long table with the columns ``unit, coder, value`` (for ``jaccard`` and
+    ``masi`` several rows of one unit and coder form that coder's set); ``categories``
+    fixes the domain and its order (ordinal words need it). ``metric`` is ``nominal``,
     ``ordinal``, ``interval``, ``ratio``, ``jaccard`` or ``masi`` (cells hold sets of
     values), a V x V distance array, or a callable distance. Returns a dict with
     ``estimate`` (NaN when undefined), ``observed_disagreement``, ``expected_disagreement``,
     ``n_units`` (units with a value), ``n_pairable_units``, ``n_pairable_values`` and
-    ``reason`` (None, or why the estimate is NaN).
+    ``reason`` (None, or why the estimate is NaN). Unusable input raises
+    :class:`~framestudy.analysis.data.AgreementInputError`.
     """
     return alpha_coded(to_coded(data, metric, categories), metric)
 
@@ -312,9 +347,12 @@ def alpha_by_group(
     coded = to_coded(data, metric, categories)
     labels = np.asarray(pd.Series(groups).to_numpy(), dtype=object)
     if len(labels) != coded.codes.shape[0]:
-        raise ValueError("groups must give one label per unit")
+        raise AgreementInputError(
+            f"groups must give one label per unit: {len(labels)} labels for "
+            f"{coded.codes.shape[0]} units"
+        )
     if expected not in ("own", "pooled"):
-        raise ValueError("expected must be 'own' or 'pooled'")
+        raise AgreementInputError(f"expected must be 'own' or 'pooled', not {expected!r}")
     pooled = alpha_coded(coded, metric)
     pooled_o = coincidences(coded.value_counts)
     rows = []
@@ -349,7 +387,7 @@ def set_value_alphas(data: pd.DataFrame, values: Sequence | None = None) -> pd.D
     missing cells stay missing. Returns ``value``, ``estimate``, ``n_units``,
     ``n_pairable_values``, ``reason``.
     """
-    sets = as_sets(data)
+    sets = as_sets(units_by_coders(data, sets=True))
     if values is None:
         seen: set = set()
         for cell in sets.to_numpy().ravel():

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pandas as pd
 
 from framestudy.analysis.alpha import (
     LARGE_DOMAIN,
@@ -38,8 +39,9 @@ from framestudy.analysis.alpha import (
     coincidences,
     delta_matrix,
     interval_unit_moments,
+    to_coded,
 )
-from framestudy.analysis.data import Coded
+from framestudy.analysis.data import AgreementInputError, Coded, check_confidence, check_n_boot
 from framestudy.analysis.distances import ordinal_delta_batch
 from framestudy.analysis.vocabulary import BOOTSTRAP_METHODS
 
@@ -176,25 +178,49 @@ def _krippendorff_replicates(
 
 
 def bootstrap_alpha(
-    coded: Coded,
+    data: Coded | pd.DataFrame,
     metric: Metric = "nominal",
     n_boot: int = 1000,
     seed: int | None = 0,
     method: str = "units",
     alpha_min: Sequence[float] = ALPHA_MIN,
     confidence: float = 0.95,
+    *,
+    categories: Sequence | None = None,
 ) -> dict:
     """Bootstrap confidence interval for Krippendorff's alpha.
 
-    Returns ``ci_low``, ``ci_high`` (percentile interval at ``confidence``), ``se`` (the
-    replicates' standard deviation), ``p_below`` ({alpha_min: share of replicates below}),
-    ``n_boot``, ``n_undefined``, ``method``, ``seed`` and ``replicates`` (the array).
-    Randomness comes only from ``seed``.
+    Each of ``n_boot`` replicates b gives alpha*_b; the interval is the percentile one,
+    [Q((1 - confidence) / 2), Q((1 + confidence) / 2)] of the defined alpha*_b (Efron &
+    Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 13), and
+    ``p_below[a]`` = share of alpha*_b < a (KALPHA's q; Hayes & Krippendorff 2007,
+    *Communication Methods and Measures* 1:77-89, p. 85).
+
+    * ``method="units"``: the nonparametric bootstrap over units (Efron & Tibshirani 1993,
+      ch. 6): as many pairable units as the data have are drawn with replacement and
+      alpha* = 1 - D_o* / D_e* is recomputed from their coincidences (Krippendorff 2011,
+      "Computing Krippendorff's Alpha-Reliability", pp. 3-4).
+    * ``method="krippendorff"``: D_e is held fixed and each unit u contributes
+      m_u (m_u - 1) / 2 pairs drawn from all within-unit pairs, each adding
+      2 delta / (n D_e (m_u - 1)) to 1 - alpha* (Hayes & Krippendorff 2007, p. 85). Its
+      intervals are too narrow (docs/ci_coverage.md); it is there to reproduce KALPHA.
+
+    ``data``: :class:`Coded`, or a table wide (units x coders) or long (``unit, coder,
+    value``) encoded for ``metric`` (as :func:`~framestudy.analysis.alpha.krippendorff_alpha`
+    does, with ``categories``). Returns ``ci_low``, ``ci_high``, ``se`` (the replicates'
+    standard deviation), ``p_below`` ({alpha_min: share of replicates below}), ``n_boot``,
+    ``n_undefined``, ``method``, ``seed``, ``confidence``, ``replicates`` (the array) and
+    ``reason``. Randomness comes only from ``seed``. Raises
+    :class:`~framestudy.analysis.data.AgreementInputError` for an unknown ``method``,
+    ``n_boot`` < 1 or ``confidence`` outside (0, 1).
     """
     if method not in METHODS:
-        raise ValueError(f"unknown bootstrap method {method!r}; use one of {', '.join(METHODS)}")
-    if n_boot < 1:
-        raise ValueError("n_boot must be at least 1")
+        raise AgreementInputError(
+            f"unknown bootstrap method {method!r}; use one of {', '.join(METHODS)}"
+        )
+    check_n_boot(n_boot, minimum=1)
+    check_confidence(confidence)
+    coded = to_coded(data, metric, categories)
     rng = np.random.default_rng(seed)
     has_pairs = len(coded.coders) >= 2 and (coded.values_per_unit >= 2).any()
     if not has_pairs:

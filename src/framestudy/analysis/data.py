@@ -1,10 +1,13 @@
-"""Reliability data in the one shape every coefficient starts from.
+"""Reliability data in the one shape every coefficient starts from, and the input errors.
 
 Reliability data are a units x coders table: one row per unit (article, span, ...),
 one column per coder, a cell holding the value the coder gave the unit, and a missing
-cell (``NaN``/``None``) where the coder gave none. :func:`encode` turns such a table into
-:class:`Coded`: integer category codes (``-1`` = missing) plus the ordered value domain,
-which is what the coefficient functions work on. Nothing here reads or writes files.
+cell (``NaN``/``None``) where the coder gave none. Every public coefficient function also
+takes the long shape, one row per unit and coder with the columns ``unit, coder, value``
+(:func:`units_by_coders` turns it into the wide one). :func:`encode` turns a wide table
+into :class:`Coded`: integer category codes (``-1`` = missing) plus the ordered value
+domain, which is what the coefficient functions work on. Input they cannot use raises
+:class:`AgreementInputError`. Nothing here reads or writes files.
 """
 
 from __future__ import annotations
@@ -71,7 +74,18 @@ class Coded:
         return Coded(codes, self.categories, index, coder_names)
 
 
-class CategoryOrderError(ValueError):
+class AgreementInputError(ValueError):
+    """Input the agreement functions cannot use: a missing column, a value outside its
+    range, a clash in the data. The message names what is wrong and says what to do.
+
+    The one error type of :mod:`framestudy.analysis` for library callers (a ``ValueError``,
+    so ``except ValueError`` still catches it); the command line turns it into a one-line
+    :class:`~framestudy.errors.UserError`. Degenerate data (one coder, no variation) are
+    not an error: the estimate is NaN with a ``reason``.
+    """
+
+
+class CategoryOrderError(AgreementInputError):
     """A computation needs the order of the values, the values are text (or sets), and no
     order was given. Alphabetical order is no order: low/mid/high would sort as
     high < low < mid.
@@ -88,6 +102,26 @@ class CategoryOrderError(ValueError):
         super().__init__(
             f"{needs} need the values in order, and text values ({self.shown}) have none "
             "-- pass categories=[...] listing them lowest first"
+        )
+
+
+def check_n_boot(n_boot: int, minimum: int = 0) -> None:
+    """Raise :class:`AgreementInputError` unless ``n_boot`` is a whole number >= ``minimum``."""
+    if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < minimum:
+        what = "at least 1" if minimum == 1 else "0 (no bootstrap) or more"
+        raise AgreementInputError(
+            f"n_boot must be a whole number, {what}, not {n_boot!r} -- 1000 is usual"
+        )
+
+
+def check_confidence(confidence: float) -> None:
+    """Raise :class:`AgreementInputError` unless 0 < ``confidence`` < 1."""
+    if isinstance(confidence, bool) or not (
+        isinstance(confidence, (int, float, np.number)) and 0 < confidence < 1
+    ):
+        raise AgreementInputError(
+            f"confidence must be between 0 and 1 (exclusive), not {confidence!r} -- e.g. 0.95 "
+            "for a 95% interval"
         )
 
 
@@ -126,8 +160,10 @@ def encode(
     set-valued data (multi-select); their domain is the distinct sets observed.
     """
     if level not in LEVELS:
-        raise ValueError(f"unknown level of measurement {level!r}; use one of {', '.join(LEVELS)}")
-    frame = pd.DataFrame(data)
+        raise AgreementInputError(
+            f"unknown level of measurement {level!r}; use one of {', '.join(LEVELS)}"
+        )
+    frame = units_by_coders(data)
     numeric_frame = frame.shape[1] > 0 and all(
         pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes
     )
@@ -156,7 +192,7 @@ def encode(
     else:
         domain = tuple(categories)
         if len(set(domain)) != len(domain):
-            raise ValueError("categories contain duplicates")
+            raise AgreementInputError("categories contain duplicates -- list each value once")
     keys = list(domain)
     if (
         categories is not None
@@ -170,7 +206,10 @@ def encode(
     coded_present = index.get_indexer(present) if present.size else np.array([], dtype=np.int64)
     if (coded_present < 0).any():
         unknown = present[np.flatnonzero(coded_present < 0)[0]]
-        raise ValueError(f"value {unknown!r} is not one of the categories")
+        raise AgreementInputError(
+            f"value {unknown!r} is not one of the categories -- add it to categories=[...] "
+            "or correct the data"
+        )
     codes_flat = np.full(flat.size, -1, dtype=np.int64)
     codes_flat[~missing] = coded_present
     return Coded(codes_flat.reshape(values.shape), domain, frame.index, tuple(frame.columns))
@@ -194,52 +233,89 @@ def _all_numeric(values: np.ndarray) -> bool:
     )
 
 
-def from_matrix(matrix: Sequence[Sequence], coders: Sequence | None = None) -> pd.DataFrame:
-    """A units x coders table from a coders x units list of lists (``None`` = missing)."""
-    arr = np.array(matrix, dtype=object).T
-    arr = np.where(pd.isna(arr), np.nan, arr)
-    cols = list(coders) if coders is not None else [f"coder{i + 1}" for i in range(arr.shape[1])]
-    return pd.DataFrame(arr, columns=cols)
+LONG_COLUMNS = ("unit", "coder", "value")
 
 
-def wide_from_long(
-    long: pd.DataFrame, unit: str = "unit", coder: str = "coder", value: str = "value"
-) -> pd.DataFrame:
-    """Pivot a long table (one row per unit and coder) into units x coders.
+def is_long(frame: pd.DataFrame) -> bool:
+    """Whether a DataFrame is in the long shape: it has a ``coder`` column, or both a
+    ``unit`` and a ``value`` column (the rule ``read_reliability_csv`` applies to files)."""
+    columns = set(map(str, frame.columns))
+    return "coder" in columns or {"unit", "value"} <= columns
 
-    Raises ``ValueError`` naming the first unit/coder pair that has two different values.
+
+def units_by_coders(data, sets: bool = False) -> pd.DataFrame:
+    """The units x coders table of ``data`` in any documented shape.
+
+    * wide: a DataFrame with one row per unit and one column per coder (returned as it
+      is); anything ``pandas.DataFrame`` accepts in that layout, e.g. a dict of coder ->
+      values or a units x coders array, is read the same way;
+    * long: a DataFrame with the columns ``unit, coder, value`` (other columns ignored),
+      one row per unit and coder. A row whose value is missing marks the unit as seen by
+      the coder without a value. With ``sets=True`` (set-valued data, e.g. multi-select
+      answers) a unit may have several rows from one coder: they form the coder's set.
+
+    Raises :class:`AgreementInputError` for a long table without one of its columns, a
+    row without a unit or coder, or (unless ``sets``) two rows for one unit and coder.
     """
-    frame = long[[unit, coder, value]]
-    dup = frame.duplicated([unit, coder], keep=False)
-    if dup.any():
-        clash = frame[dup].drop_duplicates()
-        clash = clash[clash.duplicated([unit, coder], keep=False)]
-        if len(clash):
-            first = clash.iloc[0]
-            raise ValueError(
-                f"unit {first[unit]!r} has two different values from coder {first[coder]!r}"
+    if isinstance(data, Coded):
+        raise AgreementInputError(
+            "this function needs a table, not Coded data -- pass the units x coders DataFrame"
+        )
+    if isinstance(data, (str, bytes)) or data is None or np.isscalar(data):
+        raise AgreementInputError(
+            f"reliability data must be a table, not {type(data).__name__} -- pass a units x "
+            "coders DataFrame or a long one with the columns unit, coder, value"
+        )
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    if not is_long(frame):
+        return frame
+    missing = [c for c in LONG_COLUMNS if c not in frame.columns]
+    if missing:
+        raise AgreementInputError(
+            f"a long table needs the columns unit, coder, value -- column {missing[0]!r} is "
+            "missing (a wide table has one column per coder and none of these names)"
+        )
+    long = frame[list(LONG_COLUMNS)]
+    for column in ("unit", "coder"):
+        empty = long[column].isna().to_numpy()
+        if empty.any():
+            row = plain(long.index[np.flatnonzero(empty)[0]])
+            raise AgreementInputError(
+                f"row {row!r} of the long table has no {column} -- every row needs a unit "
+                "and a coder"
             )
-        frame = frame.drop_duplicates([unit, coder])
-    wide = frame.pivot(index=unit, columns=coder, values=value)
+    units = pd.unique(long["unit"])
+    coders = pd.unique(long["coder"])
+    if sets:
+        cells = long.groupby(["unit", "coder"], sort=False)["value"].agg(_as_set)
+    else:
+        dup = long.duplicated(["unit", "coder"], keep=False).to_numpy()
+        if dup.any():
+            first = long[dup].iloc[0]
+            raise AgreementInputError(
+                f"unit {plain(first['unit'])!r} has more than one row from coder "
+                f"{plain(first['coder'])!r} "
+                "-- keep one row per unit and coder (set-valued metrics, jaccard and masi, "
+                "gather several rows into a set)"
+            )
+        cells = long.set_index(["unit", "coder"])["value"]
+    wide = cells.unstack("coder").reindex(index=units, columns=coders)
     wide.columns.name = None
+    wide.index.name = "unit"
+    dtype = long["value"].dtype
+    if not sets and pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype):
+        return wide.astype(float)
     return wide.astype(object).where(wide.notna(), np.nan)
 
 
-def contingency_to_wide(table: Sequence[Sequence[int]], categories: Sequence) -> pd.DataFrame:
-    """Expand a two-coder contingency table (rows coder 1, columns coder 2) into units."""
-    rows = []
-    for i, row in enumerate(table):
-        for j, count in enumerate(row):
-            rows.extend([(categories[i], categories[j])] * int(count))
-    return pd.DataFrame(rows, columns=["coder1", "coder2"], dtype=object)
+def plain(value):
+    """A NumPy scalar as the Python value it holds (for messages: ``3``, not
+    ``np.int64(3)``); anything else as it is."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
-def counts_to_wide(counts: Sequence[Sequence[int]], categories: Sequence) -> pd.DataFrame:
-    """Expand per-unit category counts into units x anonymous rater slots (one-way design)."""
-    counts = np.asarray(counts, dtype=int)
-    width = int(counts.sum(axis=1).max())
-    rows = []
-    for unit_counts in counts:
-        vals = [c for c, k in zip(categories, unit_counts, strict=True) for _ in range(int(k))]
-        rows.append(vals + [np.nan] * (width - len(vals)))
-    return pd.DataFrame(rows, columns=[f"slot{i + 1}" for i in range(width)], dtype=object)
+def _as_set(values: pd.Series):
+    """One coder's rows for a unit as a set; rows without a value add nothing, and a coder
+    whose rows all lack a value gave none (missing, as in the wide shape)."""
+    present = [v for v in values.tolist() if not is_missing(v)]
+    return frozenset(present) if present else np.nan

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from framestudy.analysis.data import AgreementInputError
 from framestudy.analysis.vocabulary import WEIGHTS
 
 
@@ -118,7 +119,7 @@ def agreement_weights(kind: str, categories: Sequence) -> np.ndarray:
     if kind == "identity":
         return np.eye(q)
     if kind not in WEIGHTS:
-        raise ValueError(f"unknown weights {kind!r}; use one of {', '.join(WEIGHTS)}")
+        raise AgreementInputError(f"unknown weights {kind!r}; use one of {', '.join(WEIGHTS)}")
     x = category_scores(categories)
     span = x.max() - x.min() if q else 0.0
     if span == 0:

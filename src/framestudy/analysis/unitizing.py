@@ -35,9 +35,66 @@ import numpy as np
 import pandas as pd
 
 from framestudy.analysis.alpha import REASON_ONE_CODER, alpha_coded
-from framestudy.analysis.data import Coded
+from framestudy.analysis.data import (
+    AgreementInputError,
+    Coded,
+    check_confidence,
+    check_n_boot,
+    plain,
+)
 
 SPAN_COLUMNS = ["document", "coder", "category", "start", "end"]
+
+
+def check_spans(spans: pd.DataFrame) -> None:
+    """Raise :class:`~framestudy.analysis.data.AgreementInputError` unless ``spans`` is a
+    DataFrame with the columns ``document, coder, category, start, end`` whose offsets are
+    whole numbers, not negative, with ``end`` >= ``start`` (end exclusive). The message
+    names the first row at fault and the column."""
+    if not isinstance(spans, pd.DataFrame):
+        raise AgreementInputError(
+            f"spans must be a DataFrame, not {type(spans).__name__} -- one row per span with "
+            "the columns document, coder, category, start, end"
+        )
+    missing = [c for c in SPAN_COLUMNS if c not in spans.columns]
+    if missing:
+        raise AgreementInputError(
+            f"spans need the columns {', '.join(SPAN_COLUMNS)} (character offsets, end "
+            f"exclusive) -- column {missing[0]!r} is missing"
+        )
+    offsets = {}
+    for column in ("start", "end"):
+        raw = spans[column]
+        values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float)
+        bad = np.isnan(values) | (values < 0) | (values != np.round(values))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise AgreementInputError(
+                f"span row {plain(spans.index[i])!r}: {column} {plain(raw.iloc[i])!r} is not a character "
+                "offset -- offsets are whole numbers from 0"
+            )
+        offsets[column] = values
+    reversed_ = offsets["end"] < offsets["start"]
+    if reversed_.any():
+        i = int(np.flatnonzero(reversed_)[0])
+        raise AgreementInputError(
+            f"span row {plain(spans.index[i])!r}: end {int(offsets['end'][i])} is before start "
+            f"{int(offsets['start'][i])} -- end is exclusive and at least start; swap them "
+            "if they were given the other way round"
+        )
+
+
+def _check_lengths(lengths: Mapping) -> None:
+    given = list(lengths.values())
+    values = pd.to_numeric(pd.Series(given, dtype=object), errors="coerce").to_numpy(dtype=float)
+    bad = np.isnan(values) | (values < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        document = list(lengths)[i]
+        raise AgreementInputError(
+            f"document {plain(document)!r} has length {plain(given[i])!r} -- a length is the "
+            "number of characters of the document's text, 0 or more"
+        )
 
 
 def _normalise(spans: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
@@ -211,7 +268,30 @@ def unitizing_alpha(
     seed: int | None = 0,
     confidence: float = 0.95,
 ) -> dict:
-    """Krippendorff's unitizing alpha_U per category and pooled (see module docstring).
+    """Krippendorff's unitizing alpha_U per category and pooled.
+
+    For category c each coder's continuum (of length L, the documents' summed lengths) is
+    cut into c-units and gaps; with m coders and N_c units of c,
+
+    * D_o(c) = sum over ordered coder pairs and overlapping segment pairs of delta^2 /
+      (m (m - 1) L^2), delta^2 = (b_g - b_h)^2 + (e_g - e_h)^2 for two overlapping
+      units, l_g^2 for a unit inside the other coder's gap, 0 otherwise;
+    * D_e(c) = (2 / L) sum_units [(N_c - 1)(2 l^3 - 3 l^2 + l) / 3
+      + l^2 sum_{gaps G >= l} (G - l + 1)] / (m L (m L - 1) - sum_units l (l - 1));
+    * alpha_U(c) = 1 - D_o(c) / D_e(c); pooled: 1 - sum_c D_o(c) / sum_c D_e(c).
+
+    Krippendorff (2004), *Content Analysis*, 2nd ed., Sage, section 12.4, pp. 251-256 (the
+    form DKPro Agreement implements); units never straddle documents, and documents coded
+    by different coders weight m (m - 1) and m L per document (module docstring).
+
+    ``spans``: one row per span, columns ``document, coder, category, start, end``
+    (character offsets, whole numbers from 0, end exclusive; other columns ignored).
+    ``lengths``: {document: text length} (a Mapping or Series); spans of other documents
+    are left out. ``coders``: {document: coders who coded it}, by default every coder
+    everywhere. ``categories``: the categories to report (default: those in ``spans``).
+    Raises :class:`~framestudy.analysis.data.AgreementInputError` for a missing column,
+    a negative or non-whole offset, ``end`` < ``start``, a negative length, ``n_boot`` < 0
+    or ``confidence`` outside (0, 1).
 
     Returns ``estimate`` (pooled), ``ci_low``, ``ci_high``, ``observed_disagreement``,
     ``expected_disagreement``, ``by_category`` ({category: {estimate, ci_low, ci_high,
@@ -232,11 +312,13 @@ def unitizing_alpha(
     (Efron & Tibshirani 1993, *An Introduction to the Bootstrap*, ch. 6 and 13; documents
     are the sampling units of a reliability sample). Randomness comes only from ``seed``.
     """
-    if n_boot < 0:
-        raise ValueError("n_boot must be 0 (no bootstrap) or more")
+    check_spans(spans)
+    check_n_boot(n_boot)
+    check_confidence(confidence)
     lengths = (
         dict(pd.Series(lengths).items()) if not isinstance(lengths, Mapping) else dict(lengths)
     )
+    _check_lengths(lengths)
     spans = spans[spans["document"].isin(list(lengths))]
     frame, n_empty, n_merged = _normalise(spans)
     sets = _coder_sets(frame, lengths, coders)
@@ -377,7 +459,8 @@ def span_f1(
     coders coded count. Returns ``coder_a, coder_b, category, n_a, n_b, f1``.
     """
     if mode not in ("exact", "overlap"):
-        raise ValueError("mode must be 'exact' or 'overlap'")
+        raise AgreementInputError(f"mode must be 'exact' or 'overlap', not {mode!r}")
+    check_spans(spans)
     frame = spans[SPAN_COLUMNS].copy()
     frame = frame[frame["end"] > frame["start"]]
     docs = (
@@ -436,7 +519,9 @@ def presence_indicators(
     categories: Sequence | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Per category, a documents x coders table: 1.0 if the coder marked at least one span
-    of that category in the document, 0.0 if not, NaN if the coder did not code it."""
+    of that category in the document, 0.0 if not, NaN if the coder did not code it.
+    ``spans`` as in :func:`unitizing_alpha`."""
+    check_spans(spans)
     sets = _coder_sets(spans, dict.fromkeys(documents, 0), coders)
     everyone = sorted({c for s in sets.values() for c in s}, key=str)
     coded = pd.DataFrame(
@@ -474,8 +559,9 @@ def match_spans(spans: pd.DataFrame) -> pd.Series:
     overlap; they are taken greedily by decreasing overlap ratio (intersection over union,
     ties by position) and joined into one matched unit unless that would give a coder two
     spans in it. Returns a unit id per span (aligned with ``spans``' index); unmatched spans
-    get a unit of their own.
+    get a unit of their own. ``spans`` as in :func:`unitizing_alpha`.
     """
+    check_spans(spans)
     frame = spans[SPAN_COLUMNS].reset_index(drop=True)
     n = len(frame)
     f = frame.assign(sid=np.arange(n))

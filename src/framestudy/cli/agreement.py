@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -167,7 +168,7 @@ def _study_table(results: pd.DataFrame) -> Table:
     else (metric, AC1, counts, P(α<...), the reasons in full) is in analysis/agreement.csv."""
     import pandas as pd
 
-    from framestudy.analysis.report import verdict
+    from framestudy.analysis.json_report import verdict
 
     by_outlet = (results["outlet"] != "all").any()
     table = Table(
@@ -197,6 +198,18 @@ def _study_table(results: pd.DataFrame) -> Table:
         ]
         table.add_row(*cells)
     return table
+
+
+@contextmanager
+def _input_errors(where: str):
+    """The engine's input errors (``AgreementInputError``, a ValueError) as the one-line
+    ``UserError`` of the command line, prefixed with the file (or data) they concern."""
+    from framestudy.analysis.data import AgreementInputError
+
+    try:
+        yield
+    except AgreementInputError as exc:
+        raise UserError(f"{where}: {exc}") from None
 
 
 def _check_choice(value: str, choices, option: str) -> None:
@@ -289,16 +302,16 @@ def agreement(
     _check_choice(bootstrap_method, BOOTSTRAP_METHODS, "--bootstrap-method")
     if by is not None:
         _check_choice(by, ("outlet",), "--by")
-    from framestudy.analysis.data import CategoryOrderError
+    from framestudy.analysis.data import AgreementInputError, CategoryOrderError
+    from framestudy.analysis.json_report import (
+        agreement_diagnostics,
+        agreement_report,
+        unitizing_report,
+    )
     from framestudy.analysis.reliability_data import (
         parse_categories,
         read_reliability_csv,
         read_spans_csv,
-    )
-    from framestudy.analysis.report import (
-        agreement_diagnostics,
-        agreement_report,
-        unitizing_report,
     )
     from framestudy.io import atomic_write_csv
 
@@ -318,33 +331,35 @@ def agreement(
         )
     if unitizing:
         spans, lengths = read_spans_csv(file, length)
-        report = unitizing_report(spans, lengths, n_boot=bootstrap, seed=seed)
+        with _input_errors(str(file)):
+            report = unitizing_report(spans, lengths, n_boot=bootstrap, seed=seed)
         if json_output:
             typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
         else:
             _show_report(report, str(file))
         return
     data = read_reliability_csv(file, level, cats)
-    try:
-        report = agreement_report(
-            data,
-            level,
-            weights,
-            cats,
-            n_boot=bootstrap,
-            seed=seed,
-            bootstrap_method=bootstrap_method,
-        )
-    except CategoryOrderError as exc:
-        raise UserError(
-            f"{file}: --weights {weights} needs the values in order, and text values "
-            f"({exc.shown}) have none -- pass --categories listing them lowest first"
-        ) from None
+    with _input_errors(str(file)):
+        try:
+            report = agreement_report(
+                data,
+                level,
+                weights,
+                cats,
+                n_boot=bootstrap,
+                seed=seed,
+                bootstrap_method=bootstrap_method,
+            )
+        except CategoryOrderError as exc:
+            raise UserError(
+                f"{file}: --weights {weights} needs the values in order, and text values "
+                f"({exc.shown}) have none -- pass --categories listing them lowest first"
+            ) from None
     diag = None
     if details or disagreements:
         try:
             diag = agreement_diagnostics(data, level, weights, cats)
-        except ValueError as exc:
+        except AgreementInputError as exc:
             raise UserError(f"{file}: {exc} -- drop --details/--disagreements") from None
     if disagreements is not None:
         atomic_write_csv(disagreements, diag["disagreements"])
@@ -380,7 +395,7 @@ def _study_mode(
         read_document_lengths,
         read_registry,
     )
-    from framestudy.analysis.study import study_agreement, study_disagreements
+    from framestudy.analysis.variable_agreement import study_agreement, study_disagreements
     from framestudy.io import atomic_write_csv
 
     paths = study()
@@ -401,13 +416,16 @@ def _study_mode(
         def advance(variable: str) -> None:
             progress.update(task, advance=1, description=f"agreement: {variable}")
 
-        results = study_agreement(
-            annotations, registry, lengths, by=by, n_boot=n_boot, seed=seed, progress=advance
-        )
+        with _input_errors(f"{paths.annotations_csv} with {paths.registry}"):
+            results = study_agreement(
+                annotations, registry, lengths, by=by, n_boot=n_boot, seed=seed, progress=advance
+            )
     out = paths.analysis_dir / "agreement.csv"
     atomic_write_csv(out, results)
     if disagreements is not None:
-        atomic_write_csv(disagreements, study_disagreements(annotations, registry))
+        with _input_errors(f"{paths.annotations_csv} with {paths.registry}"):
+            ranked = study_disagreements(annotations, registry)
+        atomic_write_csv(disagreements, ranked)
     if json_output:
         records = json.loads(results.to_json(orient="records"))
         typer.echo(json.dumps(records, indent=2, ensure_ascii=False))

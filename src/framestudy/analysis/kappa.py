@@ -31,13 +31,14 @@ Fleiss' kappa.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations
 from statistics import NormalDist
 
 import numpy as np
 
-from framestudy.analysis.alpha import REASON_NO_PAIRS, REASON_ONE_CODER
-from framestudy.analysis.data import Coded
+from framestudy.analysis.alpha import REASON_NO_PAIRS, REASON_ONE_CODER, to_coded
+from framestudy.analysis.data import AgreementInputError, Coded, require_order
 from framestudy.analysis.distances import agreement_weights
 from framestudy.analysis.vocabulary import KAPPA_WEIGHTS, RANK_WEIGHTS, WEIGHTS
 
@@ -108,13 +109,38 @@ def observed_levels(coded: Coded) -> Coded:
     return Coded(codes, tuple(range(1, used.size + 1)), coded.units, coded.coders)
 
 
+def check_weights(weights: str) -> None:
+    if weights not in WEIGHTS and weights not in RANK_WEIGHTS:
+        raise AgreementInputError(
+            f"unknown weights {weights!r}; use one of {', '.join(KAPPA_WEIGHTS)}"
+        )
+
+
+def as_coded(data, weights: str = "identity", categories: Sequence | None = None) -> Coded:
+    """The kappa family's input as :class:`Coded`.
+
+    ``data`` is :class:`Coded` (used as it is) or a table, wide (units x coders) or long
+    (``unit, coder, value``), encoded on ``categories`` (the scale, lowest first) or else
+    on the values observed. Weights other than identity score the values by their order,
+    so text values without ``categories`` raise
+    :class:`~framestudy.analysis.data.CategoryOrderError`; unknown weights raise
+    :class:`~framestudy.analysis.data.AgreementInputError`.
+    """
+    check_weights(weights)
+    if isinstance(data, Coded):
+        return data
+    coded = to_coded(data, "nominal", categories)
+    if weights != "identity":
+        require_order(coded.categories, categories, f"{weights} weights")
+    return coded
+
+
 def _resolve(coded: Coded, weights: str) -> tuple[Coded, str]:
     """(data, Gwet weight kind) for ``weights``: irr's rank weights run over the observed
     levels (:func:`observed_levels`) as linear/quadratic weights on their ranks."""
+    check_weights(weights)
     if weights in RANK_WEIGHTS:
         return observed_levels(coded), RANK_WEIGHTS[weights]
-    if weights not in WEIGHTS:
-        raise ValueError(f"unknown weights {weights!r}; use one of {', '.join(KAPPA_WEIGHTS)}")
     return coded, weights
 
 
@@ -142,13 +168,22 @@ def _check(coded: Coded, need_two_categories: bool = True) -> str | None:
     return None
 
 
-def percent_agreement(coded: Coded) -> dict:
+def percent_agreement(data, *, categories: Sequence | None = None) -> dict:
     """Share of agreeing pairs of ratings, averaged over units rated at least twice.
 
-    Gwet (2014), Handbook, eq. 2.5.x (irrCAC ``pa.coeff.raw``); SE by the same
-    linearisation as the coefficients. Unweighted. Also ``pairs``: the share of units
-    on which each pair of coders gave the same value (among units both coded).
+    p_a = (1 / n2) sum_{i: r_i >= 2} sum_k r_ik (r_ik - 1) / (r_i (r_i - 1)), where r_ik
+    is the number of coders who gave unit i value k, r_i = sum_k r_ik and n2 the number of
+    units with r_i >= 2 (Gwet 2014, *Handbook of Inter-Rater Reliability*, 4th ed., ch. 2;
+    irrCAC ``pa.coeff.raw``). SE by the linearisation of Gwet (2008), *Br. J. Math. Stat.
+    Psychol.* 61:29-48, section 4, t-based 95% CI. Unweighted, so not chance-corrected.
+
+    ``data``: :class:`Coded`, or a table wide (units x coders) or long (``unit, coder,
+    value``); ``categories`` fixes the domain. Returns ``estimate``, ``se``, ``ci_low``,
+    ``ci_high``, ``reason`` (why the estimate is NaN, else None) and ``pairs``: the share
+    of units on which each pair of coders gave the same value (among units both coded).
+    Unusable input raises :class:`~framestudy.analysis.data.AgreementInputError`.
     """
+    coded = as_coded(data, "identity", categories)
     reason = _check(coded, need_two_categories=False)
     if reason:
         return _empty(reason)
@@ -167,12 +202,27 @@ def percent_agreement(coded: Coded) -> dict:
     return out
 
 
-def gwet_ac(coded: Coded, weights: str = "identity") -> dict:
+def gwet_ac(data, weights: str = "identity", *, categories: Sequence | None = None) -> dict:
     """Gwet's AC1 (identity weights) or AC2 (other weights), with analytic SE and CI.
 
-    Gwet (2008), Br. J. Math. Stat. Psychol. 61:29-48, eqs. 14 and 19-20; weighted form and
-    missing data: Gwet (2014), Handbook, ch. 3 and 5 (irrCAC ``gwet.ac1.raw``).
+    AC = (p_a - p_e) / (1 - p_e) with the weighted observed agreement
+    p_a = (1 / n2) sum_{i: r_i >= 2} sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1)),
+    r*_ik = sum_l w_kl r_il, and the chance agreement
+    p_e = T_w / (q (q - 1)) sum_k pi_k (1 - pi_k), T_w = sum_kl w_kl, pi_k = mean over
+    units of r_ik / r_i, q = the number of categories. Gwet (2008), *Br. J. Math. Stat.
+    Psychol.* 61:29-48, eq. 14 (AC1) and section 4 (variance); weights and missing data:
+    Gwet (2014), *Handbook of Inter-Rater Reliability*, 4th ed., ch. 3 and 5 (irrCAC
+    ``gwet.ac1.raw``). The domain, hence q, is ``categories`` when given.
+
+    ``data``: :class:`Coded`, or a table wide (units x coders) or long (``unit, coder,
+    value``). ``weights``: identity, linear, quadratic (on the values; text values need
+    ``categories``) or R irr's equal/squared (on the ranks of the levels observed).
+    Returns ``estimate``, ``se``, ``ci_low``, ``ci_high`` (t-based 95%), ``pa``, ``pe``,
+    ``weights`` and ``reason`` (why the estimate is NaN, else None). Unusable input
+    (unknown weights, a value outside ``categories``, a long table without its columns)
+    raises :class:`~framestudy.analysis.data.AgreementInputError`.
     """
+    coded = as_coded(data, weights, categories)
     name = weights
     coded, weights = _resolve(coded, weights)
     reason = _check(coded)
@@ -189,10 +239,20 @@ def gwet_ac(coded: Coded, weights: str = "identity") -> dict:
     return out
 
 
-def fleiss_kappa(coded: Coded, weights: str = "identity") -> dict:
-    """Fleiss' kappa generalised to missing data and weights (Gwet 2014, ch. 5; irrCAC
-    ``fleiss.kappa.raw``). With complete data and identity weights it is Fleiss (1971), eq. 2.
+def fleiss_kappa(data, weights: str = "identity", *, categories: Sequence | None = None) -> dict:
+    """Fleiss' kappa, generalised to missing data and weights.
+
+    kappa = (p_a - p_e) / (1 - p_e), p_a as in :func:`gwet_ac`, and chance agreement from
+    the pooled category shares: p_e = sum_kl w_kl pi_k pi_l, pi_k = mean over units of
+    r_ik / r_i. With complete data and identity weights this is Fleiss (1971), *Psychol.
+    Bull.* 76:378-382 (p_e = sum_k p_k^2); the generalisation to missing data and weights
+    is Gwet (2014), *Handbook of Inter-Rater Reliability*, 4th ed., ch. 5 (irrCAC
+    ``fleiss.kappa.raw``), with the linearised SE of Gwet (2008), *Br. J. Math. Stat.
+    Psychol.* 61:29-48, section 4.
+
+    ``data``, ``weights``, ``categories`` and the result's fields as in :func:`gwet_ac`.
     """
+    coded = as_coded(data, weights, categories)
     name = weights
     coded, weights = _resolve(coded, weights)
     reason = _check(coded)
@@ -209,30 +269,40 @@ def fleiss_kappa(coded: Coded, weights: str = "identity") -> dict:
 
 
 def brennan_prediger(
-    coded: Coded, weights: str = "identity", n_categories: int | None = None
+    data,
+    weights: str = "identity",
+    n_categories: int | None = None,
+    *,
+    categories: Sequence | None = None,
 ) -> dict:
-    """Brennan-Prediger coefficient (= Randolph's free-marginal multirater kappa, Bennett's
-    S): p_e = T_w / q^2 (Brennan & Prediger 1981, Educ. Psychol. Meas. 41:687-699, p. 690;
-    Gwet 2014, ch. 4; irrCAC ``bp.coeff.raw``); with identity weights p_e = 1/q, Randolph's
-    (2005) kappa_free, "Free-marginal multirater kappa", Joensuu Learning and Instruction
-    Symposium, eq. 3.
+    """Brennan-Prediger coefficient (= Randolph's free-marginal multirater kappa, Bennett's S).
+
+    (p_a - p_e) / (1 - p_e) with p_a as in :func:`gwet_ac` and the chance agreement
+    p_e = T_w / q^2, T_w = sum_kl w_kl (Brennan & Prediger 1981, Educ. Psychol. Meas.
+    41:687-699, p. 690; Gwet 2014, ch. 4; irrCAC ``bp.coeff.raw``); with identity weights
+    p_e = 1/q, Randolph's (2005) kappa_free, "Free-marginal multirater kappa", Joensuu
+    Learning and Instruction Symposium, eq. 3.
 
     q is the number of categories of the scale, not of the values observed: by default the
-    domain of ``coded`` (``encode(..., categories=...)``, ``--categories``); ``n_categories``
+    domain of the data (``categories=...``, ``--categories``); ``n_categories``
     sets it directly when the scale has categories nobody used and whose values are not at
     hand (e.g. a units x categories count table). It must be at least the domain's size and,
     when larger, needs identity weights (weights need the values of every category).
+
+    ``data``, ``weights``, ``categories`` and the result's fields as in :func:`gwet_ac`,
+    plus ``n_categories`` (the q used).
     """
+    coded = as_coded(data, weights, categories)
     name = weights
     coded, weights = _resolve(coded, weights)
     if n_categories is not None:
         if n_categories < coded.n_categories:
-            raise ValueError(
+            raise AgreementInputError(
                 f"n_categories={n_categories} is smaller than the {coded.n_categories} "
-                "categories in the data"
+                "categories in the data -- give the number of categories on the scale"
             )
         if n_categories > coded.n_categories and weights != "identity":
-            raise ValueError(
+            raise AgreementInputError(
                 "n_categories beyond the data's categories needs identity weights; declare "
                 "the categories' values instead (categories=...)"
             )
@@ -249,11 +319,19 @@ def brennan_prediger(
     return out
 
 
-def conger_kappa(coded: Coded, weights: str = "identity") -> dict:
-    """Conger's (1980) kappa with coder-specific marginals, generalised to missing data
-    (Gwet 2014, ch. 5; irrCAC ``conger.kappa.raw``): p_e = sum_kl w_kl (pbar_k pbar_l -
-    s2_kl / r), p_gk = share of coder g's ratings in category k. No standard error.
+def conger_kappa(data, weights: str = "identity", *, categories: Sequence | None = None) -> dict:
+    """Conger's kappa: chance agreement from each coder's own marginals.
+
+    kappa = (p_a - p_e) / (1 - p_e), p_a as in :func:`gwet_ac`, and
+    p_e = sum_kl w_kl (pbar_k pbar_l - s2_kl / r), where p_gk is the share of coder g's
+    ratings in category k, pbar_k the mean of p_gk over the r coders and s2_kl their
+    covariance (Conger 1980, *Psychol. Bull.* 88:322-328; generalised to missing data and
+    weights in Gwet 2014, *Handbook of Inter-Rater Reliability*, 4th ed., ch. 5, irrCAC
+    ``conger.kappa.raw``). No standard error is computed.
+
+    ``data``, ``weights``, ``categories`` and the result's fields as in :func:`gwet_ac`.
     """
+    coded = as_coded(data, weights, categories)
     name = weights
     coded, weights = _resolve(coded, weights)
     reason = _check(coded)
@@ -358,8 +436,22 @@ def cohen_pair(coded: Coded, a: int, b: int, weights: str = "identity") -> dict:
     return out
 
 
-def cohen_kappa(coded: Coded, weights: str = "identity") -> dict:
-    """Cohen's kappa: the pair's value for two coders, Light's mean of pairs for more."""
+def cohen_kappa(data, weights: str = "identity", *, categories: Sequence | None = None) -> dict:
+    """Cohen's kappa: the pair's value for two coders, Light's mean of pairs for more.
+
+    For a pair, on the units both coded, with p_kl the share of units coder A put in k and
+    B in l: kappa = (p_o - p_e) / (1 - p_e), p_o = sum_kl w_kl p_kl,
+    p_e = sum_kl w_kl p_k. p_.l (Cohen 1960, *Educ. Psychol. Meas.* 20:37-46; weighted:
+    Cohen 1968, *Psychol. Bull.* 70:213-220). Its standard error is the large-sample one
+    of Fleiss, Cohen & Everitt (1969), *Psychol. Bull.* 72:323-327 (``se``; ``se_h0``
+    under kappa = 0), with a normal 95% CI. For more coders the estimate is Light's kappa,
+    the mean of the pairwise values (Light 1971, *Psychol. Bull.* 76:365-377), without SE.
+
+    ``data``, ``weights`` and ``categories`` as in :func:`gwet_ac`. Returns ``estimate``,
+    ``se``, ``ci_low``, ``ci_high``, ``reason``, ``weights`` and ``pairs``
+    ({"coderA|coderB": kappa or None}); for two coders also ``pa``, ``pe``, ``se_h0``.
+    """
+    coded = as_coded(data, weights, categories)
     reason = _check(coded)
     if reason:
         return _empty(reason)
@@ -383,8 +475,19 @@ def cohen_kappa(coded: Coded, weights: str = "identity") -> dict:
     return out
 
 
-def scott_pi(coded: Coded, weights: str = "identity") -> dict:
-    """Scott's pi per coder pair (Fleiss' kappa of the pair on the units both coded)."""
+def scott_pi(data, weights: str = "identity", *, categories: Sequence | None = None) -> dict:
+    """Scott's pi per coder pair, on the units both coded.
+
+    pi = (p_o - p_e) / (1 - p_e) with chance agreement from the pair's pooled shares,
+    p_e = sum_k ((p_k. + p_.k) / 2)^2 (Scott 1955, *Public Opin. Q.* 19:321-325); weighted,
+    p_e = sum_kl w_kl pbar_k pbar_l. It is Fleiss' kappa of the pair (:func:`fleiss_kappa`).
+    The estimate is given for exactly two coders; for more, see ``pairs`` and Fleiss'
+    kappa, its generalisation.
+
+    ``data``, ``weights``, ``categories`` and the result's fields as in :func:`gwet_ac`,
+    plus ``pairs``.
+    """
+    coded = as_coded(data, weights, categories)
     reason = _check(coded)
     if reason:
         return _empty(reason)
@@ -408,10 +511,12 @@ def scott_pi(coded: Coded, weights: str = "identity") -> dict:
     return out
 
 
-def pairwise_kappa_matrix(coded: Coded, weights: str = "identity"):
-    """Coders x coders DataFrame of pairwise Cohen's kappa (1 on the diagonal)."""
+def pairwise_kappa_matrix(data, weights: str = "identity", *, categories: Sequence | None = None):
+    """Coders x coders DataFrame of pairwise Cohen's kappa (1 on the diagonal; see
+    :func:`cohen_kappa`). ``data`` as in :func:`gwet_ac`."""
     import pandas as pd
 
+    coded = as_coded(data, weights, categories)
     m = len(coded.coders)
     mat = np.eye(m)
     for a, b in combinations(range(m), 2):

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from framestudy.analysis import chance
+from framestudy.analysis import kappa
 from framestudy.analysis.alpha import (
     Metric,
     _label,
@@ -30,7 +30,7 @@ from framestudy.analysis.alpha import (
     to_coded,
 )
 from framestudy.analysis.bootstrap import ALPHA_MIN, bootstrap_alpha
-from framestudy.analysis.data import require_order
+from framestudy.analysis.data import AgreementInputError, check_n_boot, require_order
 from framestudy.analysis.diagnostics import disagreements
 from framestudy.analysis.unitizing import (
     presence_alpha,
@@ -38,6 +38,7 @@ from framestudy.analysis.unitizing import (
     span_f1,
     unitizing_alpha,
 )
+from framestudy.analysis.vocabulary import BOOTSTRAP_METHODS
 
 COEFFICIENTS = (
     "krippendorff_alpha",
@@ -151,6 +152,7 @@ def _shape(entry: dict) -> dict:
 def _require_order(coded, weights: str, categories: Sequence | None) -> None:
     """Weights other than identity score the categories by their order (distances.py), so
     text values need ``categories``; see :func:`framestudy.analysis.data.require_order`."""
+    kappa.check_weights(weights)
     if weights != "identity":
         require_order(coded.categories, categories, f"{weights} weights")
 
@@ -164,15 +166,28 @@ def agreement_report(
     seed: int | None = 0,
     bootstrap_method: str = "units",
 ) -> dict:
-    """All coefficients for a units x coders table, as the ``--json`` contract dict.
+    """All coefficients for reliability data, as the ``--json`` contract dict.
+
+    ``data``: a units x coders table or a long one (``unit, coder, value``); each
+    coefficient's formula and source are in its own function's docstring
+    (:func:`~framestudy.analysis.alpha.krippendorff_alpha`,
+    :func:`~framestudy.analysis.bootstrap.bootstrap_alpha`, :mod:`framestudy.analysis.kappa`).
 
     ``level`` is the level of measurement for alpha (nominal, ordinal, interval, ratio,
     or jaccard/masi for set-valued cells); the kappa family uses ``weights`` (identity,
     linear, quadratic) over ``categories`` (their order; scores are the values if numeric,
     ranks otherwise). ``n_boot`` bootstrap replicates (0 = none) from ``seed``. Weights
     other than identity (and an ordinal level) on text values need ``categories``:
-    without them :class:`~framestudy.analysis.data.CategoryOrderError` (a ValueError).
+    without them :class:`~framestudy.analysis.data.CategoryOrderError`, an
+    :class:`~framestudy.analysis.data.AgreementInputError` (a ValueError), as is any other
+    unusable input (``n_boot`` < 0, an unknown level, weights or bootstrap method).
     """
+    check_n_boot(n_boot)
+    if bootstrap_method not in BOOTSTRAP_METHODS:
+        raise AgreementInputError(
+            f"unknown bootstrap method {bootstrap_method!r}; use one of "
+            f"{', '.join(BOOTSTRAP_METHODS)}"
+        )
     coded = to_coded(data, level, categories)
     _require_order(coded, weights, categories)
     kappa_coded = coded  # set values (jaccard/masi) are categories of their own for the kappas
@@ -187,14 +202,14 @@ def agreement_report(
             coefficients[name] = {"estimate": float("nan"), "reason": reason}
     else:
         coefficients.update(
-            percent_agreement=chance.percent_agreement(kappa_coded),
-            cohen_kappa=chance.cohen_kappa(kappa_coded, weights),
-            scott_pi=chance.scott_pi(kappa_coded, weights),
-            fleiss_kappa=chance.fleiss_kappa(kappa_coded, weights),
-            conger_kappa=chance.conger_kappa(kappa_coded, weights),
-            brennan_prediger=chance.brennan_prediger(kappa_coded, weights),
-            gwet_ac1=chance.gwet_ac(kappa_coded, "identity"),
-            gwet_ac2=chance.gwet_ac(kappa_coded, weights),
+            percent_agreement=kappa.percent_agreement(kappa_coded),
+            cohen_kappa=kappa.cohen_kappa(kappa_coded, weights),
+            scott_pi=kappa.scott_pi(kappa_coded, weights),
+            fleiss_kappa=kappa.fleiss_kappa(kappa_coded, weights),
+            conger_kappa=kappa.conger_kappa(kappa_coded, weights),
+            brennan_prediger=kappa.brennan_prediger(kappa_coded, weights),
+            gwet_ac1=kappa.gwet_ac(kappa_coded, "identity"),
+            gwet_ac2=kappa.gwet_ac(kappa_coded, weights),
         )
     report = {
         "n_units": int((counts >= 1).sum()),
@@ -215,12 +230,13 @@ def agreement_diagnostics(
     categories: Sequence | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Diagnostic tables: ``coincidence``, ``per_category``, ``leave_one_coder_out``,
-    ``pairwise_kappa`` and ``disagreements`` (see their functions). Raises ``ValueError``
-    for more than ``MAX_CATEGORIES`` distinct values."""
+    ``pairwise_kappa`` and ``disagreements`` (see their functions). Raises
+    :class:`~framestudy.analysis.data.AgreementInputError` for more than
+    ``MAX_CATEGORIES`` distinct values."""
     coded = to_coded(data, level, categories)
     _require_order(coded, weights, categories)
     if coded.n_categories > MAX_CATEGORIES:
-        raise ValueError(
+        raise AgreementInputError(
             f"{coded.n_categories} distinct values: the diagnostic tables need at most "
             f"{MAX_CATEGORIES} categories"
         )
@@ -228,7 +244,7 @@ def agreement_diagnostics(
         "coincidence": coincidence_matrix(coded),
         "per_category": category_agreement(coded),
         "leave_one_coder_out": leave_one_coder_out(coded, level),
-        "pairwise_kappa": chance.pairwise_kappa_matrix(coded, weights),
+        "pairwise_kappa": kappa.pairwise_kappa_matrix(coded, weights),
         "disagreements": disagreements(coded, level),
     }
 
@@ -244,7 +260,8 @@ def unitizing_report(
     """Unitizing alpha (pooled and per category), span F1 and presence alpha, as the
     ``--json`` contract dict with ``level = "unitizing"``; ``n_units`` counts documents
     and ``n_pairable_values`` spans. alpha_U's CIs: ``n_boot`` document-bootstrap
-    replicates from ``seed`` (0 = none)."""
+    replicates from ``seed`` (0 = none). ``spans`` and ``lengths`` as in
+    :func:`~framestudy.analysis.unitizing.unitizing_alpha`, which gives the formula."""
     res = unitizing_alpha(spans, lengths, coders, categories, n_boot=n_boot, seed=seed)
     by_category = {cat: _shape(entry) for cat, entry in res["by_category"].items()}
     documents = list(lengths)
