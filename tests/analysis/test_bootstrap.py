@@ -178,3 +178,17 @@ def test_many_distinct_values_in_the_report():
     ratio = agreement_report(continuous(n_units=2500, n_coders=3), "ratio", n_boot=0)
     assert ratio["coefficients"]["krippendorff_alpha"]["estimate"] is None
     assert "too many" in ratio["coefficients"]["krippendorff_alpha"]["reason"]
+
+
+@pytest.mark.parametrize("shape,high", [((500, 5), 4), ((300, 3), 2), ((50, 40), 9), ((20, 70), 3)])
+def test_patterns_are_numpys_unique_rows(shape, high):
+    """The integer-key shortcut gives np.unique(axis=0)'s patterns, order and counts
+    (the last two shapes are too wide for one int64 key and take the row sort)."""
+    from framestudy.analysis.bootstrap import _patterns
+
+    vc = np.random.default_rng(3).integers(0, high + 1, shape)
+    patterns, inverse, counts = np.unique(vc, axis=0, return_inverse=True, return_counts=True)
+    got = _patterns(vc)
+    np.testing.assert_array_equal(got[0], patterns)
+    np.testing.assert_array_equal(got[1], inverse.ravel())
+    np.testing.assert_array_equal(got[2], counts)

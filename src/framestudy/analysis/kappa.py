@@ -31,6 +31,7 @@ Fleiss' kappa.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from itertools import combinations
 from statistics import NormalDist
@@ -92,6 +93,20 @@ class _Gwet:
         out = {"estimate": float(coef), "pa": self.pa, "pe": float(pe), "reason": None}
         out.update(_interval(coef, c_i, self.n, low))
         return out
+
+
+# Gwet's per-unit quantities per data set and weights: percent agreement and the six
+# coefficients of one report share them instead of recomputing them seven times.
+_GWET_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _gwet(coded: Coded, weights: np.ndarray) -> _Gwet:
+    """The (read-only) :class:`_Gwet` of ``coded`` under ``weights``, computed once."""
+    per_data = _GWET_CACHE.setdefault(coded, {})
+    key = (weights.shape, weights.tobytes())
+    if key not in per_data:
+        per_data[key] = _Gwet(coded, weights)
+    return per_data[key]
 
 
 def observed_levels(coded: Coded) -> Coded:
@@ -187,7 +202,7 @@ def percent_agreement(data, *, categories: Sequence | None = None) -> dict:
     reason = _check(coded, need_two_categories=False)
     if reason:
         return _empty(reason)
-    g = _Gwet(coded, np.eye(coded.n_categories))
+    g = _gwet(coded, np.eye(coded.n_categories))
     c_i = (g.n / g.n2) * g.pa_i
     out = {"estimate": g.pa, "reason": None}
     out.update(_interval(g.pa, c_i, g.n, 0.0))
@@ -229,7 +244,7 @@ def gwet_ac(data, weights: str = "identity", *, categories: Sequence | None = No
     if reason:
         return _empty(reason)
     w = agreement_weights(weights, coded.categories)
-    g = _Gwet(coded, w)
+    g = _gwet(coded, w)
     t_w = w.sum()
     q = g.q
     pe = t_w * float((g.pi * (1.0 - g.pi)).sum()) / (q * (q - 1.0))
@@ -259,7 +274,7 @@ def fleiss_kappa(data, weights: str = "identity", *, categories: Sequence | None
     if reason:
         return _empty(reason)
     w = agreement_weights(weights, coded.categories)
-    g = _Gwet(coded, w)
+    g = _gwet(coded, w)
     pe = float(g.pi @ w @ g.pi)
     pi_w = (w @ g.pi + w.T @ g.pi) / 2.0
     pe_i = (g.r @ pi_w) / g.ri
@@ -310,7 +325,7 @@ def brennan_prediger(
     if reason:
         return _empty(reason)
     w = agreement_weights(weights, coded.categories)
-    g = _Gwet(coded, w)
+    g = _gwet(coded, w)
     q = n_categories or g.q
     t_w = float(w.sum()) + (q - g.q)  # unused categories add their diagonal weight 1
     out = g.finish(t_w / q**2, None)
@@ -338,7 +353,7 @@ def conger_kappa(data, weights: str = "identity", *, categories: Sequence | None
     if reason:
         return _empty(reason)
     w = agreement_weights(weights, coded.categories)
-    g = _Gwet(coded, w)
+    g = _gwet(coded, w)
     q = coded.n_categories
     per_coder = []
     for j in range(len(coded.coders)):

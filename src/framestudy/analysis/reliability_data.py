@@ -109,7 +109,11 @@ def _convert(
                 "--categories low,mid,high (lowest first)"
             )
         mapping = {t: t for t in texts}
-    values = cells.map(lambda t: mapping[t] if t != "" else np.nan)
+    # one dictionary look-up over all cells at once (DataFrame.map calls Python per cell)
+    flat = pd.Series(cells.to_numpy().ravel()).map({**mapping, "": np.nan})
+    values = pd.DataFrame(
+        flat.to_numpy().reshape(cells.shape), index=cells.index, columns=cells.columns
+    )
     if all_numeric or (categories is None and level in ("interval", "ratio")):
         return values.astype(float)
     if categories is not None and all(_as_number(c) is not None for c in categories):
