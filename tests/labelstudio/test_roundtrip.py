@@ -29,7 +29,7 @@ from framestudy.labelstudio.push import push
 from framestudy.labelstudio.status import coding_status
 from framestudy.schema import load_schema
 
-from .conftest import coder_emails, make_study, no_external_env, run_cli
+from .conftest import coder_emails, make_study, no_external_env, own_token, run_cli
 
 pytestmark = pytest.mark.labelstudio
 
@@ -186,7 +186,7 @@ def world(labelstudio) -> World:
     conns = {}
     for email in coders:
         session = accounts.login(labelstudio.url, email, passwords[email])
-        conns[email] = connect_to(labelstudio.url, accounts.own_token(session, labelstudio.url))
+        conns[email] = connect_to(labelstudio.url, own_token(session, labelstudio.url))
         assert conns[email].user_email == email
     schema_hash = load_schema(study.schema_source).hash
     return World(

@@ -1,4 +1,4 @@
-"""Browser-like HTTP flows the SDK has no call for: invite-link sign-up, log-in, own token.
+"""Browser-like HTTP flows the SDK has no call for: invite-link sign-up and log-in.
 
 In the Community edition, users created through the API (``POST /api/users/``) get no
 password and cannot log in. A coder who can log in is made the way a person would do it:
@@ -108,24 +108,3 @@ def whoami(session: requests.Session, url: str) -> dict:
     if response.status_code != 200:
         raise UserError(f"the new session at {url} is not logged in (HTTP {response.status_code})")
     return response.json()
-
-
-def own_token(session: requests.Session, url: str) -> str:
-    """The logged-in user's API token: the legacy token, else a new personal access token."""
-    what = "fetching a user's own API token"
-    try:
-        response = session.get(f"{url}/api/current-user/token", timeout=TIMEOUT)
-        if response.status_code == 200 and response.json().get("token"):
-            return str(response.json()["token"])
-        # Legacy tokens disabled for the organisation: create a personal access token.
-        csrf = session.cookies.get("csrftoken", "")
-        response = session.post(
-            f"{url}/api/token/",
-            headers={"X-CSRFToken": csrf, "Referer": f"{url}/user/account/"},
-            timeout=TIMEOUT,
-        )
-    except requests.RequestException as exc:
-        raise _unreachable(url, what, exc) from exc
-    if response.status_code in (200, 201) and response.json().get("token"):
-        return str(response.json()["token"])
-    raise UserError(f"Label Studio at {url} gave no API token (HTTP {response.status_code})")

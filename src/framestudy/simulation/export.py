@@ -1,7 +1,9 @@
 """Simulated codings -> a Label Studio JSON export, in the shape the real server produces.
 
-Shapes follow what Label Studio Community 1.23.2 writes in a snapshot export
-(``../shared/research/labelstudio.md`` §9, verified against a running server):
+Shapes follow what Label Studio Community 1.23.2 writes in a snapshot export (the JSON
+export format, https://labelstud.io/guide/export#Label-Studio-JSON-format-of-annotated-tasks,
+and the task/annotation serializers of https://github.com/HumanSignal/label-studio at tag
+1.23.2; checked key by key against a running 1.23.2 server's export):
 
 - task keys ``id, data, annotations, drafts, predictions, meta, created_at, updated_at,
   inner_id, total_annotations, cancelled_annotations, total_predictions, comment_count,
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 
@@ -172,7 +174,3 @@ def task_object(*, task_id: int, inner_id: int, project_id: int, data: dict, met
 def export_bytes(tasks: list[dict]) -> bytes:
     """The export file's bytes (UTF-8 JSON, compact)."""
     return json.dumps(tasks, ensure_ascii=False).encode("utf-8")
-
-
-def next_time(t: datetime, seconds: float) -> datetime:
-    return t + timedelta(seconds=float(seconds))

@@ -91,7 +91,6 @@ DERIVED_ATTRIBUTES = (
 )
 SPAN_ITEM = "span"  # coder-model key for the span labels
 
-CONFUSIONS = ("adjacent", "uniform", "prevalence")
 DEFAULT_CODER = {
     "accuracy": 0.9,
     "confusion": "adjacent",
