@@ -14,7 +14,8 @@ and the task/annotation serializers of https://github.com/HumanSignal/label-stud
   result_count, unique_id, import_id, last_action, bulk_created, task, project,
   updated_by, parent_prediction, parent_annotation, last_created_by``;
 - result items ``id, from_name, to_name, type, value, origin``: a span is a ``labels``
-  result with ``start``/``end`` in UTF-16 code units (JavaScript string offsets) and its
+  result with ``start``/``end`` in UTF-16 code units (JavaScript string offsets, converted
+  by :class:`framestudy.annotations.spans.TextIndex`) and its
   ``text``; each per-region attribute is a ``choices`` result with the *same* ``id`` as its
   span and the span's ``start``/``end``/``text`` in its value; a document question is a
   ``choices`` result; a skipped task is an annotation with ``was_cancelled: true`` and an
@@ -33,6 +34,7 @@ from datetime import datetime
 
 import numpy as np
 
+from framestudy.annotations.spans import TextIndex
 from framestudy.simulation.coders import Coding
 
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
@@ -52,25 +54,11 @@ def unique_id(rng: np.random.Generator) -> str:
     return str(uuid.UUID(int=int.from_bytes(rng.bytes(16), "big"), version=4))
 
 
-class Utf16:
-    """Python (code point) offsets -> UTF-16 code unit offsets for one text."""
-
-    def __init__(self, text: str):
-        self.astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
-
-    def __call__(self, offset: int) -> int:
-        if not self.astral:
-            return offset
-        import bisect
-
-        return offset + bisect.bisect_left(self.astral, offset)
-
-
 def result_items(coding: Coding, text: str, span_name: str, document_order: list[str],
                  rng: np.random.Generator) -> list[dict]:
     """The ``result`` list of one submitted annotation."""
     out: list[dict] = []
-    to16 = Utf16(text)
+    to16 = TextIndex(text).to_utf16
     for span in sorted(coding.spans, key=lambda s: (s.start, s.end, s.label)):
         rid = region_id(rng)
         start, end = to16(span.start), to16(span.end)
