@@ -54,9 +54,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from framestudy.annotations.raw import save_raw_export
 from framestudy.errors import UserError
 from framestudy.io import (
-    atomic_write_bytes,
     atomic_write_csv,
     atomic_write_json,
     atomic_write_text,
@@ -293,28 +293,19 @@ def _code_and_export(ctx: _Context, articles: dict[str, SimulatedArticle], tasks
 
 
 def _save_exports(study: Study, exports, latest: datetime) -> list[dict]:
-    """Write the raw exports and their manifest the way ``framestudy pull`` does; return the
-    tasks of all exports, read back from the files."""
+    """Write the raw exports and their manifest through the store ``framestudy pull`` writes
+    through (:mod:`framestudy.annotations.raw`); return the tasks of all exports, read back
+    from the files."""
     from framestudy.annotations import read_export
 
     when = (latest + timedelta(hours=1)).replace(microsecond=0)
-    entries = []
-    paths = []
-    for project, content in exports:
-        digest = hashlib.sha256(content).hexdigest()
-        name = f"{when.strftime('%Y%m%dT%H%M%SZ')}_project-{project['id']}_{digest[:12]}.json"
-        paths.append(atomic_write_bytes(study.raw_exports_dir / name, content))
-        entries.append({
-            "file": name,
-            "exported_at": when.isoformat(timespec="seconds"),
-            "server": SERVER,
-            "project_id": project["id"],
-            "project_title": project["title"],
-            "coder": project["coder"],
-            "sha256": digest,
-            "bytes": len(content),
-        })
-    atomic_write_json(study.raw_exports_dir / "manifest.json", {"exports": entries})
+    paths = [
+        save_raw_export(
+            study.raw_exports_dir, content, when=when, server=SERVER, project_id=project["id"],
+            project_title=project["title"], coder=project["coder"],
+        ).path
+        for project, content in exports
+    ]
     exports.clear()
     all_tasks: list[dict] = []
     for path in paths:
