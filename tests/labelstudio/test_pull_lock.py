@@ -17,7 +17,7 @@ from framestudy.annotations import raw as raw_mod
 from framestudy.annotations.raw import manifest_path
 from framestudy.errors import UserError
 from framestudy.labelstudio import pull as pull_mod
-from framestudy.labelstudio.settings import ProjectRecord
+from framestudy.settings import ProjectRecord
 from framestudy.study import Study
 
 PROJECT = ProjectRecord("ana@x.org", 3, "t · ana@x.org")

@@ -19,9 +19,10 @@ import pandas as pd
 import pytest
 import requests
 
+from framestudy import settings
 from framestudy.annotations import read_tidy
 from framestudy.errors import UserError
-from framestudy.labelstudio import accounts, remote, settings
+from framestudy.labelstudio import accounts, remote
 from framestudy.labelstudio.client import Connection, connect_to
 from framestudy.labelstudio.credentials import load_coder_passwords
 from framestudy.labelstudio.pull import pull

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from framestudy.annotations import read_export, read_tidy, read_users, tidy_from_export
+from framestudy.design import assign_blind
 from framestudy.errors import UserError
-from framestudy.labelstudio.design import assign_blind
 from framestudy.schema import load_schema
 from framestudy.simulation import resolve_scenario, simulate_study
 from tests.conftest import run_cli

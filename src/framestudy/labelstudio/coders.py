@@ -13,8 +13,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from framestudy import settings
 from framestudy.errors import UserError
-from framestudy.labelstudio import accounts, settings
+from framestudy.labelstudio import accounts
 from framestudy.labelstudio.client import Connection
 from framestudy.labelstudio.credentials import (
     coder_passwords_path,

@@ -35,8 +35,8 @@ from framestudy.annotations import PullReport, read_export, tidy_from_export, wr
 from framestudy.annotations.raw import save_raw_export
 from framestudy.errors import UserError
 from framestudy.labelstudio.client import Connection
-from framestudy.labelstudio.settings import SHARED, ProjectRecord
 from framestudy.labelstudio.status import study_projects, users_by_id
+from framestudy.settings import SHARED, ProjectRecord
 from framestudy.study import Study
 
 EXPORT_TIMEOUT = 1800.0  # seconds; Community exports run synchronously in one request

@@ -13,11 +13,12 @@ from collections import Counter
 
 import pandas as pd
 
+from framestudy import settings
 from framestudy.errors import UserError
-from framestudy.labelstudio import remote, settings
+from framestudy.labelstudio import remote
 from framestudy.labelstudio.client import Connection
-from framestudy.labelstudio.projects import existing_projects, project_title
-from framestudy.labelstudio.settings import SHARED
+from framestudy.labelstudio.projects import existing_projects
+from framestudy.settings import SHARED, project_title
 from framestudy.study import Study
 
 STATUS_COLUMNS = ["coder", "outlet", "tasks", "done", "skipped", "remaining", "foreign"]

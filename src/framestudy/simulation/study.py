@@ -10,7 +10,7 @@ simulated study cannot drift from the real format:
 ``tasks/articles/*.txt``                generated articles with front matter
 ``tasks/tasks.json``                    built by ``framestudy.tasks.build_tasks``
 ``tasks/assignment.csv``                the blind design drawn by
-                                        ``framestudy.labelstudio.design.assign_blind``
+                                        ``framestudy.design.assign_blind``
 ``study.yaml``                          coders and design, as ``push`` records them
 ``annotations/raw/*.json``              one Label Studio export per coder's project
                                         (:mod:`.export`) and ``manifest.json`` as ``pull``
@@ -54,7 +54,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from framestudy import settings
 from framestudy.annotations.raw import save_raw_export
+from framestudy.design import assign_blind
 from framestudy.errors import UserError
 from framestudy.io import (
     atomic_write_csv,
@@ -62,6 +64,7 @@ from framestudy.io import (
     atomic_write_text,
     current_umask,
 )
+from framestudy.settings import project_title
 from framestudy.simulation import export as lsx
 from framestudy.simulation.articles import (
     ArticleTruth,
@@ -77,6 +80,7 @@ from framestudy.simulation.scenario import Scenario, SchemaItems, stream
 from framestudy.simulation.text import TrueSpan, compose_article
 from framestudy.simulation.truth import TrueAlpha
 from framestudy.study import Study
+from framestudy.task_meta import task_meta
 
 Progress = Callable[[Sequence[Any], str], Iterable[Any]]
 VERSION = 1
@@ -225,9 +229,6 @@ def _coder_times(seed: int, email: str, lead_times: list[float]) -> list[datetim
 def _code_and_export(ctx: _Context, articles: dict[str, SimulatedArticle], tasks_by_id: dict[str, dict],
                      assignment: pd.DataFrame, study_name: str, progress: Progress):
     """Code every assigned article; return per-project export task lists and counts."""
-    from framestudy.labelstudio.projects import project_title
-    from framestudy.labelstudio.remote import task_meta
-
     seed = ctx.scenario.seed
     projects = []
     task_id = 0
@@ -578,9 +579,6 @@ def simulate_study(
 def _write(root: Path, schema, schema_text: str, scenario: Scenario, progress: Progress,
            truth_units: int) -> SimulationResult:
     from framestudy.annotations import tidy_from_export, write_tidy
-    from framestudy.labelstudio import settings
-    from framestudy.labelstudio.design import assign_blind
-    from framestudy.labelstudio.projects import project_title
     from framestudy.schema import build_schema
     from framestudy.tasks import build_tasks
     from framestudy.tasks.frontmatter import join
