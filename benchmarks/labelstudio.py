@@ -37,11 +37,11 @@ from framestudy import settings
 from framestudy.annotations import read_export, tidy_from_export
 from framestudy.design import assign_blind
 from framestudy.labelstudio import remote, server
+from framestudy.labelstudio.accounts import users_by_id
 from framestudy.labelstudio.client import connect
 from framestudy.labelstudio.coders import add_coders
 from framestudy.labelstudio.pull import pull
 from framestudy.labelstudio.push import push
-from framestudy.labelstudio.status import users_by_id
 from framestudy.schema import load_schema
 from framestudy.settings import SHARED, project_title
 from framestudy.study import Study

@@ -22,7 +22,6 @@ from framestudy.labelstudio.credentials import (
     load_coder_passwords,
     save_coder_password,
 )
-from framestudy.labelstudio.status import users_by_id
 from framestudy.study import Study
 
 
@@ -60,7 +59,7 @@ def add_coders(study: Study, conn: Connection, emails: list[str]) -> list[CoderA
         normalised = settings.normalise_email(email)
         if normalised not in clean:
             clean.append(normalised)
-    existing = set(users_by_id(conn).values())
+    existing = set(accounts.users_by_id(conn).values())
     stored = load_coder_passwords(study)
     link = None
     results = []

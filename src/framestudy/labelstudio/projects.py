@@ -1,4 +1,5 @@
-"""The study's Label Studio projects: finding, creating, updating them.
+"""The study's Label Studio projects: finding, creating, updating them, and listing the
+study's projects on a server (:func:`study_projects`, for ``status`` and ``pull``).
 
 Each project's title is :func:`framestudy.settings.project_title` (one project per coder in
 the blind design, one shared project otherwise). Projects are found by the id recorded in
@@ -11,8 +12,11 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from framestudy import settings
+from framestudy.errors import UserError
 from framestudy.labelstudio.client import Connection
-from framestudy.settings import ProjectRecord
+from framestudy.settings import SHARED, ProjectRecord, project_title
+from framestudy.study import Study
 
 
 @dataclass(frozen=True)
@@ -170,3 +174,16 @@ def existing_projects(
         if project_id is not None:
             out.append(ProjectRecord(coder, project_id, title))
     return out
+
+
+def study_projects(study: Study, conn: Connection):
+    """(design, coders, [ProjectRecord]) of the study on this server; UserError if none."""
+    coders = settings.coders(study)
+    chosen = settings.design(study).design or settings.DEFAULT_DESIGN
+    name = settings.study_name(study)
+    owners = coders if chosen == "blind" else [SHARED]
+    titles = {c: project_title(name, c) for c in owners}
+    found = existing_projects(conn, settings.projects(study, conn.url), titles)
+    if not found:
+        raise UserError(f"no project of this study on {conn.url} -- run `framestudy push` first")
+    return chosen, coders, found

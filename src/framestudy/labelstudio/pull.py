@@ -34,8 +34,9 @@ import pandas as pd
 from framestudy.annotations import PullReport, read_export, tidy_from_export, write_tidy
 from framestudy.annotations.raw import save_raw_export
 from framestudy.errors import UserError
+from framestudy.labelstudio.accounts import users_by_id
 from framestudy.labelstudio.client import Connection
-from framestudy.labelstudio.status import study_projects, users_by_id
+from framestudy.labelstudio.projects import study_projects
 from framestudy.settings import SHARED, ProjectRecord
 from framestudy.study import Study
 

@@ -22,9 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from framestudy.io import atomic_write_text
+from framestudy.io import atomic_write_text, read_json
 from framestudy.labelstudio.client import Connection
-from framestudy.labelstudio.credentials import read_json
 from framestudy.study import Study
 from framestudy.task_meta import data_digest, text_digest
 
