@@ -41,7 +41,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from framestudy.errors import UserError
+from framestudy.errors import UserError, yaml_error
 from framestudy.io import atomic_write_text
 from framestudy.study import Study
 
@@ -93,10 +93,7 @@ def _load(path, text: str) -> Any:
     try:
         return _yaml().load(text)
     except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise UserError(f"{path}{where}: not valid YAML ({problem})") from None
+        raise yaml_error(path, exc, "{where}{line}: not valid YAML ({problem})") from None
 
 
 def read(study: Study) -> dict[str, Any]:
