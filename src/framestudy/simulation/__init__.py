@@ -20,8 +20,29 @@ Library use::
     result = simulate_study("synthetic", scenario, "schemas/framing.yaml")
 """
 
-from framestudy.simulation.scenario import Scenario, read_scenario_file, resolve_scenario
-from framestudy.simulation.study import SimulationResult, simulate_study
+# The public names, imported from their modules on first use (PEP 562): ``framestudy plan``
+# needs only :mod:`.planning`, not the whole study writer and the pipeline stages it imports.
+_EXPORTS = {
+    "Scenario": "scenario",
+    "read_scenario_file": "scenario",
+    "resolve_scenario": "scenario",
+    "SimulationResult": "study",
+    "simulate_study": "study",
+}
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'framestudy.simulation' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(f"framestudy.simulation.{module}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Scenario",

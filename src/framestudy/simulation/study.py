@@ -55,6 +55,8 @@ import pandas as pd
 import yaml
 
 from framestudy import settings
+from framestudy.analysis.study import study_agreement
+from framestudy.annotations import read_export, tidy_from_export, write_tidy
 from framestudy.annotations.raw import save_raw_export
 from framestudy.design import assign_blind
 from framestudy.errors import UserError
@@ -64,6 +66,7 @@ from framestudy.io import (
     atomic_write_text,
     current_umask,
 )
+from framestudy.schema import build_schema, load_schema
 from framestudy.settings import project_title
 from framestudy.simulation import export as lsx
 from framestudy.simulation.articles import (
@@ -77,10 +80,13 @@ from framestudy.simulation.articles import (
 )
 from framestudy.simulation.coders import CoderSimulator
 from framestudy.simulation.scenario import Scenario, SchemaItems, stream
-from framestudy.simulation.text import TrueSpan, compose_article
+from framestudy.simulation.text import FIRST, LAST, TrueSpan, compose_article
 from framestudy.simulation.truth import TrueAlpha
 from framestudy.study import Study
 from framestudy.task_meta import task_meta
+from framestudy.tasks import build_tasks
+from framestudy.tasks.frontmatter import join
+from framestudy.tasks.identity import article_id
 
 Progress = Callable[[Sequence[Any], str], Iterable[Any]]
 VERSION = 1
@@ -170,8 +176,6 @@ def _article(ctx: _Context, outlet, index: int, attempt: int = 0) -> SimulatedAr
     mrng = stream(seed, "meta", outlet.id, index)
     lo, hi = ARTICLE_DATES
     day = lo + timedelta(days=int(mrng.integers(0, (hi - lo).days + 1)))
-    from framestudy.simulation.text import FIRST, LAST
-
     author = "unknown" if mrng.random() < 0.2 else f"{FIRST[int(mrng.integers(len(FIRST)))]} {LAST[int(mrng.integers(len(LAST)))]}"
     meta = {
         "outlet": outlet.id,
@@ -190,8 +194,6 @@ def _article(ctx: _Context, outlet, index: int, attempt: int = 0) -> SimulatedAr
 
 
 def _generate_articles(ctx: _Context, progress: Progress) -> list[SimulatedArticle]:
-    from framestudy.tasks.identity import article_id
-
     jobs = [(o, i) for o in ctx.scenario.outlets for i in range(o.n_articles)]
     out: list[SimulatedArticle] = []
     seen: set[str] = set()
@@ -297,8 +299,6 @@ def _save_exports(study: Study, exports, latest: datetime) -> list[dict]:
     """Write the raw exports and their manifest through the store ``framestudy pull`` writes
     through (:mod:`framestudy.annotations.raw`); return the tasks of all exports, read back
     from the files."""
-    from framestudy.annotations import read_export
-
     when = (latest + timedelta(hours=1)).replace(microsecond=0)
     paths = [
         save_raw_export(
@@ -346,8 +346,6 @@ def span_truth(ctx: _Context, weights: dict[str, float], n_units: int) -> dict[s
     """True alpha of the span variables, estimated by the agreement engine on ``n_units``
     fresh articles coded by every coder (an independent sample; with 3000 units the
     Monte Carlo standard deviation was measured at 0.006 median, 0.016 at most)."""
-    from framestudy.analysis.study import study_agreement
-
     registry = [r for r in ctx.schema.registry_records() if r["kind"] in ("span_label", "span_attribute")]
     if not registry or len(ctx.coders) < 2 or n_units <= 0:
         return {}
@@ -548,8 +546,6 @@ def simulate_study(
     on which the span variables' true alpha is estimated (0: skip). Randomness comes only
     from ``scenario.seed``.
     """
-    from framestudy.schema import load_schema
-
     out = Path(out_dir)
     _check_target(out, force)
     schema_path = Path(schema_path)
@@ -578,11 +574,6 @@ def simulate_study(
 
 def _write(root: Path, schema, schema_text: str, scenario: Scenario, progress: Progress,
            truth_units: int) -> SimulationResult:
-    from framestudy.annotations import tidy_from_export, write_tidy
-    from framestudy.schema import build_schema
-    from framestudy.tasks import build_tasks
-    from framestudy.tasks.frontmatter import join
-
     study = Study(root)
     ctx = _Context(schema, scenario)
     study_name = scenario.name
