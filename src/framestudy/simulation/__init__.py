@@ -20,29 +20,17 @@ Library use::
     result = simulate_study("synthetic", scenario, "schemas/framing.yaml")
 """
 
-# The public names, imported from their modules on first use (PEP 562): ``framestudy plan``
-# needs only :mod:`.planning`, not the whole study writer and the pipeline stages it imports.
-_EXPORTS = {
+from framestudy.lazy import lazy_exports
+
+# The public names, imported from their modules on first use: ``framestudy plan`` needs only
+# :mod:`.planning`, not the whole study writer and the pipeline stages it imports.
+__getattr__, __dir__ = lazy_exports(__name__, {
     "Scenario": "scenario",
     "read_scenario_file": "scenario",
     "resolve_scenario": "scenario",
     "SimulationResult": "study",
     "simulate_study": "study",
-}
-
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'framestudy.simulation' has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(f"framestudy.simulation.{module}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
-
+})
 
 __all__ = [
     "Scenario",
