@@ -33,18 +33,19 @@ from pathlib import Path
 import pandas as pd
 import requests
 
+from framestudy import settings
 from framestudy.annotations import read_export, tidy_from_export
-from framestudy.labelstudio import remote, server, settings
+from framestudy.design import assign_blind
+from framestudy.labelstudio import remote, server
+from framestudy.labelstudio.accounts import users_by_id
 from framestudy.labelstudio.client import connect
 from framestudy.labelstudio.coders import add_coders
-from framestudy.labelstudio.design import assign_blind
-from framestudy.labelstudio.projects import project_title
 from framestudy.labelstudio.pull import pull
 from framestudy.labelstudio.push import push
-from framestudy.labelstudio.settings import SHARED
-from framestudy.labelstudio.status import users_by_id
 from framestudy.schema import load_schema
+from framestudy.settings import SHARED, project_title
 from framestudy.study import Study
+from framestudy.task_meta import task_meta
 
 ROOT = Path(__file__).resolve().parents[1]
 WORDS = [
@@ -268,7 +269,7 @@ def main() -> None:
             rows = assignment[assignment["coder"] == coder]
             ordered = rows.sort_values(["rank", "article_id"])["article_id"]
             payloads[coder] = [
-                {"data": by_article[a]["data"], "meta": remote.task_meta(by_article[a]["data"])}
+                {"data": by_article[a]["data"], "meta": task_meta(by_article[a]["data"])}
                 for a in ordered
             ]
         label_config = blind.labeling_config.read_text(encoding="utf-8")
@@ -336,7 +337,7 @@ def main() -> None:
         seeded = [
             {
                 "data": t["data"],
-                "meta": remote.task_meta(t["data"]),
+                "meta": task_meta(t["data"]),
                 "annotations": [
                     annotation(ids[c], t["data"]["text"], i + k) for k, c in enumerate(coders)
                 ],

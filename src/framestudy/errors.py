@@ -2,8 +2,15 @@
 
 A :class:`UserError` is shown as a single line (``error: ...``) and the CLI exits with
 code 2; ``--verbose`` adds the traceback. Its message names the file, row or field at
-fault and says what to do about it.
+fault and says what to do about it. :func:`yaml_error` and :func:`describe_validation_error`
+word the two commonest input errors, a YAML syntax error and a pydantic validation error,
+the same way in every stage.
 """
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 
 class UserError(Exception):
@@ -17,3 +24,92 @@ class UserError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+# One wording for each kind of input error, used by every stage that reads such a file. The
+# YAML and pydantic libraries are not imported here (this module is loaded at CLI start-up):
+# the errors are read through the attributes both expose.
+
+#: the wording of a YAML syntax error in a file framestudy reads; the fields are
+#: ``{where}`` (the file), ``{line}`` (`` line N``, or empty when the parser gives no
+#: position), ``{position}`` (``line N column M``, or ``(unknown position)``) and
+#: ``{problem}`` (the parser's description of the mistake)
+YAML_SYNTAX = "{where}: {position}: {problem} -- fix the YAML syntax"
+
+
+def yaml_error(where: object, exc: Exception, template: str = YAML_SYNTAX, *,
+               first_line: int = 1) -> UserError:
+    """A :class:`UserError` for a YAML syntax error (PyYAML's ``YAMLError`` or ruamel.yaml's).
+
+    ``template`` words it (see :data:`YAML_SYNTAX` for the fields); ``first_line`` is the
+    number, in the file, of the first line of the text that was parsed (2 for front matter
+    after its ``---`` line), so the line named is the file's.
+    """
+    mark = getattr(exc, "problem_mark", None)
+    if mark is not None:
+        line = mark.line + first_line
+        at, position = f" line {line}", f"line {line} column {mark.column + 1}"
+    else:
+        at, position = "", "(unknown position)"
+    problem = getattr(exc, "problem", None) or (str(exc).splitlines() or ["invalid YAML"])[0]
+    return UserError(template.format(where=where, line=at, position=position, problem=problem))
+
+
+def dotted_location(loc: tuple) -> str:
+    """A pydantic error location as ``key.key[index].key`` (``(top level)`` when empty)."""
+    out = ""
+    for key in loc:
+        out += f"[{key}]" if isinstance(key, int) else (("." if out else "") + str(key))
+    return out or "(top level)"
+
+
+def describe_validation_error(
+    exc: Any,
+    *,
+    first: bool = False,
+    locate: Callable[[tuple], str] = dotted_location,
+    unknown_hint: str = "",
+    show_input: bool = False,
+    count_more: bool = False,
+    explain: Callable[[dict], tuple[str, str] | None] | None = None,
+) -> str:
+    """One line naming the field(s) at fault in a pydantic ``ValidationError``.
+
+    ``exc`` is the error, or a list of its error records (``exc.errors()``). Two wordings:
+
+    - every problem (the default), for the fields of one record:
+      ``unknown field 'x'; field 'y' is missing; field 'z': <pydantic's message>``;
+    - ``first=True``, for a nested file (a schema, a scenario): only the most telling
+      problem -- an unknown key before anything else, since a misspelt key shows up as both
+      an unknown and a missing key -- as ``<where>: <what> -- <what to do>``, ``<where>``
+      from ``locate(loc)``. ``unknown_hint`` ends the advice for an unknown key (e.g.
+      `` (see docs: schema keys)``); ``show_input`` adds the value given to pydantic's
+      message; ``count_more`` adds ``(and N more problem(s))``; ``explain(error)`` may
+      word a problem itself as ``(what, what to do)``.
+    """
+    errors = list(exc.errors()) if hasattr(exc, "errors") else list(exc)
+    if not first:
+        parts = []
+        for err in errors:
+            field = ".".join(str(key) for key in err["loc"]) or "(top level)"
+            if err["type"] == "extra_forbidden":
+                parts.append(f"unknown field {field!r}")
+            elif err["type"] == "missing":
+                parts.append(f"field {field!r} is missing")
+            else:
+                parts.append(f"field {field!r}: {err['msg'].removeprefix('Value error, ')}")
+        return "; ".join(parts)
+    err = sorted(errors, key=lambda e: e["type"] != "extra_forbidden")[0]
+    worded = explain(err) if explain is not None else None
+    if worded is not None:
+        what, todo = worded
+    elif err["type"] == "extra_forbidden":
+        what, todo = "unknown key", f"remove it or fix its spelling{unknown_hint}"
+    elif err["type"] == "missing":
+        what, todo = "required key is missing", "add it"
+    else:
+        got = f" (got {err.get('input')!r})" if show_input else ""
+        what, todo = f"{err['msg']}{got}", "fix the value"
+    if count_more and len(errors) > 1:
+        what += f" (and {len(errors) - 1} more problem(s))"
+    return f"{locate(tuple(err['loc']))}: {what} -- {todo}"

@@ -1,4 +1,5 @@
-"""Atomic file output: a reader never sees a half-written file.
+"""Study files: atomic output (a reader never sees a half-written file), and reading back
+a small JSON object file (:func:`read_json`: the server state, credentials, the push ledger).
 
 Every file framestudy writes goes through here: the content is written to a temporary
 file in the same folder, flushed to disk, then moved over the target in one step
@@ -18,6 +19,8 @@ import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from framestudy.errors import UserError
 
 if TYPE_CHECKING:  # pandas is only needed by the caller that hands over a DataFrame
     import pandas as pd
@@ -97,3 +100,16 @@ def atomic_write_json(path: str | os.PathLike, obj: Any, *, private: bool = Fals
 def atomic_write_csv(path: str | os.PathLike, df: pd.DataFrame) -> Path:
     """Write ``df`` as CSV (no index, ``\\n`` line ends), atomically."""
     return atomic_write_text(path, df.to_csv(index=False, lineterminator="\n"))
+
+
+def read_json(path: Path, what: str) -> dict | None:
+    """A JSON object from ``path``, None if the file does not exist."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path}: unreadable {what} ({exc}) -- fix or delete the file") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: the {what} must be a JSON object -- fix or delete the file")
+    return data

@@ -26,6 +26,13 @@ def test_every_code_point_offset_round_trips(text, data):
 
 
 @given(TEXTS, st.data())
+def test_the_index_converts_to_utf16_like_the_encoding(text, data):
+    """The direction the simulator writes exports in."""
+    i = data.draw(st.integers(0, len(text)))
+    assert TextIndex(text).to_utf16(i) == utf16_offset(text, i)
+
+
+@given(TEXTS, st.data())
 def test_offsets_between_surrogates_or_outside_are_refused(text, data):
     index = TextIndex(text)
     n16 = utf16_offset(text, len(text))

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import requests
 
 from framestudy.labelstudio import accounts, server
 from framestudy.labelstudio.client import Connection, connect_to
@@ -154,11 +155,27 @@ def coder_emails(k: int = 3) -> list[str]:
     return [f"coder{j}.{tag}@uni.example" for j in range(1, k + 1)]
 
 
+def own_token(session: requests.Session, url: str) -> str:
+    """A logged-in user's API token: the legacy token, else a new personal access token
+    (what a coder does in Account & Settings; framestudy itself never needs a coder's token)."""
+    response = session.get(f"{url}/api/current-user/token", timeout=accounts.TIMEOUT)
+    if response.status_code == 200 and response.json().get("token"):
+        return str(response.json()["token"])
+    # Legacy tokens disabled for the organisation: create a personal access token.
+    response = session.post(
+        f"{url}/api/token/",
+        headers={"X-CSRFToken": session.cookies.get("csrftoken", ""), "Referer": f"{url}/user/account/"},
+        timeout=accounts.TIMEOUT,
+    )
+    assert response.status_code in (200, 201) and response.json().get("token"), response.text
+    return str(response.json()["token"])
+
+
 def coder_connection(study: Study, url: str, email: str) -> Connection:
     """Log in as a coder with the password framestudy stored; connect with their own token."""
     password = load_coder_passwords(study)[email]
     session = accounts.login(url, email, password)
-    return connect_to(url, accounts.own_token(session, url))
+    return connect_to(url, own_token(session, url))
 
 
 def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 180):

@@ -13,8 +13,9 @@ from datetime import datetime
 
 import pytest
 
+from framestudy import settings
 from framestudy.annotations import read_export, read_tidy, tidy_from_export
-from framestudy.labelstudio import remote, settings
+from framestudy.labelstudio import remote
 from framestudy.labelstudio.coders import add_coders
 from framestudy.labelstudio.pull import pull
 from framestudy.schema import load_schema

@@ -13,9 +13,11 @@ import time
 
 import pytest
 
+from framestudy.annotations import raw as raw_mod
+from framestudy.annotations.raw import manifest_path
 from framestudy.errors import UserError
 from framestudy.labelstudio import pull as pull_mod
-from framestudy.labelstudio.settings import ProjectRecord
+from framestudy.settings import ProjectRecord
 from framestudy.study import Study
 
 PROJECT = ProjectRecord("ana@x.org", 3, "t · ana@x.org")
@@ -35,13 +37,13 @@ def slow_pulls(monkeypatch):
         pull_mod, "export_project", lambda conn, pid, timeout: b"[]" + b" " * next(calls)
     )
     monkeypatch.setattr(pull_mod, "users_by_id", lambda conn: {})
-    real = pull_mod.atomic_write_bytes
+    real = raw_mod.atomic_write_bytes
 
     def slow_write(path, data, **kwargs):
         time.sleep(0.5)
         return real(path, data, **kwargs)
 
-    monkeypatch.setattr(pull_mod, "atomic_write_bytes", slow_write)
+    monkeypatch.setattr(raw_mod, "atomic_write_bytes", slow_write)
 
 
 def test_two_pulls_at_once_lose_no_manifest_entry(tmp_path, slow_pulls):
@@ -61,7 +63,7 @@ def test_two_pulls_at_once_lose_no_manifest_entry(tmp_path, slow_pulls):
         t.join(timeout=60)
     assert not errors
     saved = sorted(p.name for p in study.raw_exports_dir.glob("*_project-3_*.json"))
-    manifest = json.loads(pull_mod.manifest_path(study).read_text())["exports"]
+    manifest = json.loads(manifest_path(study.raw_exports_dir).read_text())["exports"]
     assert len(saved) == 2
     assert sorted(e["file"] for e in manifest) == saved
 
@@ -78,4 +80,4 @@ def test_a_pull_that_cannot_get_the_lock_says_so(tmp_path, slow_pulls):
     assert "another `framestudy pull`" in text and str(path) in text and "\n" not in text
     assert not study.raw_exports_dir.exists()  # it touched nothing
     pull_mod.pull(study, FakeConnection(), lock_timeout=0.5)  # released: it runs
-    assert len(json.loads(pull_mod.manifest_path(study).read_text())["exports"]) == 1
+    assert len(json.loads(manifest_path(study.raw_exports_dir).read_text())["exports"]) == 1

@@ -12,12 +12,14 @@ import time
 import pandas as pd
 import pytest
 
+from framestudy import settings
 from framestudy.errors import UserError
-from framestudy.labelstudio import remote, settings
+from framestudy.labelstudio import remote
 from framestudy.labelstudio.coders import add_coders
 from framestudy.labelstudio.pull import pull
 from framestudy.labelstudio.push import push
 from framestudy.study import Study
+from framestudy.task_meta import task_meta, text_digest
 
 from .conftest import coder_connection, coder_emails, make_study, synthetic_tasks
 
@@ -98,7 +100,7 @@ def test_duplicates_left_on_the_server_are_removed_unless_annotated(tmp_path, ls
     conn.sdk.projects.import_tasks(
         id=record.id,
         request=[
-            {"data": tasks["a0000"]["data"], "meta": remote.task_meta(tasks["a0000"]["data"])},
+            {"data": tasks["a0000"]["data"], "meta": task_meta(tasks["a0000"]["data"])},
             {"data": tasks["a0001"]["data"]},
             {"data": tasks["a0002"]["data"]},
         ],
@@ -174,7 +176,7 @@ def test_unannotated_text_change_updates_the_task_in_place(tmp_path, ls_env):
     assert result.projects[0].updated == 1 and result.imported == 0
     task = conn.sdk.tasks.get(id=str(ids["a0000"]))
     assert task.data["text"] == "A corrected text."
-    assert task.meta["text_sha256"] == remote.text_digest("A corrected text.")
+    assert task.meta["text_sha256"] == text_digest("A corrected text.")
 
 
 def test_design_options_are_recorded_and_changes_refused(tmp_path, ls_env):

@@ -19,9 +19,10 @@ import pandas as pd
 import pytest
 import requests
 
+from framestudy import settings
 from framestudy.annotations import read_tidy
 from framestudy.errors import UserError
-from framestudy.labelstudio import accounts, remote, settings
+from framestudy.labelstudio import accounts, remote
 from framestudy.labelstudio.client import Connection, connect_to
 from framestudy.labelstudio.credentials import load_coder_passwords
 from framestudy.labelstudio.pull import pull
@@ -29,7 +30,7 @@ from framestudy.labelstudio.push import push
 from framestudy.labelstudio.status import coding_status
 from framestudy.schema import load_schema
 
-from .conftest import coder_emails, make_study, no_external_env, run_cli
+from .conftest import coder_emails, make_study, no_external_env, own_token, run_cli
 
 pytestmark = pytest.mark.labelstudio
 
@@ -186,7 +187,7 @@ def world(labelstudio) -> World:
     conns = {}
     for email in coders:
         session = accounts.login(labelstudio.url, email, passwords[email])
-        conns[email] = connect_to(labelstudio.url, accounts.own_token(session, labelstudio.url))
+        conns[email] = connect_to(labelstudio.url, own_token(session, labelstudio.url))
         assert conns[email].user_email == email
     schema_hash = load_schema(study.schema_source).hash
     return World(

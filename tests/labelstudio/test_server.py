@@ -12,8 +12,9 @@ import subprocess
 import pandas as pd
 import pytest
 
+from framestudy import settings
 from framestudy.errors import UserError
-from framestudy.labelstudio import accounts, remote, server, settings
+from framestudy.labelstudio import accounts, remote, server
 from framestudy.labelstudio.client import connect, connect_to
 from framestudy.labelstudio.credentials import AdminCredentials, load_admin, mask
 from framestudy.labelstudio.push import push

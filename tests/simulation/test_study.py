@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 
 from framestudy.annotations import read_export, read_tidy, read_users, tidy_from_export
+from framestudy.design import assign_blind
 from framestudy.errors import UserError
-from framestudy.labelstudio.design import assign_blind
 from framestudy.schema import load_schema
 from framestudy.simulation import resolve_scenario, simulate_study
 from tests.conftest import run_cli
 from tests.simulation.conftest import SCHEMA
 
-# Label Studio 1.23.2 snapshot export (../shared/research/labelstudio.md section 9)
+# Label Studio 1.23.2 snapshot export (the key lists in framestudy.simulation.export's docstring)
 TASK_KEYS = {
     "id", "data", "annotations", "drafts", "predictions", "meta", "created_at", "updated_at",
     "inner_id", "total_annotations", "cancelled_annotations", "total_predictions",

@@ -27,8 +27,9 @@ Library interface (the ``pull`` command and ``framestudy annotations import`` ca
 - Read the table with :func:`read_tidy`, not a bare ``pandas.read_csv``: the latter turns
   value ids such as ``NA`` into missing values. Every text field is quoted in the CSV.
 
-Modules: :mod:`.export` (files), :mod:`.tidy` (the conversion), :mod:`.spans` (UTF-16 offsets),
-:mod:`.report` (the anomaly report), :mod:`.table` (CSV read/write).
+Modules: :mod:`.export` (reading export files), :mod:`.raw` (the store ``annotations/raw/``:
+export file names and ``manifest.json``), :mod:`.tidy` (the conversion), :mod:`.spans` (UTF-16
+offsets, both ways), :mod:`.report` (the anomaly report), :mod:`.table` (CSV read/write).
 """
 
 from framestudy.annotations.export import read_export, read_users

@@ -4,7 +4,9 @@ Label Studio's browser front end measures text offsets in JavaScript string unit
 code units); Python indexes code points. The two differ only after a character outside the
 Basic Multilingual Plane (emoji, some CJK, mathematical letters), which takes two UTF-16
 units: every such character before an offset shifts it by one (Label Studio issues #4929,
-#1347, #4988). :class:`TextIndex` converts offsets for one article text.
+#1347, #4988). :class:`TextIndex` converts offsets for one article text, both ways: reading
+an export (``to_python``) and writing one, as the simulator does (``to_utf16``). This module
+is the one place that knows the conversion.
 
 Label Studio also stores a span's ``text`` with runs of whitespace collapsed while the
 offsets stay right (issue #3078), and may differ in line ends (issue #539), so
@@ -25,14 +27,16 @@ class TextIndex:
 
     ``to_python(u)`` maps a UTF-16 offset to a code-point offset, or returns None when the
     offset is outside the text or falls between the two halves of a surrogate pair.
+    ``to_utf16(i)`` maps a code-point offset (0 to ``len(text)``) to its UTF-16 offset.
     """
 
-    __slots__ = ("text", "_starts", "_utf16_len")
+    __slots__ = ("text", "_astral", "_starts", "_utf16_len")
 
     def __init__(self, text: str):
         self.text = text
-        # UTF-16 start of the j-th astral character = its code-point index + j.
-        self._starts = [m.start() + j for j, m in enumerate(_ASTRAL.finditer(text))]
+        # code-point index of each astral character, and its UTF-16 start (index + j).
+        self._astral = [m.start() for m in _ASTRAL.finditer(text)]
+        self._starts = [i + j for j, i in enumerate(self._astral)]
         self._utf16_len = len(text) + len(self._starts)
 
     @property
@@ -49,9 +53,15 @@ class TextIndex:
             return None  # inside a surrogate pair
         return offset - k
 
+    def to_utf16(self, offset: int) -> int:
+        if not self._astral:
+            return offset
+        return offset + bisect_left(self._astral, offset)  # astral characters before it
+
 
 def to_utf16(text: str, offset: int) -> int:
-    """The UTF-16 offset of code-point ``offset`` in ``text`` (the inverse, for tests and tools)."""
+    """The UTF-16 offset of code-point ``offset`` in ``text`` (for one offset; for many
+    offsets into one text, build a :class:`TextIndex` once)."""
     return offset + len(_ASTRAL.findall(text[:offset]))
 
 

@@ -246,7 +246,6 @@ _META = (
     "schema_hash",
     "stale_text",
 )
-_ROW = ("variable", "value", "span_id", "span_start", "span_end", "span_text")
 
 
 class _TaskTexts:

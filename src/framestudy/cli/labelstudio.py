@@ -195,7 +195,7 @@ def coders_list() -> None:
 
     Example: framestudy coders list
     """
-    from framestudy.labelstudio import settings
+    from framestudy import settings
 
 
     st = study()

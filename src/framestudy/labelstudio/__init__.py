@@ -9,22 +9,25 @@ One module per job:
                        ``LABEL_STUDIO_API_KEY``), back-off on transient errors and one-line
                        :class:`~framestudy.errors.UserError` messages for every fault;
 - :mod:`.accounts`     browser-like HTTP flows the SDK has no call for (invite-link sign-up,
-                       log-in, a user's own token);
-- :mod:`.settings`     the study's ``study.yaml`` (coders, design, project ids; no secrets);
+                       log-in);
 - :mod:`.coders`       ``coders add``: one Label Studio account per coder;
-- :mod:`.design`       the reliability design (pure functions: sample + assignment);
-- :mod:`.projects`     the study's projects: titles, find / create / update;
+- :mod:`.projects`     the study's projects: find / create / update;
 - :mod:`.remote`       fast listing of a project's tasks and the push ledger;
 - :mod:`.push`         tasks -> projects, idempotently;
 - :mod:`.status`       done / skipped / remaining per coder and outlet;
 - :mod:`.pull`         snapshot exports -> ``annotations/raw/`` -> the tidy table.
+
+What is not about talking to Label Studio lives outside this package, so the simulator can
+use it without it: the study's ``study.yaml`` and project titles (:mod:`framestudy.settings`),
+the blind and shared designs (:mod:`framestudy.design`), the task ``meta``
+(:mod:`framestudy.task_meta`) and the raw-export store (:mod:`framestudy.annotations.raw`).
 """
 
 
 
 def __getattr__(name: str):
     # Loaded on first use (PEP 562): label-studio-sdk takes a second to import, and a light
-    # module of this package (server, credentials, settings) must not pay for it.
+    # module of this package (server, credentials) must not pay for it.
     if name in __all__:
         from framestudy.labelstudio import client
 

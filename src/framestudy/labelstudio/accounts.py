@@ -1,4 +1,8 @@
-"""Browser-like HTTP flows the SDK has no call for: invite-link sign-up, log-in, own token.
+"""Label Studio user accounts: the organisation's users, and making and using an account.
+
+:func:`users_by_id` lists the organisation's users (``status``, ``pull`` and ``coders add``
+need their e-mails). The rest are browser-like HTTP flows the SDK has no call for:
+invite-link sign-up and log-in.
 
 In the Community edition, users created through the API (``POST /api/users/``) get no
 password and cannot log in. A coder who can log in is made the way a person would do it:
@@ -11,10 +15,14 @@ from __future__ import annotations
 
 import html
 import re
+from typing import TYPE_CHECKING
 
 import requests
 
 from framestudy.errors import UserError
+
+if TYPE_CHECKING:  # the SDK-backed client is the caller's; this module stays light
+    from framestudy.labelstudio.client import Connection
 
 TIMEOUT = 30.0
 _FIELD_ERRORS = re.compile(r'<ul class="field_errors">(.*?)</ul>', re.S)
@@ -110,22 +118,8 @@ def whoami(session: requests.Session, url: str) -> dict:
     return response.json()
 
 
-def own_token(session: requests.Session, url: str) -> str:
-    """The logged-in user's API token: the legacy token, else a new personal access token."""
-    what = "fetching a user's own API token"
-    try:
-        response = session.get(f"{url}/api/current-user/token", timeout=TIMEOUT)
-        if response.status_code == 200 and response.json().get("token"):
-            return str(response.json()["token"])
-        # Legacy tokens disabled for the organisation: create a personal access token.
-        csrf = session.cookies.get("csrftoken", "")
-        response = session.post(
-            f"{url}/api/token/",
-            headers={"X-CSRFToken": csrf, "Referer": f"{url}/user/account/"},
-            timeout=TIMEOUT,
-        )
-    except requests.RequestException as exc:
-        raise _unreachable(url, what, exc) from exc
-    if response.status_code in (200, 201) and response.json().get("token"):
-        return str(response.json()["token"])
-    raise UserError(f"Label Studio at {url} gave no API token (HTTP {response.status_code})")
+def users_by_id(conn: Connection) -> dict[int, str]:
+    """Label Studio user id -> e-mail (lower case) of every user of the organisation."""
+    data = conn.get_json("api/users/", "listing the users")
+    users = data.get("results", data) if isinstance(data, dict) else data
+    return {int(u["id"]): str(u.get("email") or "").lower() for u in users if "id" in u}

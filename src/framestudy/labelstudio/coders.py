@@ -13,15 +13,15 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
+from framestudy import settings
 from framestudy.errors import UserError
-from framestudy.labelstudio import accounts, settings
+from framestudy.labelstudio import accounts
 from framestudy.labelstudio.client import Connection
 from framestudy.labelstudio.credentials import (
     coder_passwords_path,
     load_coder_passwords,
     save_coder_password,
 )
-from framestudy.labelstudio.status import users_by_id
 from framestudy.study import Study
 
 
@@ -59,7 +59,7 @@ def add_coders(study: Study, conn: Connection, emails: list[str]) -> list[CoderA
         normalised = settings.normalise_email(email)
         if normalised not in clean:
             clean.append(normalised)
-    existing = set(users_by_id(conn).values())
+    existing = set(accounts.users_by_id(conn).values())
     stored = load_coder_passwords(study)
     link = None
     results = []

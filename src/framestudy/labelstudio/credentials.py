@@ -9,13 +9,12 @@ here is ever printed in full: :func:`mask` shows the first and last four charact
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from framestudy.errors import UserError
-from framestudy.io import atomic_write_json
+from framestudy.io import atomic_write_json, read_json
 from framestudy.study import Study
 
 ADMIN_EMAIL = "admin@framestudy.local"
@@ -40,19 +39,6 @@ def private_dir(study: Study) -> Path:
 def write_private_json(path: Path, obj: object) -> Path:
     """Write JSON atomically and leave it readable by the owner only."""
     return atomic_write_json(path, obj, private=True)
-
-
-def read_json(path: Path, what: str) -> dict | None:
-    """A JSON object from ``path``, None if the file does not exist."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path}: unreadable {what} ({exc}) -- fix or delete the file") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{path}: the {what} must be a JSON object -- fix or delete the file")
-    return data
 
 
 @dataclass(frozen=True)

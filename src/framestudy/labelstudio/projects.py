@@ -1,10 +1,9 @@
-"""The study's Label Studio projects: their titles, and finding, creating, updating them.
+"""The study's Label Studio projects: finding, creating, updating them, and listing the
+study's projects on a server (:func:`study_projects`, for ``status`` and ``pull``).
 
-Blind design: one project per coder, titled ``<study> · <coder e-mail>``; shared design: one
-project titled ``<study> · shared``. Label Studio allows 50 characters in a title; longer
-study names are shortened (the coder's e-mail is kept whole when it fits). Projects are
-found by the id recorded in ``study.yaml`` (if it still exists and has the expected title),
-else by title, else created.
+Each project's title is :func:`framestudy.settings.project_title` (one project per coder in
+the blind design, one shared project otherwise). Projects are found by the id recorded in
+``study.yaml`` (if it still exists and has the expected title), else by title, else created.
 """
 
 from __future__ import annotations
@@ -13,24 +12,11 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from framestudy import settings
+from framestudy.errors import UserError
 from framestudy.labelstudio.client import Connection
-from framestudy.labelstudio.settings import SHARED, ProjectRecord
-
-TITLE_MAX = 50
-_SEP = " · "
-
-
-def project_title(study_name: str, coder: str) -> str:
-    """The project title for ``coder`` (or :data:`SHARED`) in the study ``study_name``."""
-    who = "shared" if coder == SHARED else coder
-    title = f"{study_name}{_SEP}{who}"
-    if len(title) <= TITLE_MAX:
-        return title
-    room = TITLE_MAX - len(_SEP) - len(who)
-    if room >= 4:
-        return f"{study_name[: room - 1]}…{_SEP}{who}"
-    digest = hashlib.sha256(f"{study_name}\x1f{who}".encode()).hexdigest()[:6]
-    return f"{who[: TITLE_MAX - 8]}…~{digest}"
+from framestudy.settings import SHARED, ProjectRecord, project_title
+from framestudy.study import Study
 
 
 @dataclass(frozen=True)
@@ -188,3 +174,16 @@ def existing_projects(
         if project_id is not None:
             out.append(ProjectRecord(coder, project_id, title))
     return out
+
+
+def study_projects(study: Study, conn: Connection):
+    """(design, coders, [ProjectRecord]) of the study on this server; UserError if none."""
+    coders = settings.coders(study)
+    chosen = settings.design(study).design or settings.DEFAULT_DESIGN
+    name = settings.study_name(study)
+    owners = coders if chosen == "blind" else [SHARED]
+    titles = {c: project_title(name, c) for c in owners}
+    found = existing_projects(conn, settings.projects(study, conn.url), titles)
+    if not found:
+        raise UserError(f"no project of this study on {conn.url} -- run `framestudy push` first")
+    return chosen, coders, found

@@ -3,10 +3,10 @@
 For each project of the study, an export snapshot is made (Label Studio's documented path
 for big projects; the client waits up to ``export_timeout`` seconds) with every task, every
 annotation (skipped ones included, so the report can count them) and full drafts. The bytes
-are saved unchanged as ``annotations/raw/<UTC time>_project-<id>_<sha256[:12]>.json`` and
-listed in ``annotations/raw/manifest.json`` (time, server, project, coder, sha256, size);
-an earlier file is never overwritten, and an export identical to one already saved for the
-same project is not saved again. One pull of a study runs at a time: a second waits for the
+are saved unchanged in ``annotations/raw/`` and listed in its ``manifest.json`` (time,
+server, project, coder, sha256, size) by :mod:`framestudy.annotations.raw`, which owns those
+names: an earlier file is never overwritten, and an export identical to one already saved
+for the same project is not saved again. One pull of a study runs at a time: a second waits for the
 lock ``.labelstudio/pull.lock`` (so no manifest entry is lost to a concurrent
 read-modify-write) and gives up with one line after ``lock_timeout`` seconds. The exports
 are then turned into the tidy table by
@@ -18,8 +18,6 @@ atomically to ``annotations/annotations.csv``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,11 +32,12 @@ except ImportError:  # pragma: no cover - Windows: no advisory locks, pulls are 
 import pandas as pd
 
 from framestudy.annotations import PullReport, read_export, tidy_from_export, write_tidy
+from framestudy.annotations.raw import save_raw_export
 from framestudy.errors import UserError
-from framestudy.io import atomic_write_bytes, atomic_write_json
+from framestudy.labelstudio.accounts import users_by_id
 from framestudy.labelstudio.client import Connection
-from framestudy.labelstudio.settings import SHARED, ProjectRecord
-from framestudy.labelstudio.status import study_projects, users_by_id
+from framestudy.labelstudio.projects import study_projects
+from framestudy.settings import SHARED, ProjectRecord
 from framestudy.study import Study
 
 EXPORT_TIMEOUT = 1800.0  # seconds; Community exports run synchronously in one request
@@ -60,10 +59,6 @@ class PullResult:
     table: pd.DataFrame
     report: PullReport
     path: Path
-
-
-def manifest_path(study: Study) -> Path:
-    return study.raw_exports_dir / "manifest.json"
 
 
 def lock_path(study: Study) -> Path:
@@ -97,56 +92,21 @@ def pull_lock(study: Study, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def read_manifest(study: Study) -> list[dict]:
-    path = manifest_path(study)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return []
-    except (OSError, ValueError) as exc:
-        raise UserError(
-            f"{path}: unreadable manifest ({exc}) -- restore it from git; the raw exports "
-            "next to it are intact"
-        ) from None
-    entries = data.get("exports") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise UserError(f"{path}: expected an object with an 'exports' list")
-    return entries
-
-
 def save_raw(
     study: Study, conn: Connection, project: ProjectRecord, content: bytes, when: datetime
 ) -> SavedExport:
-    """Save one raw export unless the same bytes were saved before for this project.
-
-    Reads, extends and rewrites the manifest: call it under :func:`pull_lock`."""
-    digest = hashlib.sha256(content).hexdigest()
-    entries = read_manifest(study)
-    for entry in entries:
-        if entry.get("project_id") == project.id and entry.get("sha256") == digest:
-            earlier = study.raw_exports_dir / str(entry.get("file"))
-            if earlier.is_file() and hashlib.sha256(earlier.read_bytes()).hexdigest() == digest:
-                return SavedExport(project, earlier, digest, len(content), new=False)
-    stamp = when.strftime("%Y%m%dT%H%M%SZ")
-    name = f"{stamp}_project-{project.id}_{digest[:12]}.json"
-    path = study.raw_exports_dir / name
-    if path.exists():  # same second, same project, same digest: it is this very export
-        return SavedExport(project, path, digest, len(content), new=False)
-    atomic_write_bytes(path, content)
-    entries.append(
-        {
-            "file": name,
-            "exported_at": when.isoformat(timespec="seconds"),
-            "server": conn.url,
-            "project_id": project.id,
-            "project_title": project.title,
-            "coder": None if project.coder == SHARED else project.coder,
-            "sha256": digest,
-            "bytes": len(content),
-        }
+    """Save one raw export unless the same bytes were saved before for this project
+    (:func:`framestudy.annotations.raw.save_raw_export`: call it under :func:`pull_lock`)."""
+    saved = save_raw_export(
+        study.raw_exports_dir,
+        content,
+        when=when,
+        server=conn.url,
+        project_id=project.id,
+        project_title=project.title,
+        coder=None if project.coder == SHARED else project.coder,
     )
-    atomic_write_json(manifest_path(study), {"exports": entries})
-    return SavedExport(project, path, digest, len(content), new=True)
+    return SavedExport(project, saved.path, saved.sha256, saved.size, saved.new)
 
 
 def export_project(conn: Connection, project_id: int, timeout: float = EXPORT_TIMEOUT) -> bytes:

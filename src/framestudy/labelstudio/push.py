@@ -35,20 +35,17 @@ import httpx
 import pandas as pd
 from label_studio_sdk.core.api_error import ApiError
 
+from framestudy import design as design_mod
+from framestudy import settings
 from framestudy.annotations.tidy import REPLACED_AT
 from framestudy.errors import UserError
 from framestudy.io import atomic_write_text
-from framestudy.labelstudio import design as design_mod
-from framestudy.labelstudio import remote, settings
+from framestudy.labelstudio import remote
 from framestudy.labelstudio.client import Connection
-from framestudy.labelstudio.projects import (
-    EnsuredProject,
-    ProjectSpec,
-    ensure_project,
-    project_title,
-)
-from framestudy.labelstudio.settings import SHARED
+from framestudy.labelstudio.projects import EnsuredProject, ProjectSpec, ensure_project
+from framestudy.settings import SHARED, project_title
 from framestudy.study import Study
+from framestudy.task_meta import task_meta
 
 BATCH_SIZE = 5000  # tasks per import request at most: fewer, bigger requests import faster
 BATCH_BYTES = 50_000_000  # and about this many bytes (Label Studio refuses > 200 MB)
@@ -547,7 +544,7 @@ def push(
     ledger.save()
 
     tasks_by_article = {t["data"]["article_id"]: t for t in tasks}
-    metas = {a: remote.task_meta(t["data"]) for a, t in tasks_by_article.items()}
+    metas = {a: task_meta(t["data"]) for a, t in tasks_by_article.items()}
     plans = []
     for result in ensured:
         rows = (

@@ -1,7 +1,8 @@
 """What a project holds on the server, fetched fast, and the push ledger.
 
 framestudy stores in each task's ``meta`` the article id and SHA-256 digests of the
-article's text and of its whole ``data`` (``meta`` is not shown to annotators). Listing a
+article's text and of its whole ``data`` (:mod:`framestudy.task_meta`; ``meta`` is not shown
+to annotators). Listing a
 project then asks Label Studio for ``id,meta`` and the annotation counters only -- not the
 article texts -- which takes ~0.25 ms per task instead of seconds per thousand. Tasks
 imported by something else (no ``meta.article_id``) are matched on ``data.article_id``.
@@ -16,39 +17,17 @@ per project instead of a full listing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from framestudy.io import atomic_write_text
+from framestudy.io import atomic_write_text, read_json
 from framestudy.labelstudio.client import Connection
-from framestudy.labelstudio.credentials import read_json
 from framestudy.study import Study
+from framestudy.task_meta import data_digest, text_digest
 
 PAGE_SIZE = 2000
-
-
-def text_digest(text: Any) -> str:
-    """16 hex digits of the SHA-256 of the article text."""
-    return hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:16]
-
-
-def data_digest(data: dict) -> str:
-    """16 hex digits of the SHA-256 of the task's data (canonical JSON)."""
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
-
-
-def task_meta(data: dict) -> dict[str, str]:
-    """The ``meta`` framestudy stores with a task."""
-    return {
-        "article_id": str(data["article_id"]),
-        "outlet": str(data.get("outlet", "")),
-        "text_sha256": text_digest(data.get("text", "")),
-        "data_sha256": data_digest(data),
-    }
 
 
 @dataclass

@@ -31,13 +31,12 @@ from pathlib import Path
 import requests
 
 from framestudy.errors import UserError
-from framestudy.io import atomic_write_json
+from framestudy.io import atomic_write_json, read_json
 from framestudy.labelstudio.credentials import (
     AdminCredentials,
     credentials_path,
     load_admin,
     private_dir,
-    read_json,
     save_admin,
 )
 from framestudy.study import Study

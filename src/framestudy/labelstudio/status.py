@@ -13,35 +13,15 @@ from collections import Counter
 
 import pandas as pd
 
-from framestudy.errors import UserError
-from framestudy.labelstudio import remote, settings
+from framestudy.labelstudio import remote
+from framestudy.labelstudio.accounts import users_by_id
 from framestudy.labelstudio.client import Connection
-from framestudy.labelstudio.projects import existing_projects, project_title
-from framestudy.labelstudio.settings import SHARED
+from framestudy.labelstudio.projects import study_projects
+from framestudy.settings import SHARED
 from framestudy.study import Study
 
 STATUS_COLUMNS = ["coder", "outlet", "tasks", "done", "skipped", "remaining", "foreign"]
 _INCLUDE = "id,meta,annotations.completed_by,annotations.was_cancelled"
-
-
-def users_by_id(conn: Connection) -> dict[int, str]:
-    """Label Studio user id -> e-mail (lower case) of every user of the organisation."""
-    data = conn.get_json("api/users/", "listing the users")
-    users = data.get("results", data) if isinstance(data, dict) else data
-    return {int(u["id"]): str(u.get("email") or "").lower() for u in users if "id" in u}
-
-
-def study_projects(study: Study, conn: Connection):
-    """(design, coders, [ProjectRecord]) of the study on this server; UserError if none."""
-    coders = settings.coders(study)
-    chosen = settings.design(study).design or settings.DEFAULT_DESIGN
-    name = settings.study_name(study)
-    owners = coders if chosen == "blind" else [SHARED]
-    titles = {c: project_title(name, c) for c in owners}
-    found = existing_projects(conn, settings.projects(study, conn.url), titles)
-    if not found:
-        raise UserError(f"no project of this study on {conn.url} -- run `framestudy push` first")
-    return chosen, coders, found
 
 
 def coding_status(study: Study, conn: Connection) -> pd.DataFrame:

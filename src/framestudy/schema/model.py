@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from framestudy.errors import UserError
+from framestudy.errors import UserError, describe_validation_error, yaml_error
 
 _ID = r"^[A-Za-z0-9_+\-]+$"
 _VERSION = r"^\d+\.\d+\.\d+$"
@@ -236,6 +236,15 @@ def _where(loc: tuple, raw: Any) -> str:
     return "".join(parts) or "(top level)"
 
 
+def _explain(err: dict) -> tuple[str, str] | None:
+    """The schema's own wording of an id or version that does not match its pattern."""
+    if err["type"] != "string_pattern_mismatch":
+        return None
+    if err["loc"][-1] == "version":
+        return f"version {err['input']!r} is not MAJOR.MINOR.PATCH", "write e.g. 1.0.0"
+    return f"{err['input']!r} is not a valid id", "use letters, digits, _, + or - only"
+
+
 def parse_schema(raw: Any, source: str = "<schema>") -> Schema:
     """Validate a schema already read from YAML (a dict) and return a :class:`Schema`."""
     if not isinstance(raw, dict):
@@ -243,23 +252,11 @@ def parse_schema(raw: Any, source: str = "<schema>") -> Schema:
     try:
         data = _SchemaFile.model_validate(raw)
     except ValidationError as exc:
-        # A misspelt key shows up as "unknown key" and "missing key"; the first says more.
-        err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
-        where = _where(err["loc"], raw)
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            what, todo = "unknown key", "remove it or fix its spelling (see docs: schema keys)"
-        elif kind == "missing":
-            what, todo = "required key is missing", "add it"
-        elif kind == "string_pattern_mismatch" and err["loc"][-1] == "version":
-            what, todo = f"version {err['input']!r} is not MAJOR.MINOR.PATCH", "write e.g. 1.0.0"
-        elif kind == "string_pattern_mismatch":
-            what = f"{err['input']!r} is not a valid id"
-            todo = "use letters, digits, _, + or - only"
-        else:
-            what, todo = err["msg"], "fix the value"
-        more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-        raise _fail(source, where, what + more, todo) from None
+        text = describe_validation_error(
+            exc, first=True, locate=lambda loc: _where(loc, raw),
+            unknown_hint=" (see docs: schema keys)", count_more=True, explain=_explain,
+        )
+        raise UserError(f"{source}: {text}") from None
     return Schema(data, source)
 
 
@@ -273,10 +270,7 @@ def load_schema(path: str | Path) -> Schema:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"line {mark.line + 1} column {mark.column + 1}" if mark else "(unknown position)"
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise UserError(f"{path}: {at}: {problem} -- fix the YAML syntax") from None
+        raise yaml_error(path, exc) from None
     return parse_schema(raw, str(path))
 
 

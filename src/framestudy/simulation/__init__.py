@@ -20,8 +20,17 @@ Library use::
     result = simulate_study("synthetic", scenario, "schemas/framing.yaml")
 """
 
-from framestudy.simulation.scenario import Scenario, read_scenario_file, resolve_scenario
-from framestudy.simulation.study import SimulationResult, simulate_study
+from framestudy.lazy import lazy_exports
+
+# The public names, imported from their modules on first use: ``framestudy plan`` needs only
+# :mod:`.planning`, not the whole study writer and the pipeline stages it imports.
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "Scenario": "scenario",
+    "read_scenario_file": "scenario",
+    "resolve_scenario": "scenario",
+    "SimulationResult": "study",
+    "simulate_study": "study",
+})
 
 __all__ = [
     "Scenario",

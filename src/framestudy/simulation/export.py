@@ -1,7 +1,9 @@
 """Simulated codings -> a Label Studio JSON export, in the shape the real server produces.
 
-Shapes follow what Label Studio Community 1.23.2 writes in a snapshot export
-(``../shared/research/labelstudio.md`` §9, verified against a running server):
+Shapes follow what Label Studio Community 1.23.2 writes in a snapshot export (the JSON
+export format, https://labelstud.io/guide/export#Label-Studio-JSON-format-of-annotated-tasks,
+and the task/annotation serializers of https://github.com/HumanSignal/label-studio at tag
+1.23.2; checked key by key against a running 1.23.2 server's export):
 
 - task keys ``id, data, annotations, drafts, predictions, meta, created_at, updated_at,
   inner_id, total_annotations, cancelled_annotations, total_predictions, comment_count,
@@ -12,7 +14,8 @@ Shapes follow what Label Studio Community 1.23.2 writes in a snapshot export
   result_count, unique_id, import_id, last_action, bulk_created, task, project,
   updated_by, parent_prediction, parent_annotation, last_created_by``;
 - result items ``id, from_name, to_name, type, value, origin``: a span is a ``labels``
-  result with ``start``/``end`` in UTF-16 code units (JavaScript string offsets) and its
+  result with ``start``/``end`` in UTF-16 code units (JavaScript string offsets, converted
+  by :class:`framestudy.annotations.spans.TextIndex`) and its
   ``text``; each per-region attribute is a ``choices`` result with the *same* ``id`` as its
   span and the span's ``start``/``end``/``text`` in its value; a document question is a
   ``choices`` result; a skipped task is an annotation with ``was_cancelled: true`` and an
@@ -27,10 +30,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 
+from framestudy.annotations.spans import TextIndex
 from framestudy.simulation.coders import Coding
 
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
@@ -50,25 +54,11 @@ def unique_id(rng: np.random.Generator) -> str:
     return str(uuid.UUID(int=int.from_bytes(rng.bytes(16), "big"), version=4))
 
 
-class Utf16:
-    """Python (code point) offsets -> UTF-16 code unit offsets for one text."""
-
-    def __init__(self, text: str):
-        self.astral = [i for i, ch in enumerate(text) if ord(ch) > 0xFFFF]
-
-    def __call__(self, offset: int) -> int:
-        if not self.astral:
-            return offset
-        import bisect
-
-        return offset + bisect.bisect_left(self.astral, offset)
-
-
 def result_items(coding: Coding, text: str, span_name: str, document_order: list[str],
                  rng: np.random.Generator) -> list[dict]:
     """The ``result`` list of one submitted annotation."""
     out: list[dict] = []
-    to16 = Utf16(text)
+    to16 = TextIndex(text).to_utf16
     for span in sorted(coding.spans, key=lambda s: (s.start, s.end, s.label)):
         rid = region_id(rng)
         start, end = to16(span.start), to16(span.end)
@@ -172,7 +162,3 @@ def task_object(*, task_id: int, inner_id: int, project_id: int, data: dict, met
 def export_bytes(tasks: list[dict]) -> bytes:
     """The export file's bytes (UTF-8 JSON, compact)."""
     return json.dumps(tasks, ensure_ascii=False).encode("utf-8")
-
-
-def next_time(t: datetime, seconds: float) -> datetime:
-    return t + timedelta(seconds=float(seconds))

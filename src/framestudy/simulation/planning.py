@@ -88,7 +88,14 @@ def simulate_codes(n_units: int, probabilities: np.ndarray, confusions: Sequence
 
 def true_alpha_of(probabilities: np.ndarray, confusions: Sequence[np.ndarray], level: str = "nominal",
                   missing: float = 0.0) -> float:
-    """The exact population alpha of :func:`simulate_codes`'s process (:mod:`.truth`)."""
+    """The exact population alpha of :func:`simulate_codes`'s process (:mod:`.truth`).
+
+    Public on purpose: it is the "true alpha" against which a simulation study scores an
+    agreement estimate or its confidence interval (``benchmarks/ci_coverage.py`` uses it to
+    measure the bootstrap's coverage; the tests use it to check the simulator). Pass the
+    same ``probabilities`` (true-value distribution), ``confusions`` (one matrix per coder,
+    from :func:`coder_confusions`), ``level`` and ``missing`` rate as to :func:`simulate_codes`.
+    """
     from framestudy.simulation.truth import alpha_from_coincidences, expected_coincidences
 
     strata = [

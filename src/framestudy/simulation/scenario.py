@@ -69,7 +69,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from framestudy.errors import UserError
+from framestudy.errors import UserError, describe_validation_error, dotted_location, yaml_error
 
 # Variables with a simulator-specific role in the framing schema (used only if present).
 GATE_VARIABLE = "relevant"
@@ -91,7 +91,6 @@ DERIVED_ATTRIBUTES = (
 )
 SPAN_ITEM = "span"  # coder-model key for the span labels
 
-CONFUSIONS = ("adjacent", "uniform", "prevalence")
 DEFAULT_CODER = {
     "accuracy": 0.9,
     "confusion": "adjacent",
@@ -153,13 +152,6 @@ class _ScenarioFile(_Strict):
 _LISTS = {"outlets": TypeAdapter(list[_OutletModel]), "coders": TypeAdapter(list[_CoderModel])}
 
 
-def _where(loc: tuple) -> str:
-    out = ""
-    for key in loc:
-        out += f"[{key}]" if isinstance(key, int) else (("." if out else "") + str(key))
-    return out or "(top level)"
-
-
 def read_scenario_file(path: str | Path) -> dict[str, Any]:
     """Read and validate a scenario YAML file; the result feeds :func:`resolve_scenario`.
 
@@ -173,10 +165,7 @@ def read_scenario_file(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise UserError(f"{path}: not UTF-8 text -- save the scenario as UTF-8") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"line {mark.line + 1} column {mark.column + 1}" if mark else "(unknown position)"
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise UserError(f"{path}: {at}: {problem} -- fix the YAML syntax") from None
+        raise yaml_error(path, exc) from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -207,15 +196,11 @@ def read_scenario_file(path: str | Path) -> dict[str, Any]:
 
 
 def _validation_error(path: Path, exc: ValidationError, prefix: tuple) -> UserError:
-    err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
-    where = _where(prefix + tuple(err["loc"]))
-    if err["type"] == "extra_forbidden":
-        what = "unknown key -- remove it or fix its spelling (see `framestudy simulate --help`)"
-    elif err["type"] == "missing":
-        what = "required key is missing -- add it"
-    else:
-        what = f"{err['msg']} (got {err.get('input')!r}) -- fix the value"
-    return UserError(f"{path}: {where}: {what}")
+    text = describe_validation_error(
+        exc, first=True, locate=lambda loc: dotted_location(prefix + loc),
+        unknown_hint=" (see `framestudy simulate --help`)", show_input=True,
+    )
+    return UserError(f"{path}: {text}")
 
 
 # ----------------------------------------------------------------------------------------

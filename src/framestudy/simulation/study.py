@@ -10,7 +10,7 @@ simulated study cannot drift from the real format:
 ``tasks/articles/*.txt``                generated articles with front matter
 ``tasks/tasks.json``                    built by ``framestudy.tasks.build_tasks``
 ``tasks/assignment.csv``                the blind design drawn by
-                                        ``framestudy.labelstudio.design.assign_blind``
+                                        ``framestudy.design.assign_blind``
 ``study.yaml``                          coders and design, as ``push`` records them
 ``annotations/raw/*.json``              one Label Studio export per coder's project
                                         (:mod:`.export`) and ``manifest.json`` as ``pull``
@@ -54,14 +54,20 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from framestudy import settings
+from framestudy.analysis.study import study_agreement
+from framestudy.annotations import read_export, tidy_from_export, write_tidy
+from framestudy.annotations.raw import save_raw_export
+from framestudy.design import assign_blind
 from framestudy.errors import UserError
 from framestudy.io import (
-    atomic_write_bytes,
     atomic_write_csv,
     atomic_write_json,
     atomic_write_text,
     current_umask,
 )
+from framestudy.schema import build_schema, load_schema
+from framestudy.settings import project_title
 from framestudy.simulation import export as lsx
 from framestudy.simulation.articles import (
     ArticleTruth,
@@ -74,9 +80,13 @@ from framestudy.simulation.articles import (
 )
 from framestudy.simulation.coders import CoderSimulator
 from framestudy.simulation.scenario import Scenario, SchemaItems, stream
-from framestudy.simulation.text import TrueSpan, compose_article
+from framestudy.simulation.text import FIRST, LAST, TrueSpan, compose_article
 from framestudy.simulation.truth import TrueAlpha
 from framestudy.study import Study
+from framestudy.task_meta import task_meta
+from framestudy.tasks import build_tasks
+from framestudy.tasks.frontmatter import join
+from framestudy.tasks.identity import article_id
 
 Progress = Callable[[Sequence[Any], str], Iterable[Any]]
 VERSION = 1
@@ -166,8 +176,6 @@ def _article(ctx: _Context, outlet, index: int, attempt: int = 0) -> SimulatedAr
     mrng = stream(seed, "meta", outlet.id, index)
     lo, hi = ARTICLE_DATES
     day = lo + timedelta(days=int(mrng.integers(0, (hi - lo).days + 1)))
-    from framestudy.simulation.text import FIRST, LAST
-
     author = "unknown" if mrng.random() < 0.2 else f"{FIRST[int(mrng.integers(len(FIRST)))]} {LAST[int(mrng.integers(len(LAST)))]}"
     meta = {
         "outlet": outlet.id,
@@ -186,8 +194,6 @@ def _article(ctx: _Context, outlet, index: int, attempt: int = 0) -> SimulatedAr
 
 
 def _generate_articles(ctx: _Context, progress: Progress) -> list[SimulatedArticle]:
-    from framestudy.tasks.identity import article_id
-
     jobs = [(o, i) for o in ctx.scenario.outlets for i in range(o.n_articles)]
     out: list[SimulatedArticle] = []
     seen: set[str] = set()
@@ -225,9 +231,6 @@ def _coder_times(seed: int, email: str, lead_times: list[float]) -> list[datetim
 def _code_and_export(ctx: _Context, articles: dict[str, SimulatedArticle], tasks_by_id: dict[str, dict],
                      assignment: pd.DataFrame, study_name: str, progress: Progress):
     """Code every assigned article; return per-project export task lists and counts."""
-    from framestudy.labelstudio.projects import project_title
-    from framestudy.labelstudio.remote import task_meta
-
     seed = ctx.scenario.seed
     projects = []
     task_id = 0
@@ -293,28 +296,17 @@ def _code_and_export(ctx: _Context, articles: dict[str, SimulatedArticle], tasks
 
 
 def _save_exports(study: Study, exports, latest: datetime) -> list[dict]:
-    """Write the raw exports and their manifest the way ``framestudy pull`` does; return the
-    tasks of all exports, read back from the files."""
-    from framestudy.annotations import read_export
-
+    """Write the raw exports and their manifest through the store ``framestudy pull`` writes
+    through (:mod:`framestudy.annotations.raw`); return the tasks of all exports, read back
+    from the files."""
     when = (latest + timedelta(hours=1)).replace(microsecond=0)
-    entries = []
-    paths = []
-    for project, content in exports:
-        digest = hashlib.sha256(content).hexdigest()
-        name = f"{when.strftime('%Y%m%dT%H%M%SZ')}_project-{project['id']}_{digest[:12]}.json"
-        paths.append(atomic_write_bytes(study.raw_exports_dir / name, content))
-        entries.append({
-            "file": name,
-            "exported_at": when.isoformat(timespec="seconds"),
-            "server": SERVER,
-            "project_id": project["id"],
-            "project_title": project["title"],
-            "coder": project["coder"],
-            "sha256": digest,
-            "bytes": len(content),
-        })
-    atomic_write_json(study.raw_exports_dir / "manifest.json", {"exports": entries})
+    paths = [
+        save_raw_export(
+            study.raw_exports_dir, content, when=when, server=SERVER, project_id=project["id"],
+            project_title=project["title"], coder=project["coder"],
+        ).path
+        for project, content in exports
+    ]
     exports.clear()
     all_tasks: list[dict] = []
     for path in paths:
@@ -354,8 +346,6 @@ def span_truth(ctx: _Context, weights: dict[str, float], n_units: int) -> dict[s
     """True alpha of the span variables, estimated by the agreement engine on ``n_units``
     fresh articles coded by every coder (an independent sample; with 3000 units the
     Monte Carlo standard deviation was measured at 0.006 median, 0.016 at most)."""
-    from framestudy.analysis.study import study_agreement
-
     registry = [r for r in ctx.schema.registry_records() if r["kind"] in ("span_label", "span_attribute")]
     if not registry or len(ctx.coders) < 2 or n_units <= 0:
         return {}
@@ -556,8 +546,6 @@ def simulate_study(
     on which the span variables' true alpha is estimated (0: skip). Randomness comes only
     from ``scenario.seed``.
     """
-    from framestudy.schema import load_schema
-
     out = Path(out_dir)
     _check_target(out, force)
     schema_path = Path(schema_path)
@@ -586,14 +574,6 @@ def simulate_study(
 
 def _write(root: Path, schema, schema_text: str, scenario: Scenario, progress: Progress,
            truth_units: int) -> SimulationResult:
-    from framestudy.annotations import tidy_from_export, write_tidy
-    from framestudy.labelstudio import settings
-    from framestudy.labelstudio.design import assign_blind
-    from framestudy.labelstudio.projects import project_title
-    from framestudy.schema import build_schema
-    from framestudy.tasks import build_tasks
-    from framestudy.tasks.frontmatter import join
-
     study = Study(root)
     ctx = _Context(schema, scenario)
     study_name = scenario.name

@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from framestudy.errors import UserError
+from framestudy.errors import UserError, describe_validation_error
 from framestudy.tasks.clean import Cleaned, clean
 from framestudy.tasks.identity import article_id, derived_id, text_version, word_count
-from framestudy.tasks.models import ArticleMeta, describe_errors, describe_validation_error
+from framestudy.tasks.models import ArticleMeta
 from framestudy.tasks.outlets import OutletRegistry
 from framestudy.tasks.sources import Origin, RawArticle
 
@@ -116,7 +116,7 @@ def prepare(
             problems.append(f"no outlet: give one {how} ({_registry_hint(registry)})")
             others = [e for e in exc.errors() if e["loc"] != ("outlet",)]
             if others:
-                problems.append(describe_errors(others))
+                problems.append(describe_validation_error(others))
         else:
             problems.append(describe_validation_error(exc))
     if meta is not None:

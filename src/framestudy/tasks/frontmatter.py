@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from framestudy.errors import UserError
+from framestudy.errors import UserError, yaml_error
 
 FENCE = "---"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader when present
@@ -59,12 +59,12 @@ def split(text: str, where: str) -> tuple[dict[str, Any], str]:
     try:
         meta = _load(block)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 2}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise UserError(
-            f"{where}:{line}: front matter is not valid YAML ({problem}); "
-            "write it as 'key: value' lines"
+        raise yaml_error(
+            where,
+            exc,
+            "{where}:{line}: front matter is not valid YAML ({problem}); "
+            "write it as 'key: value' lines",
+            first_line=2,  # the block starts after the '---' line
         ) from None
     if meta is None:
         meta = {}

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from framestudy.tasks.identity import ID_PATTERN
 
@@ -166,23 +166,3 @@ class Outlet(BaseModel):
     @classmethod
     def _domains(cls, value: list[str]) -> list[str]:
         return [d.strip().lower().removeprefix("www.") for d in value]
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    """One line naming every bad field: ``field 'date': must be ...; unknown field 'x'``."""
-    return describe_errors(exc.errors())
-
-
-def describe_errors(errors: list[Any]) -> str:
-    """:func:`describe_validation_error` for a list of pydantic error records."""
-    parts = []
-    for err in errors:
-        field = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        if err["type"] == "extra_forbidden":
-            parts.append(f"unknown field {field!r}")
-        elif err["type"] == "missing":
-            parts.append(f"field {field!r} is missing")
-        else:
-            message = err["msg"].removeprefix("Value error, ")
-            parts.append(f"field {field!r}: {message}")
-    return "; ".join(parts)

@@ -23,8 +23,8 @@ from urllib.parse import urlparse
 import yaml
 from pydantic import ValidationError
 
-from framestudy.errors import UserError
-from framestudy.tasks.models import Outlet, describe_validation_error
+from framestudy.errors import UserError, describe_validation_error, yaml_error
+from framestudy.tasks.models import Outlet
 
 
 class OutletRegistry:
@@ -73,9 +73,7 @@ def load_outlets(path: str | Path) -> OutletRegistry:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark is not None else ""
-        raise UserError(f"{path}:{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        raise yaml_error(path, exc, "{where}:{line}: not valid YAML ({problem})") from None
     if not isinstance(data, dict) or not isinstance(data.get("outlets"), list):
         raise UserError(f"{path}: expected a top-level 'outlets:' list of outlet entries")
     unknown_keys = sorted(set(data) - {"outlets"})

@@ -1,5 +1,9 @@
 """The coding design: which coder codes which article (pure functions, no I/O).
 
+Stage-neutral (pure sampling, nothing of Label Studio in it): ``framestudy push`` draws the
+design it creates projects for, and ``framestudy simulate`` draws the same design for a
+synthetic study.
+
 **Blind design** (the standard design for reliability in content analysis; Krippendorff
 2019, *Content Analysis*, 4th ed., ch. 12.3; Neuendorf 2017, *The Content Analysis
 Guidebook*, 2nd ed., ch. 6 "Reliability subsample"): a **reliability sample** -- a share of

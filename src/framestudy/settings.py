@@ -1,4 +1,10 @@
-"""The study's Label Studio settings in ``study.yaml`` (tracked in git: no secrets here).
+"""The study's settings file ``study.yaml`` (tracked in git: no secrets here).
+
+Stage-neutral: ``framestudy coders add`` and ``push`` record the study here, ``status`` and
+``pull`` read it back, and ``framestudy simulate`` writes it for a synthetic study, so it
+lives beside :mod:`framestudy.study` rather than inside the Label Studio package. It also
+holds the rule that names the study's projects (:func:`project_title`), since the titles are
+recorded here and a simulated export must carry the same ones.
 
 framestudy reads and writes only these keys. The file is rewritten round-trip
 (ruamel.yaml): the user's comments, key order, quoting, flow-style entries and indentation
@@ -15,10 +21,15 @@ stay as they were, and a change that changes nothing does not touch the file::
       server: http://127.0.0.1:8080
       projects:                   # the study's projects on that server
         - {coder: ana@uni.example, id: 3, title: "nato-framing · ana@uni.example"}
+
+Project titles: blind design, one project per coder, titled ``<study> · <coder e-mail>``;
+shared design, one project titled ``<study> · shared``. Label Studio allows 50 characters in
+a title; longer study names are shortened (the coder's e-mail is kept whole when it fits).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Callable
@@ -30,7 +41,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from framestudy.errors import UserError
+from framestudy.errors import UserError, yaml_error
 from framestudy.io import atomic_write_text
 from framestudy.study import Study
 
@@ -39,6 +50,8 @@ DEFAULT_DESIGN = "blind"
 DEFAULT_SHARE = 0.2
 DEFAULT_SEED = 1
 SHARED = "*"  # the `coder` of the shared design's single project
+TITLE_MAX = 50  # characters Label Studio allows in a project title
+_SEP = " · "
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
@@ -80,10 +93,7 @@ def _load(path, text: str) -> Any:
     try:
         return _yaml().load(text)
     except YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise UserError(f"{path}{where}: not valid YAML ({problem})") from None
+        raise yaml_error(path, exc, "{where}{line}: not valid YAML ({problem})") from None
 
 
 def read(study: Study) -> dict[str, Any]:
@@ -287,3 +297,16 @@ def save_projects(study: Study, server_url: str, records: list[ProjectRecord]) -
         data["labelstudio"] = section
 
     update(study, change)
+
+
+def project_title(study_name: str, coder: str) -> str:
+    """The project title for ``coder`` (or :data:`SHARED`) in the study ``study_name``."""
+    who = "shared" if coder == SHARED else coder
+    title = f"{study_name}{_SEP}{who}"
+    if len(title) <= TITLE_MAX:
+        return title
+    room = TITLE_MAX - len(_SEP) - len(who)
+    if room >= 4:
+        return f"{study_name[: room - 1]}…{_SEP}{who}"
+    digest = hashlib.sha256(f"{study_name}\x1f{who}".encode()).hexdigest()[:6]
+    return f"{who[: TITLE_MAX - 8]}…~{digest}"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from framestudy.labelstudio.design import (
+from framestudy.design import (
     allocate,
     article_rank,
     assign_blind,
