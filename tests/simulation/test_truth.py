@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from framestudy.analysis import krippendorff_alpha
 from framestudy.analysis.reliability_data import read_registry
-from framestudy.analysis.study import study_agreement
+from framestudy.analysis.variable_agreement import study_agreement
 from framestudy.annotations import read_tidy
 from framestudy.simulation.articles import Item
 from framestudy.simulation.coders import confusion_matrix

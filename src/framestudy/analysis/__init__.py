@@ -10,6 +10,8 @@ module that reads files) and ``vocabulary`` (the names the engine accepts, witho
 See docs/agreement.md.
 """
 
+from framestudy.lazy import lazy_exports
+
 # The public functions, imported from their modules on first use (PEP 562), so that importing
 # one light module (``framestudy.analysis.vocabulary``) does not load numpy and pandas. No
 # module is named like a function it exports: importing the module would set the package
@@ -47,47 +49,6 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'framestudy.analysis' has no attribute {name!r}")
-    import importlib
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
 
-    return getattr(importlib.import_module(f"framestudy.analysis.{module}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
-
-
-__all__ = [
-    "AgreementInputError",
-    "CategoryOrderError",
-    "Coded",
-    "agreement_diagnostics",
-    "agreement_report",
-    "alpha_by_group",
-    "bootstrap_alpha",
-    "brennan_prediger",
-    "category_agreement",
-    "cohen_kappa",
-    "coincidence_matrix",
-    "conger_kappa",
-    "disagreements",
-    "encode",
-    "fleiss_kappa",
-    "gwet_ac",
-    "krippendorff_alpha",
-    "leave_one_coder_out",
-    "match_spans",
-    "percent_agreement",
-    "presence_indicators",
-    "scott_pi",
-    "set_value_alphas",
-    "span_f1",
-    "study_agreement",
-    "study_disagreements",
-    "unitizing_alpha",
-    "unitizing_report",
-    "units_by_coders",
-]
+__all__ = sorted(_EXPORTS)

@@ -23,16 +23,10 @@ the blind and shared designs (:mod:`framestudy.design`), the task ``meta``
 (:mod:`framestudy.task_meta`) and the raw-export store (:mod:`framestudy.annotations.raw`).
 """
 
+from framestudy.lazy import lazy_exports
 
-
-def __getattr__(name: str):
-    # Loaded on first use (PEP 562): label-studio-sdk takes a second to import, and a light
-    # module of this package (server, credentials) must not pay for it.
-    if name in __all__:
-        from framestudy.labelstudio import client
-
-        return getattr(client, name)
-    raise AttributeError(f"module 'framestudy.labelstudio' has no attribute {name!r}")
-
+# Loaded on first use: label-studio-sdk takes a second to import, and a light module of this
+# package (server, credentials) must not pay for it.
+__getattr__, __dir__ = lazy_exports(__name__, {"Connection": "client", "connect": "client"})
 
 __all__ = ["Connection", "connect"]

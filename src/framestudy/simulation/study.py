@@ -55,7 +55,7 @@ import pandas as pd
 import yaml
 
 from framestudy import settings
-from framestudy.analysis.study import study_agreement
+from framestudy.analysis.variable_agreement import study_agreement
 from framestudy.annotations import read_export, tidy_from_export, write_tidy
 from framestudy.annotations.raw import save_raw_export
 from framestudy.design import assign_blind

@@ -199,7 +199,7 @@ class TrueAlpha:
     def _set_variable(self, var: str) -> dict:
         """A multi-select variable: MASI alpha over the answered sets, and per value the
         binary alpha of "chosen or not". An answer with no value chosen is missing, as in
-        the tidy table (Label Studio records no empty answer; framestudy.analysis.study)."""
+        the tidy table (Label Studio records no empty answer; framestudy.analysis.variable_agreement)."""
         item = self.items[var]
         values = item.values
         subsets = [s for s in set_distribution(values, {v: 0.5 for v in values}) if s]
