@@ -21,8 +21,8 @@ $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
 	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
-# Re-resolve the lock after changing dependencies in pyproject.toml (docs/CONTRACTS.md,
-# "The environment"). Python 3.11 on Linux x86-64, the platform make test and CI run on.
+# Re-resolve the lock after changing dependencies in pyproject.toml (README, "Updating the
+# lock"). Python 3.11 on Linux x86-64, the platform make test and CI run on.
 lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra server \
 	    --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
