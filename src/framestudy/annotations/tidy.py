@@ -88,7 +88,7 @@ DOCUMENT, SPAN_LABEL, SPAN_ATTRIBUTE = "document", "span_label", "span_attribute
 
 
 @dataclass(frozen=True, slots=True)
-class Variable:
+class RegistryVariable:
     """What the parser needs to know about one control (one registry row)."""
 
     name: str
@@ -111,15 +111,15 @@ def _as_list(value: Any) -> list:
         return [value]
 
 
-def variables_from_registry(registry: pd.DataFrame) -> dict[str, Variable]:
-    """Registry rows (docs/CONTRACTS.md) -> {control name: Variable}."""
-    out: dict[str, Variable] = {}
+def variables_from_registry(registry: pd.DataFrame) -> dict[str, RegistryVariable]:
+    """Registry rows (docs/CONTRACTS.md) -> {control name: RegistryVariable}."""
+    out: dict[str, RegistryVariable] = {}
     for rec in registry.to_dict("records"):
         values = [str(v) for v in _as_list(rec.get("values"))]
         values += [str(v) for v in _as_list(rec.get("missing_values"))]
         labels = [str(v) for v in _as_list(rec.get("labels"))]
         kind = str(rec.get("kind"))
-        out[str(rec["variable"])] = Variable(
+        out[str(rec["variable"])] = RegistryVariable(
             name=str(rec["variable"]),
             kind=kind,
             allowed=frozenset(values) if values else None,
@@ -274,7 +274,7 @@ class _TaskTexts:
 class _Parser:
     def __init__(
         self,
-        variables: dict[str, Variable] | None,
+        variables: dict[str, RegistryVariable] | None,
         report: PullReport,
     ):
         self.variables = variables

@@ -41,9 +41,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from framestudy.simulation.articles import Item
 from framestudy.simulation.coders import confusion_matrix
 from framestudy.simulation.scenario import ItemModel, stream
+from framestudy.simulation.true_codes import Item
 
 ALPHA_MIN = (0.667, 0.800)
 

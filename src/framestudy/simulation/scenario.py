@@ -251,7 +251,7 @@ class Coder:
 
 
 @dataclass(frozen=True)
-class Outlet:
+class SimulatedOutlet:
     """A simulated outlet: its registry entry and the propensities planted in it.
 
     ``propensities[var][value]``: for single/ordinal variables the probability of the value
@@ -285,7 +285,7 @@ class Scenario:
     name: str
     seed: int
     reliability_share: float
-    outlets: list[Outlet]
+    outlets: list[SimulatedOutlet]
     coders: list[Coder]
     source: str | None = None
     description: str | None = None
@@ -565,7 +565,7 @@ def resolve_scenario(
             n_articles = per_outlet
         name = spec.get("name") or " ".join(w.capitalize() for w in oid.split("-"))
         resolved_outlets.append(
-            Outlet(
+            SimulatedOutlet(
                 id=oid,
                 name=name,
                 n_articles=int(n_articles),

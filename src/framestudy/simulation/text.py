@@ -1,6 +1,6 @@
 """Generated article text in which every planted value has textual evidence.
 
-:func:`compose_article` turns an article's true codes (:class:`.articles.ArticleTruth`) into
+:func:`compose_article` turns an article's true codes (:class:`.true_codes.ArticleTruth`) into
 a title and a text of paragraphs. Every non-null value is expressed by an *evidence
 sentence* drawn from a small phrase library (several paraphrases per value, with the cue
 words a coder - or a model - would rely on: "illegitimate", "sovereign right", "bears
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from framestudy.simulation.articles import ArticleTruth, Item
+from framestudy.simulation.true_codes import ArticleTruth, Item
 
 EXTRA_LEGITIMACY_RATE = 0.2
 EMOJI_RATE = 0.1
@@ -280,7 +280,7 @@ class _Sentence:
 
 
 @dataclass
-class Article:
+class SyntheticArticle:
     title: str
     text: str
     spans: list[TrueSpan]
@@ -322,7 +322,7 @@ def compose_article(
     voice_dist: dict[str, float] | None,
     outcome_dist: dict[str, float] | None,
     rng: np.random.Generator,
-) -> Article:
+) -> SyntheticArticle:
     """Title, text and true spans of one article (see the module doc)."""
     w = _Writer(rng)
     values = truth.values
@@ -482,7 +482,7 @@ def compose_article(
             text_parts.append(sentence.text)
             pos += len(sentence.text)
     text = "".join(text_parts)
-    return Article(title=title, text=text, spans=spans)
+    return SyntheticArticle(title=title, text=text, spans=spans)
 
 
 def _draw_key(dist: dict[str, float], rng: np.random.Generator) -> str:

@@ -27,7 +27,7 @@ simulated study cannot drift from the real format:
 =====================================  ====================================================
 
 ``truth.json`` holds the resolved scenario, the per-outlet propensities (exact marginals,
-see :func:`framestudy.simulation.articles.marginals`), each coder's reliability model, the
+see :func:`framestudy.simulation.true_codes.marginals`), each coder's reliability model, the
 reliability sample, and the true alpha of every variable: exact for document variables
 (:mod:`.truth`), and for spans and span attributes estimated by the agreement engine on a
 large independent simulated sample (``method: simulation``, with its size).
@@ -69,7 +69,10 @@ from framestudy.io import (
 from framestudy.schema import build_schema, load_schema
 from framestudy.settings import project_title
 from framestudy.simulation import export as lsx
-from framestudy.simulation.articles import (
+from framestudy.simulation.coders import CoderSimulator
+from framestudy.simulation.scenario import Scenario, SchemaItems, stream
+from framestudy.simulation.text import FIRST, LAST, TrueSpan, compose_article
+from framestudy.simulation.true_codes import (
     ArticleTruth,
     Item,
     base_distributions,
@@ -78,9 +81,6 @@ from framestudy.simulation.articles import (
     marginals,
     relevance,
 )
-from framestudy.simulation.coders import CoderSimulator
-from framestudy.simulation.scenario import Scenario, SchemaItems, stream
-from framestudy.simulation.text import FIRST, LAST, TrueSpan, compose_article
 from framestudy.simulation.truth import TrueAlpha
 from framestudy.study import Study
 from framestudy.task_meta import task_meta
