@@ -285,14 +285,26 @@ class _Parser:
     # One annotation's results -> rows. Per-result faults are reported and skipped.
     # (The hot loop of a pull: plain type checks and memoised validation keep it fast.)
     def results(self, results: list, texts: _TaskTexts, ref: tuple) -> list[tuple]:
-        rep = self.report
-        variables = self.variables
+        """Rows of one annotation, in three passes: span regions and the values of known
+        document variables first; then the results that may belong to a region (known only
+        once every region is read); then the collected values, checked, as rows."""
         regions: dict[str, tuple] = {}  # id -> (labels, start, end, text)
         rows: list[tuple] = []
-        later: list[tuple] = []
         doc_values: dict[str, list[str]] = {}
         attr_values: dict[tuple[str, str], list[str]] = {}
+        later = self._first_pass(results, texts, ref, regions, rows, doc_values)
+        self._assign_later(later, ref, regions, doc_values, attr_values)
+        self._document_rows(doc_values, ref, rows)
+        self._attribute_rows(attr_values, regions, ref, rows)
+        return rows
 
+    def _first_pass(self, results: list, texts: _TaskTexts, ref: tuple, regions: dict,
+                    rows: list[tuple], doc_values: dict) -> list[tuple]:
+        """Read the span regions (their rows go to ``rows``) and the values of variables the
+        schema calls document-level; return the other results for the second pass."""
+        rep = self.report
+        variables = self.variables
+        later: list[tuple] = []
         for item in results:
             try:
                 rtype = item["type"]
@@ -331,11 +343,16 @@ class _Parser:
                 if type(values) is str:
                     rep.malformed_results.append(_at(ref, f"{from_name}: {values}"))
                     continue
-                before = doc_values.get(from_name)
-                doc_values[from_name] = values if before is None else before + values
+                _collect(doc_values, from_name, values)
             else:
                 later.append((item, rtype, from_name, value, var))
+        return later
 
+    def _assign_later(self, later: list[tuple], ref: tuple, regions: dict, doc_values: dict,
+                      attr_values: dict) -> None:
+        """Each remaining result is a span attribute (its id names a region) or a document
+        value; without a registry, a result with offsets but no region is an orphan."""
+        rep = self.report
         for item, rtype, from_name, value, var in later:
             region_id = item.get("id")
             if type(region_id) is int:
@@ -367,24 +384,23 @@ class _Parser:
                 rep.malformed_results.append(_at(ref, f"{from_name}: {values}"))
                 continue
             if kind == DOCUMENT:
-                before = doc_values.get(from_name)
-                doc_values[from_name] = values if before is None else before + values
+                _collect(doc_values, from_name, values)
             else:
-                key = (from_name, region_id)
-                before = attr_values.get(key)
-                attr_values[key] = values if before is None else before + values
+                _collect(attr_values, (from_name, region_id), values)
 
-        check_memo = self._check_memo
+    def _document_rows(self, doc_values: dict, ref: tuple, rows: list[tuple]) -> None:
         for name, values in doc_values.items():
-            verdict = check_memo.get((name, *values))
-            if verdict is None or verdict[1] or verdict[2]:  # first seen, or something to report
-                values = self._check(name, values, ref)
-            else:
-                values = verdict[0]
+            values = self._check(name, values, ref)
             if len(values) == 1:
                 rows.append((name, -1, values[0], -1, "", None))
             else:
                 rows.extend((name, -1, v, -1, "", None) for v in values)
+
+    def _attribute_rows(self, attr_values: dict, regions: dict, ref: tuple, rows: list[tuple]) -> None:
+        """Span attributes as rows on their region's offsets, if the region has a label they
+        apply to."""
+        rep = self.report
+        variables = self.variables
         for (name, region_id), values in attr_values.items():
             labels, start, end, text = regions[region_id]
             if not labels:
@@ -402,13 +418,8 @@ class _Parser:
                     )
                 )
                 continue
-            verdict = check_memo.get((name, *values))
-            if verdict is None or verdict[1] or verdict[2]:
-                values = self._check(name, values, ref, region_id)
-            else:
-                values = verdict[0]
+            values = self._check(name, values, ref, region_id)
             rows.extend((name, start, v, end, region_id, text) for v in values)
-        return rows
 
     def _odd_result(self, item: Any, ref: tuple) -> None:
         """Report a result item that is not a readable control result."""
@@ -530,6 +541,13 @@ class _Parser:
             bad = [v for v in values if v not in var.allowed]
             values = [v for v in values if v in var.allowed]
         return values, bad, (not var.multiple and len(values) > 1)
+
+
+def _collect(mapping: dict, key: Any, values: list[str]) -> None:
+    """Add ``values`` to those already collected under ``key`` (a new list: memoised value
+    lists are shared and must not change)."""
+    before = mapping.get(key)
+    mapping[key] = values if before is None else before + values
 
 
 def _at(ref: tuple, detail: str) -> Ref:
