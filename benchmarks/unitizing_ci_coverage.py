@@ -32,10 +32,10 @@ sys.path.insert(0, str(REPO / "src"))
 from framestudy.analysis.unitizing import SPAN_COLUMNS, unitizing_alpha  # noqa: E402
 from framestudy.schema import load_schema  # noqa: E402
 from framestudy.simulation import resolve_scenario  # noqa: E402
-from framestudy.simulation.articles import draw_article  # noqa: E402
 from framestudy.simulation.scenario import stream  # noqa: E402
-from framestudy.simulation.study import _Context  # noqa: E402
+from framestudy.simulation.synthetic_study import _Context  # noqa: E402
 from framestudy.simulation.text import compose_article  # noqa: E402
+from framestudy.simulation.true_codes import draw_article  # noqa: E402
 
 CODERS = (2, 3)
 DOCUMENTS = (10, 20, 50, 100)

@@ -12,6 +12,7 @@ from framestudy.simulation.planning import (
     category_probabilities,
     krippendorff_minimum_units,
     power_table,
+    refine_smallest_n,
     smallest_n,
     smallest_n_from_table,
 )
@@ -68,6 +69,26 @@ def test_smallest_n():
     found = smallest_n(settings, 2, 0.8, 0.8, lo=20, hi=int(best[0.8]))
     assert 20 < found <= best[0.8]
     assert smallest_n(settings, 2, 0.8, 0.8, lo=20, hi=25) is None
+
+
+def test_refine_smallest_n_searches_between_the_tabulated_sizes():
+    settings = PlanSettings(true_alpha=0.95, smallest=0.3, n_sims=40, n_boot=200, seed=1)
+    units = [20, 60, 200]
+    best = smallest_n_from_table(power_table(settings, units, [2]), 0.8)
+    before = best.copy()
+    refined = refine_smallest_n(settings, best, units, 0.8)
+    pd.testing.assert_frame_equal(best, before)  # the input is not changed
+    assert str(refined["smallest_n"].dtype) == "Int64"
+    for row, new in zip(best.itertuples(), refined["smallest_n"], strict=True):
+        below = [n for n in units if n < row.smallest_n]
+        lo = below[-1] if below else 5
+        expected = smallest_n(settings, 2, row.alpha_min, 0.8, lo=lo, hi=row.smallest_n)
+        assert new == (expected if lo < row.smallest_n else row.smallest_n)
+        assert lo <= new <= row.smallest_n
+    # a size the table never reaches stays empty
+    low = PlanSettings(true_alpha=0.7, smallest=0.3, n_sims=20, n_boot=200, seed=1)
+    unreached = refine_smallest_n(low, smallest_n_from_table(power_table(low, [20], [2]), 0.99), [20], 0.99)
+    assert unreached["smallest_n"].isna().all()
 
 
 def test_plan_command_json(capsys):

@@ -17,10 +17,10 @@ from framestudy.analysis import krippendorff_alpha
 from framestudy.analysis.reliability_data import read_registry
 from framestudy.analysis.variable_agreement import study_agreement
 from framestudy.annotations import read_tidy
-from framestudy.simulation.articles import Item
 from framestudy.simulation.coders import confusion_matrix
 from framestudy.simulation.planning import category_probabilities, simulate_reliability_data
 from framestudy.simulation.scenario import ItemModel
+from framestudy.simulation.true_codes import Item
 from framestudy.simulation.truth import alpha_from_coincidences, expected_coincidences, pair_weights
 
 

@@ -88,7 +88,7 @@ DOCUMENT, SPAN_LABEL, SPAN_ATTRIBUTE = "document", "span_label", "span_attribute
 
 
 @dataclass(frozen=True, slots=True)
-class Variable:
+class RegistryVariable:
     """What the parser needs to know about one control (one registry row)."""
 
     name: str
@@ -111,15 +111,15 @@ def _as_list(value: Any) -> list:
         return [value]
 
 
-def variables_from_registry(registry: pd.DataFrame) -> dict[str, Variable]:
-    """Registry rows (docs/CONTRACTS.md) -> {control name: Variable}."""
-    out: dict[str, Variable] = {}
+def variables_from_registry(registry: pd.DataFrame) -> dict[str, RegistryVariable]:
+    """Registry rows (docs/CONTRACTS.md) -> {control name: RegistryVariable}."""
+    out: dict[str, RegistryVariable] = {}
     for rec in registry.to_dict("records"):
         values = [str(v) for v in _as_list(rec.get("values"))]
         values += [str(v) for v in _as_list(rec.get("missing_values"))]
         labels = [str(v) for v in _as_list(rec.get("labels"))]
         kind = str(rec.get("kind"))
-        out[str(rec["variable"])] = Variable(
+        out[str(rec["variable"])] = RegistryVariable(
             name=str(rec["variable"]),
             kind=kind,
             allowed=frozenset(values) if values else None,
@@ -274,7 +274,7 @@ class _TaskTexts:
 class _Parser:
     def __init__(
         self,
-        variables: dict[str, Variable] | None,
+        variables: dict[str, RegistryVariable] | None,
         report: PullReport,
     ):
         self.variables = variables
@@ -285,14 +285,26 @@ class _Parser:
     # One annotation's results -> rows. Per-result faults are reported and skipped.
     # (The hot loop of a pull: plain type checks and memoised validation keep it fast.)
     def results(self, results: list, texts: _TaskTexts, ref: tuple) -> list[tuple]:
-        rep = self.report
-        variables = self.variables
+        """Rows of one annotation, in three passes: span regions and the values of known
+        document variables first; then the results that may belong to a region (known only
+        once every region is read); then the collected values, checked, as rows."""
         regions: dict[str, tuple] = {}  # id -> (labels, start, end, text)
         rows: list[tuple] = []
-        later: list[tuple] = []
         doc_values: dict[str, list[str]] = {}
         attr_values: dict[tuple[str, str], list[str]] = {}
+        later = self._first_pass(results, texts, ref, regions, rows, doc_values)
+        self._assign_later(later, ref, regions, doc_values, attr_values)
+        self._document_rows(doc_values, ref, rows)
+        self._attribute_rows(attr_values, regions, ref, rows)
+        return rows
 
+    def _first_pass(self, results: list, texts: _TaskTexts, ref: tuple, regions: dict,
+                    rows: list[tuple], doc_values: dict) -> list[tuple]:
+        """Read the span regions (their rows go to ``rows``) and the values of variables the
+        schema calls document-level; return the other results for the second pass."""
+        rep = self.report
+        variables = self.variables
+        later: list[tuple] = []
         for item in results:
             try:
                 rtype = item["type"]
@@ -331,11 +343,16 @@ class _Parser:
                 if type(values) is str:
                     rep.malformed_results.append(_at(ref, f"{from_name}: {values}"))
                     continue
-                before = doc_values.get(from_name)
-                doc_values[from_name] = values if before is None else before + values
+                _collect(doc_values, from_name, values)
             else:
                 later.append((item, rtype, from_name, value, var))
+        return later
 
+    def _assign_later(self, later: list[tuple], ref: tuple, regions: dict, doc_values: dict,
+                      attr_values: dict) -> None:
+        """Each remaining result is a span attribute (its id names a region) or a document
+        value; without a registry, a result with offsets but no region is an orphan."""
+        rep = self.report
         for item, rtype, from_name, value, var in later:
             region_id = item.get("id")
             if type(region_id) is int:
@@ -367,24 +384,23 @@ class _Parser:
                 rep.malformed_results.append(_at(ref, f"{from_name}: {values}"))
                 continue
             if kind == DOCUMENT:
-                before = doc_values.get(from_name)
-                doc_values[from_name] = values if before is None else before + values
+                _collect(doc_values, from_name, values)
             else:
-                key = (from_name, region_id)
-                before = attr_values.get(key)
-                attr_values[key] = values if before is None else before + values
+                _collect(attr_values, (from_name, region_id), values)
 
-        check_memo = self._check_memo
+    def _document_rows(self, doc_values: dict, ref: tuple, rows: list[tuple]) -> None:
         for name, values in doc_values.items():
-            verdict = check_memo.get((name, *values))
-            if verdict is None or verdict[1] or verdict[2]:  # first seen, or something to report
-                values = self._check(name, values, ref)
-            else:
-                values = verdict[0]
+            values = self._check(name, values, ref)
             if len(values) == 1:
                 rows.append((name, -1, values[0], -1, "", None))
             else:
                 rows.extend((name, -1, v, -1, "", None) for v in values)
+
+    def _attribute_rows(self, attr_values: dict, regions: dict, ref: tuple, rows: list[tuple]) -> None:
+        """Span attributes as rows on their region's offsets, if the region has a label they
+        apply to."""
+        rep = self.report
+        variables = self.variables
         for (name, region_id), values in attr_values.items():
             labels, start, end, text = regions[region_id]
             if not labels:
@@ -402,13 +418,8 @@ class _Parser:
                     )
                 )
                 continue
-            verdict = check_memo.get((name, *values))
-            if verdict is None or verdict[1] or verdict[2]:
-                values = self._check(name, values, ref, region_id)
-            else:
-                values = verdict[0]
+            values = self._check(name, values, ref, region_id)
             rows.extend((name, start, v, end, region_id, text) for v in values)
-        return rows
 
     def _odd_result(self, item: Any, ref: tuple) -> None:
         """Report a result item that is not a readable control result."""
@@ -532,6 +543,13 @@ class _Parser:
         return values, bad, (not var.multiple and len(values) > 1)
 
 
+def _collect(mapping: dict, key: Any, values: list[str]) -> None:
+    """Add ``values`` to those already collected under ``key`` (a new list: memoised value
+    lists are shared and must not change)."""
+    before = mapping.get(key)
+    mapping[key] = values if before is None else before + values
+
+
 def _at(ref: tuple, detail: str) -> Ref:
     """A report entry at ``ref`` = (project_id, task_id, annotation_id)."""
     return Ref(*ref, detail)
@@ -599,131 +617,192 @@ def _tidy(
     report = PullReport(foreign_included=include_foreign)
     variables = variables_from_registry(schema.registry()) if schema is not None else None
     expected_hash = getattr(schema, "hash", None) if schema is not None else None
-    users = users or {}
-    owners = {int(k): str(v).lower() for k, v in (project_coder or {}).items()}
-    parser = _Parser(variables, report)
-
+    reader = _AnnotationReader(
+        parser=_Parser(variables, report),
+        users=users or {},
+        owners={int(k): str(v).lower() for k, v in (project_coder or {}).items()},
+        include_foreign=include_foreign,
+        report=report,
+    )
     kept: dict[tuple[str, str], _Annotation] = {}
     seen: dict[tuple, tuple[str, str]] = {}  # (project, task, annotation id) -> its key
     replaced_times: dict[int | None, str] = {}  # task id -> its text_replaced_at, as written
 
     for position, task in enumerate(tasks):
         report.tasks += 1
-        if not isinstance(task, dict):
-            report.malformed_tasks.append(Ref(detail=f"item {position} is not a task object"))
+        info = _task_info(task, position, schema is not None, expected_hash, report)
+        if info is None:
             continue
-        task_id = _int(task.get("id"))
-        task_project = _int(task.get("project"))
-        task_ref = (task_project, task_id, None)
-        annotations = task.get("annotations", [])
-        data = task.get("data")
-        if not isinstance(annotations, list):
-            report.malformed_tasks.append(_at(task_ref, "'annotations' is not a list"))
-            continue
-        if not isinstance(data, dict):
-            report.malformed_tasks.append(_at(task_ref, "'data' is not an object"))
-            for ann in annotations:
-                report.annotations += 1
-                aid = _int(ann.get("id")) if isinstance(ann, dict) else None
-                report.malformed_annotations.append(
-                    Ref(task_project, task_id, aid, "its task has no 'data' object")
-                )
-            continue
-        _count_drafts_and_predictions(task, task_ref, report)
-
-        article_id = data.get("article_id")
-        if isinstance(article_id, int) and not isinstance(article_id, bool):
-            article_id = str(article_id)
-        if not isinstance(article_id, str) or not article_id:
-            article_id = f"task:{task_id}" if task_id is not None else f"item:{position}"
-            report.no_article_id.append(_at(task_ref, f"article_id set to {article_id}"))
-        outlet = data.get("outlet")
-        outlet = outlet if isinstance(outlet, str) and outlet else "unknown"
-        task_hash = _str(data.get("schema_hash"))
-        if schema is not None and task_hash != expected_hash:
-            report.stale_schema.append(
-                _at(
-                    task_ref,
-                    f"task schema_hash {task_hash} != current {expected_hash}"
-                    if task_hash
-                    else "the task has no schema_hash",
-                )
-            )
-        texts = _TaskTexts(data)
-        replaced_raw = data.get(REPLACED_AT)
-        replaced_at = _timestamp(replaced_raw) if replaced_raw is not None else None
-        if replaced_raw is not None and replaced_at is None:
-            replaced_at = _FUTURE  # unreadable: every annotation counts as made before it
-        if replaced_raw is not None:
-            replaced_times[task_id] = str(replaced_raw)
-
-        for ann in annotations:
+        if info.replaced_raw is not None:
+            replaced_times[info.ref[1]] = str(info.replaced_raw)
+        for ann in info.annotations:
             report.annotations += 1
-            if not isinstance(ann, dict):
-                report.malformed_annotations.append(_at(task_ref, "an annotation is not an object"))
-                continue
-            aid = _int(ann.get("id"))
-            project = _int(ann.get("project"))
-            if project is None:
-                project = task_project
-            ref = (project, task_id, aid)
-            if ann.get("was_cancelled"):
-                result = ann.get("result")
-                n = len(result) if isinstance(result, list) else 0
-                report.cancelled.append(
-                    _at(ref, f"skipped, with {n} result(s)" if n else "skipped")
-                )
-                continue
-            if "completed_by" not in ann:
-                report.malformed_annotations.append(_at(ref, "no completed_by"))
-                continue
-            completed_by = ann["completed_by"]
-            if completed_by is None:
-                report.deleted_user.append(_at(ref, "completed_by is null (user deleted)"))
-                continue
-            coder = _coder(completed_by, users)
-            if coder is None:
-                report.malformed_annotations.append(
-                    _at(ref, f"completed_by {_short(repr(completed_by))} names no user")
-                )
-                continue
-            result = ann.get("result")
-            if result is None:
-                result = []
-            if not isinstance(result, list):
-                report.malformed_annotations.append(_at(ref, "'result' is not a list"))
-                continue
-            owner = owners.get(project) if project is not None else None
-            if owner is not None and coder.lower() != owner:
-                report.foreign.append(_at(ref, f"{coder} annotated in the project of {owner}"))
-                if not include_foreign:
-                    continue
-            if not result:
-                report.empty.append(_at(ref, f"{coder} submitted no result"))
-            rows = parser.results(result, texts, ref)
-            lead_time = ann.get("lead_time")
-            if isinstance(lead_time, bool) or not isinstance(lead_time, int | float):
-                lead_time = None
-            entry = _Annotation(
-                rows=rows,
-                meta=(
-                    article_id,
-                    outlet,
-                    coder,
-                    project,
-                    task_id,
-                    aid,
-                    _str(ann.get("created_at")),
-                    _str(ann.get("updated_at")),
-                    float(lead_time) if lead_time is not None else None,
-                    task_hash,
-                    _stale(ann.get("updated_at"), replaced_at),
-                ),
-                ref=ref,
-            )
-            _keep_latest(entry, (article_id, coder), kept, seen, report)
+            entry = reader.read(ann, info)
+            if entry is not None:
+                _keep_latest(entry, (info.article_id, entry.meta[2]), kept, seen, report)
 
     report.used = len(kept)
+    _report_stale_text(kept, replaced_times, report)
+    table = _frame(kept)
+    report.rows = len(table)
+    return table, report
+
+
+@dataclass(slots=True)
+class _TaskInfo:
+    """What the annotations of one task share."""
+
+    ref: tuple  # (project_id, task_id, None)
+    annotations: list
+    article_id: str
+    outlet: str
+    schema_hash: str | None
+    texts: _TaskTexts
+    replaced_raw: Any  # text_replaced_at as written, or None
+    replaced_at: datetime | None
+
+
+def _task_info(
+    task: Any, position: int, check_hash: bool, expected_hash: str | None, report: PullReport
+) -> _TaskInfo | None:
+    """One task's shared fields, its faults reported; None for a task whose annotations cannot
+    be read (they are counted and reported here)."""
+    if not isinstance(task, dict):
+        report.malformed_tasks.append(Ref(detail=f"item {position} is not a task object"))
+        return None
+    task_id = _int(task.get("id"))
+    task_project = _int(task.get("project"))
+    task_ref = (task_project, task_id, None)
+    annotations = task.get("annotations", [])
+    data = task.get("data")
+    if not isinstance(annotations, list):
+        report.malformed_tasks.append(_at(task_ref, "'annotations' is not a list"))
+        return None
+    if not isinstance(data, dict):
+        report.malformed_tasks.append(_at(task_ref, "'data' is not an object"))
+        for ann in annotations:
+            report.annotations += 1
+            aid = _int(ann.get("id")) if isinstance(ann, dict) else None
+            report.malformed_annotations.append(
+                Ref(task_project, task_id, aid, "its task has no 'data' object")
+            )
+        return None
+    _count_drafts_and_predictions(task, task_ref, report)
+
+    article_id = data.get("article_id")
+    if isinstance(article_id, int) and not isinstance(article_id, bool):
+        article_id = str(article_id)
+    if not isinstance(article_id, str) or not article_id:
+        article_id = f"task:{task_id}" if task_id is not None else f"item:{position}"
+        report.no_article_id.append(_at(task_ref, f"article_id set to {article_id}"))
+    outlet = data.get("outlet")
+    outlet = outlet if isinstance(outlet, str) and outlet else "unknown"
+    task_hash = _str(data.get("schema_hash"))
+    if check_hash and task_hash != expected_hash:
+        report.stale_schema.append(
+            _at(
+                task_ref,
+                f"task schema_hash {task_hash} != current {expected_hash}"
+                if task_hash
+                else "the task has no schema_hash",
+            )
+        )
+    replaced_raw = data.get(REPLACED_AT)
+    replaced_at = _timestamp(replaced_raw) if replaced_raw is not None else None
+    if replaced_raw is not None and replaced_at is None:
+        replaced_at = _FUTURE  # unreadable: every annotation counts as made before it
+    return _TaskInfo(task_ref, annotations, article_id, outlet, task_hash, _TaskTexts(data),
+                     replaced_raw, replaced_at)
+
+
+@dataclass(slots=True)
+class _AnnotationReader:
+    """Reads one annotation of a task into an :class:`_Annotation`, reporting why one is not
+    used (skipped, no coder, another coder's project, malformed)."""
+
+    parser: _Parser
+    users: Mapping[int, str]
+    owners: dict[int, str]  # project id -> its coder's email, lower case
+    include_foreign: bool
+    report: PullReport
+
+    def read(self, ann: Any, info: _TaskInfo) -> _Annotation | None:
+        report = self.report
+        if not isinstance(ann, dict):
+            report.malformed_annotations.append(_at(info.ref, "an annotation is not an object"))
+            return None
+        aid = _int(ann.get("id"))
+        project = _int(ann.get("project"))
+        if project is None:
+            project = info.ref[0]
+        ref = (project, info.ref[1], aid)
+        if ann.get("was_cancelled"):
+            result = ann.get("result")
+            n = len(result) if isinstance(result, list) else 0
+            report.cancelled.append(
+                _at(ref, f"skipped, with {n} result(s)" if n else "skipped")
+            )
+            return None
+        coder = self._coder(ann, ref)
+        if coder is None:
+            return None
+        result = ann.get("result")
+        if result is None:
+            result = []
+        if not isinstance(result, list):
+            report.malformed_annotations.append(_at(ref, "'result' is not a list"))
+            return None
+        owner = self.owners.get(project) if project is not None else None
+        if owner is not None and coder.lower() != owner:
+            report.foreign.append(_at(ref, f"{coder} annotated in the project of {owner}"))
+            if not self.include_foreign:
+                return None
+        if not result:
+            report.empty.append(_at(ref, f"{coder} submitted no result"))
+        rows = self.parser.results(result, info.texts, ref)
+        lead_time = ann.get("lead_time")
+        if isinstance(lead_time, bool) or not isinstance(lead_time, int | float):
+            lead_time = None
+        return _Annotation(
+            rows=rows,
+            meta=(
+                info.article_id,
+                info.outlet,
+                coder,
+                project,
+                info.ref[1],
+                aid,
+                _str(ann.get("created_at")),
+                _str(ann.get("updated_at")),
+                float(lead_time) if lead_time is not None else None,
+                info.schema_hash,
+                _stale(ann.get("updated_at"), info.replaced_at),
+            ),
+            ref=ref,
+        )
+
+    def _coder(self, ann: dict, ref: tuple) -> str | None:
+        """The coder's email (see :func:`_coder`), or None with the fault reported."""
+        report = self.report
+        if "completed_by" not in ann:
+            report.malformed_annotations.append(_at(ref, "no completed_by"))
+            return None
+        completed_by = ann["completed_by"]
+        if completed_by is None:
+            report.deleted_user.append(_at(ref, "completed_by is null (user deleted)"))
+            return None
+        coder = _coder(completed_by, self.users)
+        if coder is None:
+            report.malformed_annotations.append(
+                _at(ref, f"completed_by {_short(repr(completed_by))} names no user")
+            )
+        return coder
+
+
+def _report_stale_text(
+    kept: dict[tuple[str, str], _Annotation], replaced_times: dict[int | None, str], report: PullReport
+) -> None:
+    """List the kept annotations saved before their task's text was replaced."""
     for key in sorted(kept):
         entry = kept[key]
         if entry.meta[-1]:
@@ -736,9 +815,6 @@ def _tidy(
                     "text, and Update",
                 )
             )
-    table = _frame(kept)
-    report.rows = len(table)
-    return table, report
 
 
 def _count_drafts_and_predictions(task: dict, ref: tuple, report: PullReport) -> None:

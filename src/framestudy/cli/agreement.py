@@ -302,18 +302,7 @@ def agreement(
     _check_choice(bootstrap_method, BOOTSTRAP_METHODS, "--bootstrap-method")
     if by is not None:
         _check_choice(by, ("outlet",), "--by")
-    from framestudy.analysis.data import AgreementInputError, CategoryOrderError
-    from framestudy.analysis.json_report import (
-        agreement_diagnostics,
-        agreement_report,
-        unitizing_report,
-    )
-    from framestudy.analysis.reliability_data import (
-        parse_categories,
-        read_reliability_csv,
-        read_spans_csv,
-    )
-    from framestudy.io import atomic_write_csv
+    from framestudy.analysis.reliability_data import parse_categories
 
     cats = parse_categories(categories)
     if file is None:
@@ -330,14 +319,36 @@ def agreement(
             "--by works in study mode only (run `framestudy agreement --by outlet` without FILE)"
         )
     if unitizing:
-        spans, lengths = read_spans_csv(file, length)
-        with _input_errors(str(file)):
-            report = unitizing_report(spans, lengths, n_boot=bootstrap, seed=seed)
-        if json_output:
-            typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
-        else:
-            _show_report(report, str(file))
+        _unitizing_mode(file, length, bootstrap, seed, json_output)
         return
+    _file_mode(file, level, weights, cats, bootstrap, bootstrap_method, seed, json_output,
+               details, disagreements)
+
+
+def _unitizing_mode(file: Path, length: int | None, n_boot: int, seed: int, json_output: bool) -> None:
+    """Unitizing alpha, span F1 and presence alpha for a spans CSV."""
+    from framestudy.analysis.json_report import unitizing_report
+    from framestudy.analysis.reliability_data import read_spans_csv
+
+    spans, lengths = read_spans_csv(file, length)
+    with _input_errors(str(file)):
+        report = unitizing_report(spans, lengths, n_boot=n_boot, seed=seed)
+    if json_output:
+        typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        _show_report(report, str(file))
+
+
+def _file_mode(
+    file: Path, level: str, weights: str, cats: list | None, n_boot: int, bootstrap_method: str,
+    seed: int, json_output: bool, details: bool, disagreements: Path | None,
+) -> None:
+    """Every coefficient for one reliability-data CSV, with the diagnostics on request."""
+    from framestudy.analysis.data import AgreementInputError, CategoryOrderError
+    from framestudy.analysis.json_report import agreement_diagnostics, agreement_report
+    from framestudy.analysis.reliability_data import read_reliability_csv
+    from framestudy.io import atomic_write_csv
+
     data = read_reliability_csv(file, level, cats)
     with _input_errors(str(file)):
         try:
@@ -346,7 +357,7 @@ def agreement(
                 level,
                 weights,
                 cats,
-                n_boot=bootstrap,
+                n_boot=n_boot,
                 seed=seed,
                 bootstrap_method=bootstrap_method,
             )
@@ -368,21 +379,26 @@ def agreement(
         return
     _show_report(report, str(file))
     if details:
-        pk = diag["pairwise_kappa"].copy()
-        pk.index.name = "coder"
-        ranked = diag["disagreements"]
-        ranked = ranked[[c for c in ranked.columns if c not in data.columns]]  # see `values`
-        for frame, title, limit in (
-            (diag["coincidence"], "Coincidence matrix", None),
-            (diag["per_category"], "Per category", None),
-            (diag["leave_one_coder_out"], "Alpha without each coder", None),
-            (pk, "Pairwise Cohen's kappa", None),
-            (ranked, "Most disagreeing units", 10),
-        ):
-            for table in _frame_tables(frame, title, limit):
-                console.print(table)
+        _show_details(diag, data)
     if disagreements is not None:
         console.print(f"wrote {disagreements}", soft_wrap=True)
+
+
+def _show_details(diag: dict, data: pd.DataFrame) -> None:
+    """The diagnostics (``--details``) as tables that fit the terminal."""
+    pk = diag["pairwise_kappa"].copy()
+    pk.index.name = "coder"
+    ranked = diag["disagreements"]
+    ranked = ranked[[c for c in ranked.columns if c not in data.columns]]  # see `values`
+    for frame, title, limit in (
+        (diag["coincidence"], "Coincidence matrix", None),
+        (diag["per_category"], "Per category", None),
+        (diag["leave_one_coder_out"], "Alpha without each coder", None),
+        (pk, "Pairwise Cohen's kappa", None),
+        (ranked, "Most disagreeing units", 10),
+    ):
+        for table in _frame_tables(frame, title, limit):
+            console.print(table)
 
 
 def _study_mode(

@@ -4,7 +4,6 @@ the size of the reliability sample (thin wrappers over :mod:`framestudy.simulati
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Annotated
 
@@ -191,23 +190,11 @@ def plan(
         PlanSettings,
         krippendorff_minimum_units,
         power_table,
-        smallest_n,
+        refine_smallest_n,
         smallest_n_from_table,
     )
 
-    if not 0 < alpha <= 1:
-        raise UserError(f"--alpha {alpha}: give the expected true alpha, between 0 and 1 (e.g. 0.85)")
-    if not 0 < prevalence <= 1 / categories:
-        raise UserError(
-            f"--prevalence {prevalence}: the smallest of {categories} categories has a prevalence "
-            f"above 0 and at most {1 / categories:.3g}"
-        )
-    if level not in ("nominal", "ordinal"):
-        raise UserError(f"--level {level!r}: choose nominal or ordinal")
-    if method not in ("units", "krippendorff"):
-        raise UserError(f"--method {method!r}: choose units or krippendorff")
-    if not 0 < target_power < 1:
-        raise UserError(f"--target-power {target_power}: give a probability, e.g. 0.8")
+    _check_plan_options(alpha, prevalence, categories, level, method, target_power)
     n_grid = _int_list(units, "--units", 5)
     k_grid = _int_list(coders, "--coders", 2)
     thresholds = _float_list(alpha_min, "--alpha-min")
@@ -218,18 +205,7 @@ def plan(
     table = power_table(settings, n_grid, k_grid, progress=_progress)
     best = smallest_n_from_table(table, target_power)
     if search:
-        found = []
-        for row in best.itertuples():
-            hi = row.smallest_n
-            if hi is None or (isinstance(hi, float) and math.isnan(hi)):
-                found.append(None)
-                continue
-            below = [n for n in n_grid if n < hi]
-            lo = below[-1] if below else 5
-            hi = int(hi)
-            found.append(smallest_n(settings, row.n_coders, row.alpha_min, target_power, lo=lo, hi=hi)
-                         if lo < hi else hi)
-        best["smallest_n"] = pd.array(found, dtype="Int64")
+        best = refine_smallest_n(settings, best, n_grid, target_power)
     reference = {}
     if categories == 2 or level == "nominal":
         reference = {
@@ -248,11 +224,33 @@ def plan(
             "krippendorff_minimum_units_p05_two_coders": reference,
         }))
         return
-    out = Table(
-        title=f"P(lower end of the 95% CI ≥ α_min) — true α {alpha}, smallest category {prevalence}, "
-              f"{categories} categories, {level}; {sims} simulated studies per cell",
-        title_justify="left",
-    )
+    _print_power_table(table, n_grid, k_grid, thresholds,
+                       f"true α {alpha}, smallest category {prevalence}, {categories} categories, "
+                       f"{level}; {sims} simulated studies per cell")
+    _print_smallest_n(best, n_grid, target_power, reference, prevalence)
+
+
+def _check_plan_options(alpha: float, prevalence: float, categories: int, level: str, method: str,
+                        target_power: float) -> None:
+    if not 0 < alpha <= 1:
+        raise UserError(f"--alpha {alpha}: give the expected true alpha, between 0 and 1 (e.g. 0.85)")
+    if not 0 < prevalence <= 1 / categories:
+        raise UserError(
+            f"--prevalence {prevalence}: the smallest of {categories} categories has a prevalence "
+            f"above 0 and at most {1 / categories:.3g}"
+        )
+    if level not in ("nominal", "ordinal"):
+        raise UserError(f"--level {level!r}: choose nominal or ordinal")
+    if method not in ("units", "krippendorff"):
+        raise UserError(f"--method {method!r}: choose units or krippendorff")
+    if not 0 < target_power < 1:
+        raise UserError(f"--target-power {target_power}: give a probability, e.g. 0.8")
+
+
+def _print_power_table(table, n_grid: list[int], k_grid: list[int], thresholds: list[float],
+                       about: str) -> None:
+    """The power of each (n, coders, alpha_min) cell, one row per n."""
+    out = Table(title=f"P(lower end of the 95% CI ≥ α_min) — {about}", title_justify="left")
     out.add_column("n", justify="right")
     columns = [(k, a) for k in k_grid for a in thresholds]
     for k, a in columns:
@@ -266,6 +264,13 @@ def plan(
     console.print(out)
     mc = max(table["mc_se"]) if len(table) else 0.0
     console.print(f"Monte Carlo standard error of each power ≤ {mc:.3f}", highlight=False)
+
+
+def _print_smallest_n(best, n_grid: list[int], target_power: float, reference: dict[str, int],
+                      prevalence: float) -> None:
+    """The smallest n per (coders, alpha_min), and Krippendorff's closed-form reference."""
+    import pandas as pd
+
     for row in best.itertuples():
         where = (f"n = {row.smallest_n}" if not pd.isna(row.smallest_n)
                  else f"more than {max(n_grid)} (extend --units)")

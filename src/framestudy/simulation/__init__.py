@@ -1,14 +1,14 @@
 """Study design tools: synthetic studies with known truth, and reliability-sample planning.
 
-- :mod:`.scenario`  what is planted (outlets' propensities, coders' reliability models),
-                    from a YAML scenario file or seeded defaults;
-- :mod:`.articles`  each article's true codes and their exact distribution per outlet;
-- :mod:`.text`      generated article text with an evidence sentence for every value;
-- :mod:`.coders`    the coder reliability model (confusion, skips, span jitter, misses);
-- :mod:`.export`    codings -> a Label Studio JSON export in the server's exact shape;
-- :mod:`.truth`     the exact population alpha implied by the coder model;
-- :mod:`.study`     writes the complete study (``framestudy simulate``);
-- :mod:`.planning`  power of the reliability test by simulation (``framestudy plan``).
+- :mod:`.scenario`          what is planted (outlets' propensities, coders' reliability models),
+                            from a YAML scenario file or seeded defaults;
+- :mod:`.true_codes`        each article's true codes and their exact distribution per outlet;
+- :mod:`.text`              generated article text with an evidence sentence for every value;
+- :mod:`.coders`            the coder reliability model (confusion, skips, span jitter, misses);
+- :mod:`.export`            codings -> a Label Studio JSON export in the server's exact shape;
+- :mod:`.truth`             the exact population alpha implied by the coder model;
+- :mod:`.synthetic_study`   writes the complete study (``framestudy simulate``);
+- :mod:`.planning`          power of the reliability test by simulation (``framestudy plan``).
 
 Library use::
 
@@ -28,8 +28,8 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     "Scenario": "scenario",
     "read_scenario_file": "scenario",
     "resolve_scenario": "scenario",
-    "SimulationResult": "study",
-    "simulate_study": "study",
+    "SimulationResult": "synthetic_study",
+    "simulate_study": "synthetic_study",
 })
 
 __all__ = [

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from framestudy.simulation.articles import Item
 from framestudy.simulation.scenario import GATE_VALUE, Coder, ItemModel
+from framestudy.simulation.true_codes import Item
 
 _TOKEN = re.compile(r"\S+")
 

@@ -21,6 +21,10 @@ prevalence p?* :func:`power_table` answers it by simulation:
 All randomness comes from ``seed``: every (n, K) cell has its own stream, so a cell's
 result does not depend on which other cells are computed.
 
+:func:`smallest_n_from_table` reads the smallest tabulated n reaching a target power off the
+table, and :func:`refine_smallest_n` searches between the tabulated sizes for the smallest n
+(:func:`smallest_n`: bisection on the simulated power).
+
 :func:`krippendorff_minimum_units` is the closed-form minimum sample size Krippendorff
 tabulates for binary and nominal data (after Bloch & Kraemer 1989, *Biometrics* 45,
 eq. 3.7, p. 276): ``N = m z^2 [(1 + a)(3 - a) / (4 (1 - a) p (1 - p)) - a]`` with ``a`` =
@@ -41,9 +45,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from framestudy.simulation.articles import Item
 from framestudy.simulation.coders import confusion_matrix
 from framestudy.simulation.scenario import ItemModel, stream
+from framestudy.simulation.true_codes import Item
 
 ALPHA_MIN = (0.667, 0.800)
 
@@ -228,6 +232,32 @@ def smallest_n_from_table(table: pd.DataFrame, target: float) -> pd.DataFrame:
         rows.append({"n_coders": int(k), "alpha_min": float(a_min),
                      "smallest_n": int(hit["n_units"].iloc[0]) if len(hit) else None})
     return pd.DataFrame(rows, columns=["n_coders", "alpha_min", "smallest_n"])
+
+
+def refine_smallest_n(settings: PlanSettings, best: pd.DataFrame, units: Sequence[int],
+                      target: float, floor: int = 5) -> pd.DataFrame:
+    """Search between the tabulated sizes for the smallest n reaching ``target``.
+
+    ``best`` is :func:`smallest_n_from_table` of a table over ``units``. For each row whose
+    tabulated n reaches the target, :func:`smallest_n` bisects between the next smaller
+    tabulated size (``floor`` below the smallest) and that n; a row the table leaves
+    unreached stays empty. Returns a copy of ``best`` with ``smallest_n`` as nullable
+    integers (``Int64``); ``best`` itself is not changed.
+    """
+    found: list[int | None] = []
+    for row in best.itertuples():
+        hi = row.smallest_n
+        if hi is None or (isinstance(hi, float) and math.isnan(hi)):
+            found.append(None)
+            continue
+        below = sorted(n for n in units if n < hi)
+        lo = below[-1] if below else floor
+        hi = int(hi)
+        found.append(smallest_n(settings, row.n_coders, row.alpha_min, target, lo=lo, hi=hi)
+                     if lo < hi else hi)
+    out = best.copy()
+    out["smallest_n"] = pd.array(found, dtype="Int64")
+    return out
 
 
 def krippendorff_minimum_units(smallest: float, alpha_min: float, significance: float,

@@ -251,7 +251,7 @@ class Coder:
 
 
 @dataclass(frozen=True)
-class Outlet:
+class SimulatedOutlet:
     """A simulated outlet: its registry entry and the propensities planted in it.
 
     ``propensities[var][value]``: for single/ordinal variables the probability of the value
@@ -285,7 +285,7 @@ class Scenario:
     name: str
     seed: int
     reliability_share: float
-    outlets: list[Outlet]
+    outlets: list[SimulatedOutlet]
     coders: list[Coder]
     source: str | None = None
     description: str | None = None
@@ -530,7 +530,29 @@ def resolve_scenario(
     if seed < 0:
         raise UserError(f"--seed {seed}: the seed must be a non-negative integer")
     items = SchemaItems(schema)
+    resolved_outlets = _resolve_outlets(data, src, items, seed, outlets, articles_per_outlet)
+    resolved_coders = _resolve_coders(data, src, items, seed, coders)
 
+    share = reliability_share if reliability_share is not None else data.get("reliability_share")
+    share = 0.2 if share is None else float(share)
+    if not 0 < share <= 1:
+        raise UserError(f"--reliability-share {share}: give a share above 0 and at most 1")
+
+    return Scenario(
+        name=data.get("name") or "synthetic-study",
+        description=data.get("description"),
+        seed=int(seed),
+        reliability_share=share,
+        outlets=resolved_outlets,
+        coders=resolved_coders,
+        source=data.get("_source"),
+    )
+
+
+def _resolve_outlets(data: dict[str, Any], src: str, items: SchemaItems, seed: int,
+                     outlets: int | None, articles_per_outlet: int | None) -> list[SimulatedOutlet]:
+    """The scenario's outlets (its list, or ``outlets`` generated ones), each with its
+    article count and seeded propensities."""
     per_outlet = articles_per_outlet
     if per_outlet is None:
         per_outlet = data.get("articles_per_outlet")
@@ -565,7 +587,7 @@ def resolve_scenario(
             n_articles = per_outlet
         name = spec.get("name") or " ".join(w.capitalize() for w in oid.split("-"))
         resolved_outlets.append(
-            Outlet(
+            SimulatedOutlet(
                 id=oid,
                 name=name,
                 n_articles=int(n_articles),
@@ -580,7 +602,13 @@ def resolve_scenario(
     total = sum(o.n_articles for o in resolved_outlets)
     if total > MAX_ARTICLES:
         raise UserError(f"{src}: {total} articles in all -- the simulator makes at most {MAX_ARTICLES}")
+    return resolved_outlets
 
+
+def _resolve_coders(data: dict[str, Any], src: str, items: SchemaItems, seed: int,
+                    coders: int | None) -> list[Coder]:
+    """The scenario's coders (its list, or ``coders`` default ones), each with its seeded
+    reliability model; e-mails must differ."""
     coder_specs = data.get("coders")
     if isinstance(coder_specs, list):
         if coders is not None and coders != len(coder_specs):
@@ -604,18 +632,4 @@ def resolve_scenario(
     dupes = sorted({e for e in emails if emails.count(e) > 1})
     if dupes:
         raise UserError(f"{src}: coders: e-mail {dupes[0]!r} is listed twice -- give each coder their own")
-
-    share = reliability_share if reliability_share is not None else data.get("reliability_share")
-    share = 0.2 if share is None else float(share)
-    if not 0 < share <= 1:
-        raise UserError(f"--reliability-share {share}: give a share above 0 and at most 1")
-
-    return Scenario(
-        name=data.get("name") or "synthetic-study",
-        description=data.get("description"),
-        seed=int(seed),
-        reliability_share=share,
-        outlets=resolved_outlets,
-        coders=resolved_coders,
-        source=data.get("_source"),
-    )
+    return resolved_coders

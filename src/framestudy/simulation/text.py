@@ -1,6 +1,6 @@
 """Generated article text in which every planted value has textual evidence.
 
-:func:`compose_article` turns an article's true codes (:class:`.articles.ArticleTruth`) into
+:func:`compose_article` turns an article's true codes (:class:`.true_codes.ArticleTruth`) into
 a title and a text of paragraphs. Every non-null value is expressed by an *evidence
 sentence* drawn from a small phrase library (several paraphrases per value, with the cue
 words a coder - or a model - would rely on: "illegitimate", "sovereign right", "bears
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from framestudy.simulation.articles import ArticleTruth, Item
+from framestudy.simulation.true_codes import ArticleTruth, Item
 
 EXTRA_LEGITIMACY_RATE = 0.2
 EMOJI_RATE = 0.1
@@ -280,7 +280,7 @@ class _Sentence:
 
 
 @dataclass
-class Article:
+class SyntheticArticle:
     title: str
     text: str
     spans: list[TrueSpan]
@@ -322,15 +322,24 @@ def compose_article(
     voice_dist: dict[str, float] | None,
     outcome_dist: dict[str, float] | None,
     rng: np.random.Generator,
-) -> Article:
-    """Title, text and true spans of one article (see the module doc)."""
-    w = _Writer(rng)
-    values = truth.values
-    labels = {label.id for label in schema.spans.labels} if schema.spans else set()
-    attr_ids = {a.id for a in schema.attributes}
-    genre = values.get("genre")
-    genre = genre if genre in GENRE_LEADS else w.pick(tuple(GENRE_LEADS))
+) -> SyntheticArticle:
+    """Title, text and true spans of one article (see the module doc).
 
+    The random draws happen in a fixed order (opening, evidence variable by variable,
+    fillers, layout), so the same generator state gives the same article.
+    """
+    w = _Writer(rng)
+    title, lead, filler_pool = _opening(w, truth)
+    evidence = _Evidence(w, schema, voice_dist, outcome_dist)
+    groups = evidence.groups(truth, items)
+    text, spans = _layout(lead, groups, filler_pool, w)
+    return SyntheticArticle(title=title, text=text, spans=spans)
+
+
+def _opening(w: _Writer, truth: ArticleTruth) -> tuple[str, list[str], tuple[str, ...]]:
+    """The title, the lead sentences and the filler pool, by genre and relevance."""
+    genre = truth.values.get("genre")
+    genre = genre if genre in GENRE_LEADS else w.pick(tuple(GENRE_LEADS))
     if truth.relevant:
         topic = w.pick(TOPICS)
         lead = [w.fill(w.pick(GENRE_LEADS[genre]), topic=topic), w.fill(RELEVANCE_LEAD, topic=topic)]
@@ -339,73 +348,100 @@ def compose_article(
         topic, fact = w.pick(OFF_TOPICS)
         lead = [w.fill(w.pick(GENRE_LEADS[genre]), topic=topic), w.fill(fact)]
         filler_pool = (*FILLERS[1:3], PASSING_MENTION, *(f for _, f in OFF_TOPICS))
-    title = w.fill(TITLES[genre], topic=topic)
-    title = _cap(title)
+    title = _cap(w.fill(TITLES[genre], topic=topic))
+    return title, lead, filler_pool
 
-    evidence: list[list[_Sentence]] = []  # groups of sentences kept together
 
-    def voice() -> str | None:
-        if "voice" not in attr_ids:
+class _Evidence:
+    """The evidence sentences of one article, in groups kept together in the text."""
+
+    def __init__(self, w: _Writer, schema, voice_dist: dict[str, float] | None,
+                 outcome_dist: dict[str, float] | None):
+        self.w = w
+        self.rng = w.rng
+        self.schema = schema
+        self.labels = {label.id for label in schema.spans.labels} if schema.spans else set()
+        self.attr_ids = {a.id for a in schema.attributes}
+        self.voice_dist = voice_dist
+        self.outcome_dist = outcome_dist
+
+    def groups(self, truth: ArticleTruth, items: dict[str, Item]) -> list[list[_Sentence]]:
+        """Every planted value's evidence; ``handled`` collects the variables written so far."""
+        values = truth.values
+        handled = {"relevant", "genre"}
+        out = self.legitimacy(values, truth.relevant, handled)
+        out += self.promise(values, handled)
+        out += self.blame(values, handled)
+        out += self.guarantees(values, truth.relevant, handled)
+        out += self.other_schema(values, items, handled)
+        return out
+
+    def voice(self) -> str | None:
+        if "voice" not in self.attr_ids:
             return None
-        if not voice_dist:
+        if not self.voice_dist:
             return "AUTHORIAL"
-        keys = list(voice_dist)
-        p = np.array([voice_dist[k] for k in keys], dtype=float)
-        return keys[int(rng.choice(len(keys), p=p / p.sum()))]
+        return _draw_key(self.voice_dist, self.rng)
 
-    def span_sentence(text: str, label: str, attrs: dict, fixed_voice: str | None = None) -> _Sentence:
-        if label not in labels:
+    def span_sentence(self, text: str, label: str, attrs: dict, fixed_voice: str | None = None) -> _Sentence:
+        if label not in self.labels:
             return _Sentence(_cap(text))
-        attrs = {k: v for k, v in attrs.items() if k in attr_ids}
-        v = fixed_voice or voice()
+        attrs = {k: v for k, v in attrs.items() if k in self.attr_ids}
+        v = fixed_voice or self.voice()
         if v is not None:
             attrs["voice"] = v
             if v == "ATTRIBUTED" and fixed_voice is None:
-                source = w.pick(SOURCES)
+                source = self.w.pick(SOURCES)
                 text = f"“{_cap(text).rstrip('.')},” {source} said."
         return _Sentence(_cap(text), label, attrs)
 
-    handled = {"relevant", "genre"}
-    # legitimacy
-    for var, obj in LEGIT_OBJECTS.items():
-        if var not in values:
-            continue
-        handled.add(var)
-        value = values[var]
-        if value in ("+2", "+1", "-1", "-2"):
-            polarity = "LEGITIMIZING" if value.startswith("+") else "DELEGITIMIZING"
-            text = w.fill(w.pick(LEGIT_SENTENCES[obj][value]))
-            evidence.append([span_sentence(text, "LEGITIMACY", {"legitimacy_object": obj, "legitimacy_polarity": polarity})])
-        elif value == "0":
-            evidence.append([
-                span_sentence(w.fill(LEGIT_SENTENCES[obj]["0+"][0]), "LEGITIMACY",
-                              {"legitimacy_object": obj, "legitimacy_polarity": "LEGITIMIZING"}),
-                span_sentence(w.fill(LEGIT_SENTENCES[obj]["0-"][0]), "LEGITIMACY",
-                              {"legitimacy_object": obj, "legitimacy_polarity": "DELEGITIMIZING"}),
-            ])
-    if truth.relevant and "LEGITIMACY" in labels:
-        for obj, by_polarity in EXTRA_LEGIT.items():
-            if rng.random() < EXTRA_LEGITIMACY_RATE:
-                polarity = w.pick(tuple(by_polarity))
-                evidence.append([span_sentence(by_polarity[polarity], "LEGITIMACY",
-                                               {"legitimacy_object": obj, "legitimacy_polarity": polarity})])
-    # the alleged promise
-    if "promise_status" in values:
+    def _legitimacy(self, text: str, obj: str, polarity: str) -> _Sentence:
+        return self.span_sentence(text, "LEGITIMACY", {"legitimacy_object": obj, "legitimacy_polarity": polarity})
+
+    def legitimacy(self, values: dict, relevant: bool, handled: set[str]) -> list[list[_Sentence]]:
+        w, out = self.w, []
+        for var, obj in LEGIT_OBJECTS.items():
+            if var not in values:
+                continue
+            handled.add(var)
+            value = values[var]
+            if value in ("+2", "+1", "-1", "-2"):
+                polarity = "LEGITIMIZING" if value.startswith("+") else "DELEGITIMIZING"
+                out.append([self._legitimacy(w.fill(w.pick(LEGIT_SENTENCES[obj][value])), obj, polarity)])
+            elif value == "0":
+                out.append([
+                    self._legitimacy(w.fill(LEGIT_SENTENCES[obj]["0+"][0]), obj, "LEGITIMIZING"),
+                    self._legitimacy(w.fill(LEGIT_SENTENCES[obj]["0-"][0]), obj, "DELEGITIMIZING"),
+                ])
+        if relevant and "LEGITIMACY" in self.labels:
+            for obj, by_polarity in EXTRA_LEGIT.items():
+                if self.rng.random() < EXTRA_LEGITIMACY_RATE:
+                    polarity = w.pick(tuple(by_polarity))
+                    out.append([self._legitimacy(by_polarity[polarity], obj, polarity)])
+        return out
+
+    def promise(self, values: dict, handled: set[str]) -> list[list[_Sentence]]:
+        if "promise_status" not in values:
+            return []
         handled.add("promise_status")
         status = values["promise_status"]
-        if status in PROMISE_SENTENCES:
-            evidence.append([span_sentence(w.pick(PROMISE_SENTENCES[status]), "PROMISE", {},
-                                           fixed_voice=PROMISE_VOICE[status])])
-    # blame
-    if "blame_actors" in values:
+        if status not in PROMISE_SENTENCES:
+            return []
+        return [[self.span_sentence(self.w.pick(PROMISE_SENTENCES[status]), "PROMISE", {},
+                                    fixed_voice=PROMISE_VOICE[status])]]
+
+    def blame(self, values: dict, handled: set[str]) -> list[list[_Sentence]]:
+        if "blame_actors" not in values:
+            return []
+        w = self.w
         handled.update({"blame_actors", "blame_primary"})
         actors = [a for a in values["blame_actors"] if a in ACTOR_PHRASES]
         group = []
         for actor in actors:
-            outcome = _draw_key(outcome_dist, rng) if outcome_dist else "WAR_OR_ESCALATION"
+            outcome = _draw_key(self.outcome_dist, self.rng) if self.outcome_dist else "WAR_OR_ESCALATION"
             outcome = outcome if outcome in OUTCOME_PHRASES else "OTHER"
             text = f"{w.pick(ACTOR_PHRASES[actor])} {w.pick(BLAME_VERBS)} {w.pick(OUTCOME_PHRASES[outcome])}."
-            group.append(span_sentence(text, "BLAME", {"blame_target": (actor,), "blame_outcome": outcome}))
+            group.append(self.span_sentence(text, "BLAME", {"blame_target": (actor,), "blame_outcome": outcome}))
         primary = values.get("blame_primary")
         if primary in ACTOR_PHRASES:
             group.append(_Sentence(f"Above all, it is {ACTOR_PHRASES[primary][0]} that bears the main responsibility."))
@@ -414,42 +450,56 @@ def compose_article(
             group.append(_Sentence(
                 f"Responsibility, in this account, is shared about equally between {ACTOR_PHRASES[a][0]} and {ACTOR_PHRASES[b][0]}."
             ))
-        if group:
-            evidence.append(group)
-    # guarantees
-    if "guarantee_favoured" in values:
-        handled.add("guarantee_favoured")
-        fav = values["guarantee_favoured"]
-        if fav in ARRANGEMENT_PHRASES:
-            x = ARRANGEMENT_PHRASES[fav]
-            text = w.fill(w.pick(ADVOCACY), X=_cap(x), x=x)
-            evidence.append([span_sentence(text, "GUARANTEE", {"guarantee_arrangement": fav, "guarantee_stance": "ADVOCATED"})])
-        elif truth.relevant:
-            arrangement = w.pick(tuple(ARRANGEMENT_PHRASES))
-            text = w.fill(w.pick(DESCRIPTION), x=ARRANGEMENT_PHRASES[arrangement])
-            evidence.append([span_sentence(text, "GUARANTEE", {"guarantee_arrangement": arrangement, "guarantee_stance": "DESCRIBED"})])
-    if "guarantee_credibility" in values:
-        handled.add("guarantee_credibility")
-        cred = values["guarantee_credibility"]
-        if cred in CREDIBILITY:
-            arrangement, stance = CREDIBILITY_SPAN[cred]
-            evidence.append([span_sentence(w.pick(CREDIBILITY[cred]), "GUARANTEE",
-                                           {"guarantee_arrangement": arrangement, "guarantee_stance": stance})])
-    # variables of another schema: a plain sentence naming the value
-    for var, value in values.items():
-        if var in handled or var not in items:
-            continue
-        chosen = value if isinstance(value, tuple) else (value,)
-        chosen = [v for v in chosen if v and v not in items[var].missing and v != items[var].null]
-        if not chosen:
-            continue
-        item = next((x for x in [*schema.variables, *schema.attributes] if x.id == var), None)
-        label_of = {v.id: v.display for v in schema.values(item)} if item is not None else {}
-        names = ", ".join(label_of.get(v, v) for v in chosen)
-        question = item.question.rstrip("?") if item is not None else var
-        evidence.append([_Sentence(f"On the question “{question}”, the answer here is: {names}.")])
+        return [group] if group else []
 
-    # fillers and layout
+    def _guarantee(self, text: str, arrangement: str, stance: str) -> list[_Sentence]:
+        return [self.span_sentence(text, "GUARANTEE",
+                                   {"guarantee_arrangement": arrangement, "guarantee_stance": stance})]
+
+    def guarantees(self, values: dict, relevant: bool, handled: set[str]) -> list[list[_Sentence]]:
+        w, out = self.w, []
+        if "guarantee_favoured" in values:
+            handled.add("guarantee_favoured")
+            fav = values["guarantee_favoured"]
+            if fav in ARRANGEMENT_PHRASES:
+                x = ARRANGEMENT_PHRASES[fav]
+                out.append(self._guarantee(w.fill(w.pick(ADVOCACY), X=_cap(x), x=x), fav, "ADVOCATED"))
+            elif relevant:
+                arrangement = w.pick(tuple(ARRANGEMENT_PHRASES))
+                text = w.fill(w.pick(DESCRIPTION), x=ARRANGEMENT_PHRASES[arrangement])
+                out.append(self._guarantee(text, arrangement, "DESCRIBED"))
+        if "guarantee_credibility" in values:
+            handled.add("guarantee_credibility")
+            cred = values["guarantee_credibility"]
+            if cred in CREDIBILITY:
+                arrangement, stance = CREDIBILITY_SPAN[cred]
+                out.append(self._guarantee(w.pick(CREDIBILITY[cred]), arrangement, stance))
+        return out
+
+    def other_schema(self, values: dict, items: dict[str, Item], handled: set[str]) -> list[list[_Sentence]]:
+        """Variables of another schema: a plain sentence naming the chosen values' labels."""
+        schema, out = self.schema, []
+        for var, value in values.items():
+            if var in handled or var not in items:
+                continue
+            chosen = value if isinstance(value, tuple) else (value,)
+            chosen = [v for v in chosen if v and v not in items[var].missing and v != items[var].null]
+            if not chosen:
+                continue
+            item = next((x for x in [*schema.variables, *schema.attributes] if x.id == var), None)
+            label_of = {v.id: v.display for v in schema.values(item)} if item is not None else {}
+            names = ", ".join(label_of.get(v, v) for v in chosen)
+            question = item.question.rstrip("?") if item is not None else var
+            out.append([_Sentence(f"On the question “{question}”, the answer here is: {names}.")])
+        return out
+
+
+def _layout(
+    lead: list[str], evidence: list[list[_Sentence]], filler_pool: tuple[str, ...], w: _Writer
+) -> tuple[str, list[TrueSpan]]:
+    """Fillers around the evidence in random order, in paragraphs of 2-4 sentences: the text
+    and the true spans (Python offsets) of its evidence sentences."""
+    rng = w.rng
     n_fill = int(rng.integers(3, 7))
     fillers = [[_Sentence(w.fill(w.pick(filler_pool)))] for _ in range(n_fill)]
     if rng.random() < EMOJI_RATE:
@@ -459,13 +509,17 @@ def compose_article(
     sentences: list[_Sentence] = [_Sentence(s) for s in lead]
     for i in order:
         sentences.extend(body[int(i)])
-    # paragraphs of 2-4 sentences
     paragraphs: list[list[_Sentence]] = []
     i = 0
     while i < len(sentences):
         size = int(rng.integers(2, 5))
         paragraphs.append(sentences[i:i + size])
         i += size
+    return _join(paragraphs)
+
+
+def _join(paragraphs: list[list[_Sentence]]) -> tuple[str, list[TrueSpan]]:
+    """Sentences joined by a space, paragraphs by a blank line; a span per labelled sentence."""
     text_parts: list[str] = []
     spans: list[TrueSpan] = []
     pos = 0
@@ -481,8 +535,7 @@ def compose_article(
                 spans.append(TrueSpan(sentence.label, pos, pos + len(sentence.text), dict(sentence.attributes)))
             text_parts.append(sentence.text)
             pos += len(sentence.text)
-    text = "".join(text_parts)
-    return Article(title=title, text=text, spans=spans)
+    return "".join(text_parts), spans
 
 
 def _draw_key(dist: dict[str, float], rng: np.random.Generator) -> str:

@@ -32,9 +32,9 @@ from itertools import combinations
 import numpy as np
 
 from framestudy.analysis.distances import masi_distance, nominal_delta, ordinal_delta
-from framestudy.simulation.articles import Item, relevance, set_distribution, true_distributions
 from framestudy.simulation.coders import binary_confusion, confusion_matrix
-from framestudy.simulation.scenario import GATE_VALUE, Coder, Outlet
+from framestudy.simulation.scenario import GATE_VALUE, Coder, SimulatedOutlet
+from framestudy.simulation.true_codes import Item, relevance, set_distribution, true_distributions
 
 
 def pair_weights(present: np.ndarray) -> np.ndarray:
@@ -100,7 +100,7 @@ class TrueAlpha:
     :class:`framestudy.simulation.coders.CoderSimulator`).
     """
 
-    def __init__(self, items: dict[str, Item], outlets: list[Outlet], coders: list[Coder],
+    def __init__(self, items: dict[str, Item], outlets: list[SimulatedOutlet], coders: list[Coder],
                  gate: str | None, derived_primary: bool, base: dict[str, np.ndarray],
                  outlet_weights: dict[str, float] | None = None):
         self.items = items

@@ -27,7 +27,7 @@ simulated study cannot drift from the real format:
 =====================================  ====================================================
 
 ``truth.json`` holds the resolved scenario, the per-outlet propensities (exact marginals,
-see :func:`framestudy.simulation.articles.marginals`), each coder's reliability model, the
+see :func:`framestudy.simulation.true_codes.marginals`), each coder's reliability model, the
 reliability sample, and the true alpha of every variable: exact for document variables
 (:mod:`.truth`), and for spans and span attributes estimated by the agreement engine on a
 large independent simulated sample (``method: simulation``, with its size).
@@ -69,7 +69,10 @@ from framestudy.io import (
 from framestudy.schema import build_schema, load_schema
 from framestudy.settings import project_title
 from framestudy.simulation import export as lsx
-from framestudy.simulation.articles import (
+from framestudy.simulation.coders import CoderSimulator
+from framestudy.simulation.scenario import Scenario, SchemaItems, stream
+from framestudy.simulation.text import FIRST, LAST, TrueSpan, compose_article
+from framestudy.simulation.true_codes import (
     ArticleTruth,
     Item,
     base_distributions,
@@ -78,9 +81,6 @@ from framestudy.simulation.articles import (
     marginals,
     relevance,
 )
-from framestudy.simulation.coders import CoderSimulator
-from framestudy.simulation.scenario import Scenario, SchemaItems, stream
-from framestudy.simulation.text import FIRST, LAST, TrueSpan, compose_article
 from framestudy.simulation.truth import TrueAlpha
 from framestudy.study import Study
 from framestudy.task_meta import task_meta
@@ -574,75 +574,15 @@ def simulate_study(
 
 def _write(root: Path, schema, schema_text: str, scenario: Scenario, progress: Progress,
            truth_units: int) -> SimulationResult:
+    """Every file of the study, stage by stage, in the staging folder ``root``."""
     study = Study(root)
     ctx = _Context(schema, scenario)
-    study_name = scenario.name
-
-    # schema and outlets
-    atomic_write_text(study.schema_source, schema_text)
-    build_schema(study)
-    outlets_yaml = "# Simulated outlets (framestudy simulate).\n" + yaml.safe_dump(
-        {"outlets": [o.registry_entry() for o in scenario.outlets]}, sort_keys=False, allow_unicode=True
+    _write_schema_and_outlets(study, schema_text, scenario)
+    articles, tasks_by_id = _write_articles_and_tasks(study, ctx, progress)
+    assignment = _write_design(study, scenario, articles)
+    projects, n_annotations, n_skipped, n_rows, report = _write_annotations(
+        study, ctx, articles, tasks_by_id, assignment, progress
     )
-    atomic_write_text(study.outlets, outlets_yaml)
-
-    # articles -> tasks.json through the tasks pipeline itself
-    articles = _generate_articles(ctx, progress)
-    # Thousands of small files: written plainly inside the staging folder (which becomes
-    # visible only by the final rename, after one sync) instead of one fsync per file.
-    study.articles_dir.mkdir(parents=True, exist_ok=True)
-    for art in articles:
-        (study.articles_dir / art.file_name).write_text(join(art.meta, art.text + "\n"), encoding="utf-8")
-    built = build_tasks(study, write=True, progress=progress)
-    tasks_by_id = {t["data"]["article_id"]: t["data"] for t in built.tasks}
-    del built  # the pipeline's article objects (raw and cleaned texts) are not needed again
-    for art in articles:
-        data = tasks_by_id.get(art.article_id)
-        if data is None or data["text"] != art.text:  # pragma: no cover - guarded by tests
-            raise RuntimeError(
-                f"the tasks pipeline changed the text of {art.file_name}; the simulator's "
-                "sentences must survive cleaning unchanged"
-            )
-    by_id = {a.article_id: a for a in articles}
-
-    # the blind design, exactly as push draws it
-    frame = pd.DataFrame({"article_id": [a.article_id for a in articles], "outlet": [a.outlet for a in articles]})
-    emails = [c.email for c in scenario.coders]
-    assignment = assign_blind(frame, emails, share=scenario.reliability_share, seed=scenario.seed)
-    assignment["project"] = [project_title(study_name, c) for c in assignment["coder"]]
-    atomic_write_csv(study.assignment, assignment.drop(columns="rank"))
-
-    def settings_change(data: dict) -> None:
-        data["name"] = study_name
-        data["coders"] = [{"email": e, "added": EPOCH.date().isoformat()} for e in emails]
-        data["labelstudio"] = {
-            "design": "blind",
-            "reliability_share": float(scenario.reliability_share),
-            "seed": int(scenario.seed),
-        }
-
-    settings.update(study, settings_change)
-
-    # coding, exports, the tidy table
-    exports, n_annotations, n_skipped, latest = _code_and_export(
-        ctx, by_id, tasks_by_id, assignment, study_name, progress
-    )
-    projects = [p for p, _ in exports]
-    all_tasks = _save_exports(study, exports, latest)
-    users = {c.user_id: c.email for c in scenario.coders}
-    atomic_write_json(
-        study.annotations_dir / "users.json",
-        [{"id": 1, "email": "admin@example.org", "first_name": "", "last_name": "", "username": "admin@example.org"}]
-        + [{"id": uid, "email": email, "first_name": "", "last_name": "", "username": email}
-           for uid, email in sorted(users.items())],
-    )
-    table, report = tidy_from_export(
-        all_tasks, schema=schema, users=users, project_coder={p["id"]: p["coder"] for p in projects}
-    )
-    del all_tasks
-    write_tidy(table, study.annotations_csv)
-    n_rows = len(table)
-    del table
 
     # what was planted
     atomic_write_csv(root / "truth_annotations.csv", _truth_rows(articles, ctx))
@@ -663,3 +603,83 @@ def _write(root: Path, schema, schema_text: str, scenario: Scenario, progress: P
         report_summary=report.summary(),
         files=files,
     )
+
+
+def _write_schema_and_outlets(study: Study, schema_text: str, scenario: Scenario) -> None:
+    atomic_write_text(study.schema_source, schema_text)
+    build_schema(study)
+    outlets_yaml = "# Simulated outlets (framestudy simulate).\n" + yaml.safe_dump(
+        {"outlets": [o.registry_entry() for o in scenario.outlets]}, sort_keys=False, allow_unicode=True
+    )
+    atomic_write_text(study.outlets, outlets_yaml)
+
+
+def _write_articles_and_tasks(study: Study, ctx: _Context, progress: Progress):
+    """The article files, and tasks.json built from them by the tasks pipeline itself:
+    (the articles, each task's data by article id)."""
+    articles = _generate_articles(ctx, progress)
+    # Thousands of small files: written plainly inside the staging folder (which becomes
+    # visible only by the final rename, after one sync) instead of one fsync per file.
+    study.articles_dir.mkdir(parents=True, exist_ok=True)
+    for art in articles:
+        (study.articles_dir / art.file_name).write_text(join(art.meta, art.text + "\n"), encoding="utf-8")
+    built = build_tasks(study, write=True, progress=progress)
+    tasks_by_id = {t["data"]["article_id"]: t["data"] for t in built.tasks}
+    del built  # the pipeline's article objects (raw and cleaned texts) are not needed again
+    for art in articles:
+        data = tasks_by_id.get(art.article_id)
+        if data is None or data["text"] != art.text:  # pragma: no cover - guarded by tests
+            raise RuntimeError(
+                f"the tasks pipeline changed the text of {art.file_name}; the simulator's "
+                "sentences must survive cleaning unchanged"
+            )
+    return articles, tasks_by_id
+
+
+def _write_design(study: Study, scenario: Scenario, articles) -> pd.DataFrame:
+    """The blind design, exactly as push draws it, and the study.yaml that records it."""
+    study_name = scenario.name
+    frame = pd.DataFrame({"article_id": [a.article_id for a in articles], "outlet": [a.outlet for a in articles]})
+    emails = [c.email for c in scenario.coders]
+    assignment = assign_blind(frame, emails, share=scenario.reliability_share, seed=scenario.seed)
+    assignment["project"] = [project_title(study_name, c) for c in assignment["coder"]]
+    atomic_write_csv(study.assignment, assignment.drop(columns="rank"))
+
+    def settings_change(data: dict) -> None:
+        data["name"] = study_name
+        data["coders"] = [{"email": e, "added": EPOCH.date().isoformat()} for e in emails]
+        data["labelstudio"] = {
+            "design": "blind",
+            "reliability_share": float(scenario.reliability_share),
+            "seed": int(scenario.seed),
+        }
+
+    settings.update(study, settings_change)
+    return assignment
+
+
+def _write_annotations(study: Study, ctx: _Context, articles, tasks_by_id: dict,
+                       assignment: pd.DataFrame, progress: Progress):
+    """Coding, the raw exports, users.json and the tidy table:
+    (the projects, annotations, skipped, rows, the pull report)."""
+    scenario = ctx.scenario
+    by_id = {a.article_id: a for a in articles}
+    exports, n_annotations, n_skipped, latest = _code_and_export(
+        ctx, by_id, tasks_by_id, assignment, scenario.name, progress
+    )
+    projects = [p for p, _ in exports]
+    all_tasks = _save_exports(study, exports, latest)
+    del exports
+    users = {c.user_id: c.email for c in scenario.coders}
+    atomic_write_json(
+        study.annotations_dir / "users.json",
+        [{"id": 1, "email": "admin@example.org", "first_name": "", "last_name": "", "username": "admin@example.org"}]
+        + [{"id": uid, "email": email, "first_name": "", "last_name": "", "username": email}
+           for uid, email in sorted(users.items())],
+    )
+    table, report = tidy_from_export(
+        all_tasks, schema=ctx.schema, users=users, project_coder={p["id"]: p["coder"] for p in projects}
+    )
+    del all_tasks
+    write_tidy(table, study.annotations_csv)
+    return projects, n_annotations, n_skipped, len(table), report

@@ -29,7 +29,7 @@ from framestudy.simulation.scenario import (
     NULL_VALUES,
     PRIMARY_VARIABLE,
     SHARED_VALUE,
-    Outlet,
+    SimulatedOutlet,
 )
 
 
@@ -87,7 +87,7 @@ def _primary_from(actors: tuple[str, ...], shared: float, weights: dict[str, flo
 
 
 def draw_article(
-    outlet: Outlet, items: dict[str, Item], document_ids: list[str], gate: str | None,
+    outlet: SimulatedOutlet, items: dict[str, Item], document_ids: list[str], gate: str | None,
     derived_primary: bool, rng: np.random.Generator,
 ) -> ArticleTruth:
     """One article's true codes, drawn from ``outlet``'s propensities."""
@@ -141,7 +141,7 @@ def set_distribution(values: tuple[str, ...], inclusion: dict[str, float]) -> di
     return out
 
 
-def primary_distribution(outlet: Outlet, items: dict[str, Item]) -> dict[str, float]:
+def primary_distribution(outlet: SimulatedOutlet, items: dict[str, Item]) -> dict[str, float]:
     """Exact distribution of the derived ``blame_primary`` among relevant articles."""
     actors = items[ACTORS_VARIABLE].values
     inclusion = outlet.propensities[ACTORS_VARIABLE]
@@ -162,7 +162,7 @@ def primary_distribution(outlet: Outlet, items: dict[str, Item]) -> dict[str, fl
 
 
 def true_distributions(
-    outlet: Outlet, items: dict[str, Item], var: str, gate: str | None, derived_primary: bool
+    outlet: SimulatedOutlet, items: dict[str, Item], var: str, gate: str | None, derived_primary: bool
 ) -> dict[bool, dict]:
     """The exact distribution of ``var``'s true value in ``outlet``, for relevant (True) and
     irrelevant (False) articles. Values are value ids, or tuples for multi-select."""
@@ -183,14 +183,14 @@ def true_distributions(
     return {True: rel, False: irrelevant}
 
 
-def relevance(outlet: Outlet, gate: str | None) -> float:
+def relevance(outlet: SimulatedOutlet, gate: str | None) -> float:
     """P(an article of ``outlet`` is relevant)."""
     if gate is None:
         return 1.0
     return float(outlet.propensities[gate].get(GATE_VALUE, 0.0))
 
 
-def marginals(outlet: Outlet, items: dict[str, Item], var: str, gate: str | None,
+def marginals(outlet: SimulatedOutlet, items: dict[str, Item], var: str, gate: str | None,
               derived_primary: bool) -> dict[str, float]:
     """P(value) among relevant articles (multi-select: P(value chosen)); for the gate, among
     all articles. These are the propensities ``truth.json`` reports."""
@@ -204,7 +204,7 @@ def marginals(outlet: Outlet, items: dict[str, Item], var: str, gate: str | None
 
 
 def base_distributions(
-    outlets: list[Outlet], items: dict[str, Item], gate: str | None, derived_primary: bool,
+    outlets: list[SimulatedOutlet], items: dict[str, Item], gate: str | None, derived_primary: bool,
     document_ids: list[str],
 ) -> dict[str, np.ndarray]:
     """Pooled distribution of each item's true value over all articles (outlets weighted by
