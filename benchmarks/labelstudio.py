@@ -17,7 +17,7 @@ coders:
    with the schema); goal <= 2 s.
 4. **the SDK's typed calls vs framestudy's raw requests** (``Connection.raw_request``, the
    one place framestudy bypasses them): listing a project's tasks with ``tasks.list`` against
-   :func:`framestudy.labelstudio.remote.list_tasks`, and importing 2,000 tasks with
+   :func:`framestudy.labelstudio.remote.list_tasks`, and importing up to 2,000 tasks with
    ``projects.import_tasks`` against the raw request push makes, with the same payloads.
 
 Run: ``.venv/bin/python benchmarks/labelstudio.py`` (``--articles 2000`` for a quick run).

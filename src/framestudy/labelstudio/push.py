@@ -229,30 +229,30 @@ def resolve_design(
 # -- planning -------------------------------------------------------------------------------
 
 
-def _plan_project(
-    conn: Connection,
-    ledger: remote.Ledger,
-    ensured: EnsuredProject,
-    wanted: list[str],
-    metas: dict[str, dict[str, str]],
-) -> _Plan:
-    record = ensured.record
-    push = ProjectPush(
-        coder=record.coder,
-        project_id=record.id,
-        title=record.title,
-        created=ensured.created,
-        settings_updated=ensured.updated,
-        assigned=len(wanted),
-    )
-    listed = [] if ensured.created else None
+def _current_tasks(
+    conn: Connection, ledger: remote.Ledger, ensured: EnsuredProject, push: ProjectPush
+) -> list[remote.RemoteTask]:
+    """The project's tasks: none if just created, else the ledger's if the server proves
+    them current, else a full listing (``push.listing`` says which)."""
+    if ensured.created:
+        return []
+    listed = ledger.trusted_tasks(conn, ensured.record.id)
+    push.listing = "ledger"
     if listed is None:
-        listed = ledger.trusted_tasks(conn, record.id)
-        push.listing = "ledger"
-    if listed is None:
-        listed = remote.list_tasks(conn, record.id)
+        listed = remote.list_tasks(conn, ensured.record.id)
         push.listing = "listed"
+    return listed
 
+
+def _one_per_article(
+    conn: Connection, listed: list[remote.RemoteTask], push: ProjectPush
+) -> tuple[dict[str, remote.RemoteTask], list[int], list[remote.RemoteTask]]:
+    """(article id -> the task kept, duplicate task ids to delete, tasks of no article).
+
+    Of several tasks of one article the oldest is kept, unless only a later copy is
+    annotated; an annotated copy besides the kept one is never deleted (it is reported in
+    ``push.duplicates_kept`` and counted with the tasks of no article).
+    """
     by_article: dict[str, list[remote.RemoteTask]] = defaultdict(list)
     other: list[remote.RemoteTask] = []
     for task in listed:
@@ -281,13 +281,18 @@ def _plan_project(
             else:
                 delete.append(extra.id)
         have[article_id] = keep
-    push.duplicates_removed = len(delete)
+    return have, delete, other
 
-    wanted_set = set(wanted)
-    push.not_assigned = sum(1 for a in have if a not in wanted_set) + len(other)
-    missing = [a for a in wanted if a not in have]
-    push.existing = len(wanted) - len(missing)
 
+def _changed_tasks(
+    conn: Connection,
+    project_id: int,
+    wanted: list[str],
+    have: dict[str, remote.RemoteTask],
+    metas: dict[str, dict[str, str]],
+) -> list[tuple[remote.RemoteTask, dict[str, str]]]:
+    """(task, new meta) of every wanted article whose data changed, each task with its
+    annotation count (fetched per task, or by one listing when many are unknown)."""
     changed = []
     for article_id in wanted:
         task = have.get(article_id)
@@ -298,16 +303,44 @@ def _plan_project(
             changed.append((task, meta))
     unknown = [t.id for t, _ in changed if t.annotations is None]
     if len(unknown) > LIST_INSTEAD:  # many changed: one listing beats a request per task
-        counts = {t.id: t.annotations for t in remote.list_tasks(conn, record.id)}
+        counts = {t.id: t.annotations for t in remote.list_tasks(conn, project_id)}
     elif unknown:
         counts = remote.annotation_counts(conn, unknown)
     if unknown:
         for task, _ in changed:
             if task.id in counts:
                 task.annotations = counts[task.id]
+    return changed
+
+
+def _plan_project(
+    conn: Connection,
+    ledger: remote.Ledger,
+    ensured: EnsuredProject,
+    wanted: list[str],
+    metas: dict[str, dict[str, str]],
+) -> _Plan:
+    """What to import, update, refuse and delete in one project (nothing is changed yet)."""
+    record = ensured.record
+    push = ProjectPush(
+        coder=record.coder,
+        project_id=record.id,
+        title=record.title,
+        created=ensured.created,
+        settings_updated=ensured.updated,
+        assigned=len(wanted),
+    )
+    listed = _current_tasks(conn, ledger, ensured, push)
+    have, delete, other = _one_per_article(conn, listed, push)
+    push.duplicates_removed = len(delete)
+
+    wanted_set = set(wanted)
+    push.not_assigned = sum(1 for a in have if a not in wanted_set) + len(other)
+    missing = [a for a in wanted if a not in have]
+    push.existing = len(wanted) - len(missing)
 
     update, refuse = [], []
-    for task, meta in changed:
+    for task, meta in _changed_tasks(conn, record.id, wanted, have, metas):
         assert task.article_id is not None
         if not task.annotations:
             update.append((task.id, task.article_id))
