@@ -15,6 +15,10 @@ coders:
    posting annotations one by one. Times the snapshot export and, separately, parsing +
    normalising the saved export into the tidy table (``read_export`` + ``tidy_from_export``
    with the schema); goal <= 2 s.
+4. **the SDK's typed calls vs framestudy's raw requests** (``Connection.raw_request``, the
+   one place framestudy bypasses them): listing a project's tasks with ``tasks.list`` against
+   :func:`framestudy.labelstudio.remote.list_tasks`, and importing up to 2,000 tasks with
+   ``projects.import_tasks`` against the raw request push makes, with the same payloads.
 
 Run: ``.venv/bin/python benchmarks/labelstudio.py`` (``--articles 2000`` for a quick run).
 """
@@ -385,6 +389,46 @@ def main() -> None:
         print(
             f"     parse + normalise: best {min(t_parse):.2f} s of "
             f"{', '.join(f'{t:.2f}' for t in t_parse)} (goal <= 2 s)"
+        )
+
+        # -- 4. the SDK's typed calls vs Connection.raw_request ----------------------------
+        print("4. label-studio-sdk's typed calls vs framestudy's raw requests (client.py)")
+        biggest = max(result.projects, key=lambda p: p.imported).project_id
+        listed, _ = timed("remote.list_tasks (raw request)", remote.list_tasks, conn, biggest)
+        fields = "id,meta,total_annotations,cancelled_annotations"
+
+        def sdk_list():
+            out, page = [], 1
+            while len(out) < len(listed):  # the SDK's pager would ask for one page too many
+                pager = conn.sdk.tasks.list(
+                    project=biggest, include=fields, page=page, page_size=remote.PAGE_SIZE
+                )
+                out += pager.items or []
+                page += 1
+            return out
+
+        timed(f"sdk.tasks.list ({len(listed)} tasks)", sdk_list)
+        sample = payloads[coders[0]][:2000]
+
+        def fresh_project(tag: str) -> int:
+            title = f"bench import {tag}"
+            return conn.sdk.projects.create(title=title, label_config=label_config).id
+
+        timed(
+            f"import {len(sample)} tasks (raw request, as push does)",
+            lambda: conn.raw_request(
+                "POST",
+                f"api/projects/{fresh_project('raw')}/import",
+                "importing tasks",
+                params={"return_task_ids": "true"},
+                content=json.dumps(sample, ensure_ascii=False).encode("utf-8"),
+            ),
+        )
+        timed(
+            f"sdk.projects.import_tasks of {len(sample)} tasks",
+            lambda: conn.sdk.projects.import_tasks(
+                id=fresh_project("sdk"), request=sample, return_task_ids=True
+            ),
         )
     finally:
         server.stop(home)

@@ -1,4 +1,4 @@
-"""push's design options and task file, coders' passwords: no server needed."""
+"""push's design options, task file and ledger, coders' passwords: no server needed."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from framestudy import settings
 from framestudy.errors import UserError
-from framestudy.labelstudio import credentials
+from framestudy.labelstudio import credentials, remote
 from framestudy.labelstudio.push import load_tasks, resolve_design
 from framestudy.study import Study
 
@@ -48,3 +48,37 @@ def test_coder_passwords_file_is_private(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(study.labelstudio_dir.stat().st_mode) == 0o700
     assert credentials.load_coder_passwords(study) == {"ana@x.org": "pw-1", "ben@x.org": "pw-2"}
+
+
+@pytest.mark.parametrize(
+    ("ledger", "field"),
+    [
+        ({"projects": {}}, "server"),
+        ({"server": "http://ls", "projects": []}, "projects"),
+        ({"server": "http://ls", "projects": {"1": {"tasks": {"a": ["x", None, None]}}}},
+         "projects.1.tasks.a[0]"),
+        ({"server": "http://ls", "projects": {"1": {"other": [1], "taks": {}}}}, "projects.1.taks"),
+    ],
+)
+def test_a_damaged_push_ledger_names_the_file_and_field(tmp_path, ledger, field):
+    study = Study(tmp_path)
+    path = remote.ledger_path(study)
+    path.parent.mkdir()
+    path.write_text(json.dumps(ledger), encoding="utf-8")
+    with pytest.raises(UserError) as exc:
+        remote.Ledger(study, "http://ls")
+    text = str(exc.value)
+    assert "\n" not in text and text.startswith(f"{path}: {field}: "), text
+    assert "or delete the file" in text and exc.value.exit_code == 2
+
+
+def test_a_sound_push_ledger_is_read(tmp_path):
+    study = Study(tmp_path)
+    ledger = remote.Ledger(study, "http://ls")
+    ledger.set_tasks(4, [remote.RemoteTask(7, "a", "t", "d"), remote.RemoteTask(9, None, None, None)])
+    ledger.set_settings(4, {"label_config": ["1", "2"]})
+    ledger.save()
+    again = remote.Ledger(study, "http://ls")
+    assert [(t.id, t.article_id) for t in again.tasks(4)] == [(7, "a"), (9, None)]
+    assert again.settings(4) == {"label_config": ["1", "2"]}
+    assert remote.Ledger(study, "http://other").tasks(4) is None  # another server's record

@@ -4,7 +4,9 @@ Every Label Studio export a study keeps is saved here unchanged, as
 ``<UTC time>_project-<id>_<sha256[:12]>.json`` (time ``YYYYMMDDTHHMMSSZ``), and listed in
 ``manifest.json``: ``{"exports": [entry, ...]}``, each entry with ``file``, ``exported_at``
 (ISO 8601, seconds), ``server``, ``project_id``, ``project_title``, ``coder`` (the e-mail of
-the project's owner, or null for a shared project), ``sha256`` and ``bytes``. An earlier
+the project's owner, or null for a shared project), ``sha256`` and ``bytes``
+(:class:`Manifest`, which :func:`read_manifest` checks: a damaged manifest is one line
+naming the file and the field). An earlier
 file is never overwritten, and an export identical to one already saved for the same project
 is not saved again.
 
@@ -24,7 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from framestudy.errors import UserError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+
+from framestudy.errors import UserError, describe_validation_error, dotted_location
 from framestudy.io import atomic_write_bytes, atomic_write_json
 
 MANIFEST = "manifest.json"
@@ -38,6 +42,29 @@ class RawExport:
     sha256: str
     size: int
     new: bool  # False: identical to an export saved earlier (that file is used)
+
+
+class ManifestEntry(BaseModel):
+    """One saved export, as listed in ``manifest.json``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: StrictStr = Field(min_length=1)
+    exported_at: StrictStr
+    server: StrictStr
+    project_id: StrictInt
+    project_title: StrictStr
+    coder: StrictStr | None
+    sha256: StrictStr = Field(pattern=r"^[0-9a-f]{64}$")
+    bytes: StrictInt = Field(ge=0)
+
+
+class Manifest(BaseModel):
+    """``annotations/raw/manifest.json``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    exports: list[ManifestEntry]
 
 
 def manifest_path(raw_dir: Path) -> Path:
@@ -61,10 +88,16 @@ def read_manifest(raw_dir: Path) -> list[dict]:
             f"{path}: unreadable manifest ({exc}) -- restore it from git; the raw exports "
             "next to it are intact"
         ) from None
-    entries = data.get("exports") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise UserError(f"{path}: expected an object with an 'exports' list")
-    return entries
+    try:
+        Manifest.model_validate(data)
+    except ValidationError as exc:
+        text = describe_validation_error(
+            exc, first=True, count_more=True, locate=lambda loc: f"{path}: {dotted_location(loc)}"
+        )
+        raise UserError(
+            f"{text}, or restore the file from git (the raw exports next to it are intact)"
+        ) from None
+    return data["exports"]
 
 
 def save_raw_export(

@@ -7,12 +7,14 @@ One module per job:
 - :mod:`.server`       start / stop / status of the embedded Label Studio (127.0.0.1, SQLite);
 - :mod:`.client`       the connection (local server or ``LABEL_STUDIO_URL`` +
                        ``LABEL_STUDIO_API_KEY``), back-off on transient errors and one-line
-                       :class:`~framestudy.errors.UserError` messages for every fault;
+                       :class:`~framestudy.errors.UserError` messages for every fault; the
+                       SDK's public calls, and one raw request for the two bulk calls
+                       where the SDK is too slow (``Connection.raw_request``);
 - :mod:`.accounts`     browser-like HTTP flows the SDK has no call for (invite-link sign-up,
                        log-in);
 - :mod:`.coders`       ``coders add``: one Label Studio account per coder;
 - :mod:`.projects`     the study's projects: find / create / update;
-- :mod:`.remote`       fast listing of a project's tasks and the push ledger;
+- :mod:`.remote`       fast listing of a project's tasks and the push ledger (its model);
 - :mod:`.push`         tasks -> projects, idempotently;
 - :mod:`.status`       done / skipped / remaining per coder and outlet;
 - :mod:`.pull`         snapshot exports -> ``annotations/raw/`` -> the tidy table.

@@ -1,7 +1,7 @@
 """Label Studio user accounts: the organisation's users, and making and using an account.
 
-:func:`users_by_id` lists the organisation's users (``status``, ``pull`` and ``coders add``
-need their e-mails). The rest are browser-like HTTP flows the SDK has no call for:
+:func:`users_by_id` lists the organisation's users through the SDK (``status``, ``pull``
+and ``coders add`` need their e-mails). The rest are browser-like HTTP flows the SDK has no call for:
 invite-link sign-up and log-in.
 
 In the Community edition, users created through the API (``POST /api/users/``) get no
@@ -120,6 +120,5 @@ def whoami(session: requests.Session, url: str) -> dict:
 
 def users_by_id(conn: Connection) -> dict[int, str]:
     """Label Studio user id -> e-mail (lower case) of every user of the organisation."""
-    data = conn.get_json("api/users/", "listing the users")
-    users = data.get("results", data) if isinstance(data, dict) else data
-    return {int(u["id"]): str(u.get("email") or "").lower() for u in users if "id" in u}
+    users = conn.call("listing the users", conn.sdk.users.list)
+    return {int(u.id): str(u.email or "").lower() for u in users if u.id is not None}

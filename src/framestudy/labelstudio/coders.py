@@ -40,8 +40,11 @@ def new_password() -> str:
 
 def invite_path(conn: Connection) -> str:
     """The organisation's invite link (``/user/signup/?token=...``), relative to the server."""
-    data = conn.get_json("api/invite", "fetching the organisation's invite link")
-    link = str((data or {}).get("invite_url") or "")
+    invite = conn.call(
+        "fetching the organisation's invite link",
+        conn.sdk.organizations.invites.get_invite_link,
+    )
+    link = str(getattr(invite, "invite_url", None) or "")
     if "token=" not in link:
         raise UserError(
             f"Label Studio at {conn.url} gave no invite link -- is it the Community edition?"

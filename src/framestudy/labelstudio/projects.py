@@ -62,10 +62,11 @@ _FIELDS = (
 
 def _get(conn: Connection, project_id: int) -> dict | None:
     """The project's settings as a dict, None if it does not exist."""
-    return conn.get_json(
-        f"api/projects/{project_id}/",
+    return conn.call_json(
         f"reading project {project_id}",
-        params={"include": _FIELDS},
+        conn.sdk.projects.with_raw_response.get,
+        project_id,
+        request_options={"additional_query_parameters": {"include": _FIELDS}},
         missing_ok=True,
     )
 
@@ -75,14 +76,19 @@ def find_by_title(conn: Connection, title: str) -> list[dict]:
     found = []
     page = 1
     while True:
-        data = conn.get_json(
-            "api/projects/",
+        # One page at a time: the SDK's pager asks for the page after the last one, which
+        # Label Studio answers with 404.
+        listed = conn.call(
             f"looking for the project {title!r}",
-            params={"title": title, "page": page, "page_size": 100, "include": "id,title"},
+            conn.sdk.projects.list,
+            title=title,
+            page=page,
+            page_size=100,
+            include="id,title",
         )
-        results = data.get("results", []) if isinstance(data, dict) else data
-        found += [p for p in results if p.get("title") == title]
-        if not isinstance(data, dict) or not data.get("next") or not results:
+        results = listed.items or []
+        found += [{"id": int(p.id), "title": p.title} for p in results if p.title == title]
+        if not listed.response or not listed.response.next or not results:
             break
         page += 1
     return sorted(found, key=lambda p: p["id"])

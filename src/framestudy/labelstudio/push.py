@@ -2,8 +2,9 @@
 
 1. Read ``schemas/framing.xml`` (labeling config), ``schemas/codebook.html`` (the project
    instructions), ``tasks/tasks.json`` and the coders in ``study.yaml``.
-2. Draw the design (:mod:`.design`) and write ``tasks/assignment.csv`` -- keeping the rows of
-   an earlier assignment, so articles added later never reshuffle the existing ones.
+2. Draw the design (:mod:`framestudy.design`) and write ``tasks/assignment.csv`` -- keeping
+   the rows of an earlier assignment, so articles added later never reshuffle the existing
+   ones.
 3. Create or update the project(s): one per coder (blind) or one shared project with
    ``maximum_annotations`` = number of coders, set before any task is imported.
 4. Plan every project before touching any task: which articles are missing, which changed.
@@ -228,30 +229,30 @@ def resolve_design(
 # -- planning -------------------------------------------------------------------------------
 
 
-def _plan_project(
-    conn: Connection,
-    ledger: remote.Ledger,
-    ensured: EnsuredProject,
-    wanted: list[str],
-    metas: dict[str, dict[str, str]],
-) -> _Plan:
-    record = ensured.record
-    push = ProjectPush(
-        coder=record.coder,
-        project_id=record.id,
-        title=record.title,
-        created=ensured.created,
-        settings_updated=ensured.updated,
-        assigned=len(wanted),
-    )
-    listed = [] if ensured.created else None
+def _current_tasks(
+    conn: Connection, ledger: remote.Ledger, ensured: EnsuredProject, push: ProjectPush
+) -> list[remote.RemoteTask]:
+    """The project's tasks: none if just created, else the ledger's if the server proves
+    them current, else a full listing (``push.listing`` says which)."""
+    if ensured.created:
+        return []
+    listed = ledger.trusted_tasks(conn, ensured.record.id)
+    push.listing = "ledger"
     if listed is None:
-        listed = ledger.trusted_tasks(conn, record.id)
-        push.listing = "ledger"
-    if listed is None:
-        listed = remote.list_tasks(conn, record.id)
+        listed = remote.list_tasks(conn, ensured.record.id)
         push.listing = "listed"
+    return listed
 
+
+def _one_per_article(
+    conn: Connection, listed: list[remote.RemoteTask], push: ProjectPush
+) -> tuple[dict[str, remote.RemoteTask], list[int], list[remote.RemoteTask]]:
+    """(article id -> the task kept, duplicate task ids to delete, tasks of no article).
+
+    Of several tasks of one article the oldest is kept, unless only a later copy is
+    annotated; an annotated copy besides the kept one is never deleted (it is reported in
+    ``push.duplicates_kept`` and counted with the tasks of no article).
+    """
     by_article: dict[str, list[remote.RemoteTask]] = defaultdict(list)
     other: list[remote.RemoteTask] = []
     for task in listed:
@@ -280,13 +281,18 @@ def _plan_project(
             else:
                 delete.append(extra.id)
         have[article_id] = keep
-    push.duplicates_removed = len(delete)
+    return have, delete, other
 
-    wanted_set = set(wanted)
-    push.not_assigned = sum(1 for a in have if a not in wanted_set) + len(other)
-    missing = [a for a in wanted if a not in have]
-    push.existing = len(wanted) - len(missing)
 
+def _changed_tasks(
+    conn: Connection,
+    project_id: int,
+    wanted: list[str],
+    have: dict[str, remote.RemoteTask],
+    metas: dict[str, dict[str, str]],
+) -> list[tuple[remote.RemoteTask, dict[str, str]]]:
+    """(task, new meta) of every wanted article whose data changed, each task with its
+    annotation count (fetched per task, or by one listing when many are unknown)."""
     changed = []
     for article_id in wanted:
         task = have.get(article_id)
@@ -297,16 +303,44 @@ def _plan_project(
             changed.append((task, meta))
     unknown = [t.id for t, _ in changed if t.annotations is None]
     if len(unknown) > LIST_INSTEAD:  # many changed: one listing beats a request per task
-        counts = {t.id: t.annotations for t in remote.list_tasks(conn, record.id)}
+        counts = {t.id: t.annotations for t in remote.list_tasks(conn, project_id)}
     elif unknown:
         counts = remote.annotation_counts(conn, unknown)
     if unknown:
         for task, _ in changed:
             if task.id in counts:
                 task.annotations = counts[task.id]
+    return changed
+
+
+def _plan_project(
+    conn: Connection,
+    ledger: remote.Ledger,
+    ensured: EnsuredProject,
+    wanted: list[str],
+    metas: dict[str, dict[str, str]],
+) -> _Plan:
+    """What to import, update, refuse and delete in one project (nothing is changed yet)."""
+    record = ensured.record
+    push = ProjectPush(
+        coder=record.coder,
+        project_id=record.id,
+        title=record.title,
+        created=ensured.created,
+        settings_updated=ensured.updated,
+        assigned=len(wanted),
+    )
+    listed = _current_tasks(conn, ledger, ensured, push)
+    have, delete, other = _one_per_article(conn, listed, push)
+    push.duplicates_removed = len(delete)
+
+    wanted_set = set(wanted)
+    push.not_assigned = sum(1 for a in have if a not in wanted_set) + len(other)
+    missing = [a for a in wanted if a not in have]
+    push.existing = len(wanted) - len(missing)
 
     update, refuse = [], []
-    for task, meta in changed:
+    for task, meta in _changed_tasks(conn, record.id, wanted, have, metas):
         assert task.article_id is not None
         if not task.annotations:
             update.append((task.id, task.article_id))
@@ -368,7 +402,7 @@ def _import_batch(conn: Connection, project_id: int, batch: list[dict]) -> list[
         # tasks) and returns no task ids.
         body = json.dumps(pending, ensure_ascii=False).encode("utf-8")
         try:
-            response = conn.request(
+            answer = conn.raw_request(
                 "POST",
                 f"api/projects/{project_id}/import",
                 what,
@@ -395,7 +429,6 @@ def _import_batch(conn: Connection, project_id: int, batch: list[dict]) -> list[
             if not pending:
                 break
             continue
-        answer = response.json()
         ids = list(answer.get("task_ids") or [])
         if len(ids) != len(pending):
             raise UserError(
@@ -431,23 +464,28 @@ def _replace_text(
     """
     what = f"replacing the text of task {task_id} ({article_id})"
     pending = {**payload["meta"], "text_sha256": old_text_sha or "", "data_sha256": "replacing"}
-    answer = conn.request(
-        "PATCH", f"api/tasks/{task_id}/", what, json_body={"data": payload["data"], "meta": pending}
+    answer = conn.call_json(
+        what,
+        conn.sdk.tasks.with_raw_response.update,
+        id=str(task_id),
+        data=payload["data"],
+        meta=pending,
     )
-    replaced_at = answer.json().get("updated_at") if answer is not None else None
+    replaced_at = answer.get("updated_at") if isinstance(answer, dict) else None
     if not isinstance(replaced_at, str) or not replaced_at:
-        task = conn.get_json(f"api/tasks/{task_id}/", what)
+        task = conn.call_json(what, conn.sdk.tasks.with_raw_response.get, id=str(task_id))
         replaced_at = task.get("updated_at") if isinstance(task, dict) else None
     if not isinstance(replaced_at, str) or not replaced_at:
         raise UserError(
             f"Label Studio gave no updated_at for task {task_id} ({article_id}) after its text "
             "was replaced -- run push --force again"
         )
-    conn.request(
-        "PATCH",
-        f"api/tasks/{task_id}/",
+    conn.call(
         what,
-        json_body={"data": {**payload["data"], REPLACED_AT: replaced_at}, "meta": payload["meta"]},
+        conn.sdk.tasks.update,
+        id=str(task_id),
+        data={**payload["data"], REPLACED_AT: replaced_at},
+        meta=payload["meta"],
     )
 
 
@@ -461,6 +499,197 @@ def _refusal(plans: list[_Plan]) -> UserError:
         "with --force to replace it in place (pull then marks those annotations stale, for "
         "their coders to re-check and update in Label Studio)"
     )
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What push reads from the study before it talks to the server."""
+
+    label_config: str
+    instruction: str
+    tasks: list[dict]
+    coders: list[str]
+
+
+@dataclass(frozen=True)
+class _Design:
+    """The design drawn for this push, and the assignment it gives."""
+
+    name: str
+    share: float
+    seed: int
+    assignment: pd.DataFrame  # with a ``rank`` column (import order) and ``project``
+
+
+def _read_inputs(study: Study) -> _Inputs:
+    """Step 1: the labeling config, the codebook, the tasks and the coders (all required)."""
+    label_config = _read_text(
+        study.labeling_config, "labeling config", "run `framestudy schema build`"
+    )
+    instruction = _read_text(study.codebook_html, "codebook", "run `framestudy schema build`")
+    tasks = load_tasks(study.tasks_json)
+    if not tasks:
+        raise UserError(f"{study.tasks_json}: holds no tasks -- add articles and build the tasks")
+    coders = settings.coders(study)
+    if not coders:
+        raise UserError(
+            "the study has no coders -- add them first: framestudy coders add EMAIL [EMAIL...]"
+        )
+    return _Inputs(label_config, instruction, tasks, coders)
+
+
+def _draw_design(
+    study: Study,
+    inputs: _Inputs,
+    design: str | None,
+    reliability_share: float | None,
+    seed: int | None,
+) -> _Design:
+    """Step 2: draw the design (keeping an earlier assignment's rows), write
+    ``tasks/assignment.csv`` and record the design in study.yaml."""
+    previous = read_assignment(study.assignment)
+    name, share, seed_value = resolve_design(
+        study, design, reliability_share, seed, previous is not None
+    )
+    articles = _articles(inputs.tasks)
+    if name == "blind":
+        assignment = design_mod.assign_blind(
+            articles, inputs.coders, share=share, seed=seed_value, previous=previous
+        )
+    else:
+        assignment = design_mod.assign_shared(articles, inputs.coders, seed=seed_value)
+    study_name = settings.study_name(study)
+    owner = (lambda c: c) if name == "blind" else (lambda c: SHARED)
+    assignment["project"] = [project_title(study_name, owner(c)) for c in assignment["coder"]]
+    _write_if_changed(study.assignment, assignment.drop(columns="rank"))
+    settings.save_design(study, name, share, seed_value)
+    return _Design(name, share, seed_value, assignment)
+
+
+def _project_spec(study_name: str, coder: str, inputs: _Inputs, design: str) -> ProjectSpec:
+    """What the project of ``coder`` (or the shared project) must look like."""
+    n = len(inputs.coders)
+    return ProjectSpec(
+        coder=coder,
+        title=project_title(study_name, coder),
+        label_config=inputs.label_config,
+        instruction=inputs.instruction,
+        maximum_annotations=1 if design == "blind" else n,
+        description=(
+            f"framestudy study {study_name}: "
+            + (
+                f"blind-design project of {coder}. Only {coder} codes here."
+                if coder != SHARED
+                else f"shared project; every task is coded by {n} coders."
+            )
+        ),
+    )
+
+
+def _ensure_projects(
+    study: Study, conn: Connection, ledger: remote.Ledger, inputs: _Inputs, design: str
+) -> list[EnsuredProject]:
+    """Step 3: create or update every project (recorded in study.yaml at once), before any
+    task is planned or imported."""
+    recorded = {r.coder: r for r in settings.projects(study, conn.url)}
+    for other in recorded:
+        if (other == SHARED) != (design == "shared"):
+            raise UserError(
+                f"study.yaml records projects of the other design than --design {design} "
+                "-- push with the design the study was started with"
+            )
+    study_name = settings.study_name(study)
+    ensured = []
+    for coder in inputs.coders if design == "blind" else [SHARED]:
+        known = recorded.get(coder)
+        memo = ledger.settings(known.id) if known else {}
+        result = ensure_project(conn, _project_spec(study_name, coder, inputs, design), known, memo)
+        settings.save_projects(study, conn.url, [result.record])
+        ledger.set_settings(result.record.id, memo)
+        ensured.append(result)
+    ledger.save()
+    return ensured
+
+
+def _plan_projects(
+    conn: Connection,
+    ledger: remote.Ledger,
+    ensured: list[EnsuredProject],
+    design: _Design,
+    metas: dict[str, dict[str, str]],
+) -> list[_Plan]:
+    """Step 4: plan every project (its articles in import order) before changing any task."""
+    assignment = design.assignment
+    plans = []
+    for result in ensured:
+        rows = (
+            assignment[assignment["coder"] == result.record.coder]
+            if design.name == "blind"
+            else (assignment.drop_duplicates("article_id"))
+        )
+        wanted = rows.sort_values(["rank", "article_id"])["article_id"].tolist()
+        plans.append(_plan_project(conn, ledger, result, wanted, metas))
+    return plans
+
+
+def _change_tasks(
+    conn: Connection, plan: _Plan, tasks_by_article: dict[str, dict], metas: dict[str, dict]
+) -> None:
+    """Delete the plan's spare duplicates, update changed tasks, replace forced texts."""
+    for task_id in plan.delete:
+        conn.call(f"deleting duplicate task {task_id}", conn.sdk.tasks.delete, id=str(task_id))
+    for task_id, article_id in plan.update:
+        payload = _payload(tasks_by_article[article_id], metas[article_id])
+        conn.call(
+            f"updating task {task_id} ({article_id})",
+            conn.sdk.tasks.update,
+            id=str(task_id),
+            data=payload["data"],
+            meta=payload["meta"],
+        )
+        plan.have[article_id] = remote.RemoteTask(
+            task_id, article_id, payload["meta"]["text_sha256"], payload["meta"]["data_sha256"]
+        )
+    for task_id, article_id in plan.refuse:
+        payload = _payload(tasks_by_article[article_id], metas[article_id])
+        _replace_text(conn, task_id, article_id, payload, plan.have[article_id].text_sha)
+        plan.have[article_id] = remote.RemoteTask(
+            task_id, article_id, payload["meta"]["text_sha256"], payload["meta"]["data_sha256"]
+        )
+    plan.push.updated = len(plan.update)
+    plan.push.forced = len(plan.refuse)
+
+
+def _carry_out(
+    conn: Connection,
+    ledger: remote.Ledger,
+    plans: list[_Plan],
+    tasks: list[dict],
+    metas: dict[str, dict],
+    batch_size: int,
+    progress: Progress | None,
+) -> None:
+    """Step 5: per project, change tasks in place, import the missing ones in batches, and
+    record the project's tasks in the ledger."""
+    tasks_by_article = {t["data"]["article_id"]: t for t in tasks}
+    total = sum(len(p.missing) for p in plans)
+    done = 0
+    if progress:
+        progress(0, total)
+    for plan in plans:
+        pid = plan.push.project_id
+        if plan.delete or plan.update or plan.refuse:
+            ledger.forget_tasks(pid)  # tasks change in place: the record must not outlive it
+        _change_tasks(conn, plan, tasks_by_article, metas)
+        for batch in _batches(plan.missing, tasks_by_article, metas, batch_size):
+            for task in _import_batch(conn, pid, batch):
+                plan.have[task.article_id] = task
+            plan.push.imported += len(batch)
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        ledger.set_tasks(pid, list(plan.have.values()) + plan.other)
+        ledger.save()
 
 
 def push(
@@ -477,132 +706,20 @@ def push(
     """Create/update the study's project(s) and import its tasks; see the module docstring."""
     if batch_size < 1:
         raise UserError(f"--batch-size {batch_size} must be at least 1")
-    label_config = _read_text(
-        study.labeling_config, "labeling config", "run `framestudy schema build`"
-    )
-    instruction = _read_text(study.codebook_html, "codebook", "run `framestudy schema build`")
-    tasks = load_tasks(study.tasks_json)
-    if not tasks:
-        raise UserError(f"{study.tasks_json}: holds no tasks -- add articles and build the tasks")
-    coders = settings.coders(study)
-    if not coders:
-        raise UserError(
-            "the study has no coders -- add them first: framestudy coders add EMAIL [EMAIL...]"
-        )
-    previous = read_assignment(study.assignment)
-    design_name, share, seed_value = resolve_design(
-        study, design, reliability_share, seed, previous is not None
-    )
-
-    articles = _articles(tasks)
-    if design_name == "blind":
-        assignment = design_mod.assign_blind(
-            articles, coders, share=share, seed=seed_value, previous=previous
-        )
-    else:
-        assignment = design_mod.assign_shared(articles, coders, seed=seed_value)
-    name = settings.study_name(study)
-    owner = (lambda c: c) if design_name == "blind" else (lambda c: SHARED)
-    assignment["project"] = [project_title(name, owner(c)) for c in assignment["coder"]]
-    _write_if_changed(study.assignment, assignment.drop(columns="rank"))
-    settings.save_design(study, design_name, share, seed_value)
+    inputs = _read_inputs(study)
+    drawn = _draw_design(study, inputs, design, reliability_share, seed)
     ledger = remote.Ledger(study, conn.url)
-
-    # projects, created/updated before any task is planned or imported
-    recorded = {r.coder: r for r in settings.projects(study, conn.url)}
-    project_coders = coders if design_name == "blind" else [SHARED]
-    for other in recorded:
-        if (other == SHARED) != (design_name == "shared"):
-            raise UserError(
-                f"study.yaml records projects of the other design than --design {design_name} "
-                "-- push with the design the study was started with"
-            )
-    ensured = []
-    for coder in project_coders:
-        title = project_title(name, coder)
-        spec = ProjectSpec(
-            coder=coder,
-            title=title,
-            label_config=label_config,
-            instruction=instruction,
-            maximum_annotations=1 if design_name == "blind" else len(coders),
-            description=(
-                f"framestudy study {name}: "
-                + (
-                    f"blind-design project of {coder}. Only {coder} codes here."
-                    if coder != SHARED
-                    else f"shared project; every task is coded by {len(coders)} coders."
-                )
-            ),
-        )
-        known = recorded.get(coder)
-        memo = ledger.settings(known.id) if known else {}
-        result = ensure_project(conn, spec, known, memo)
-        settings.save_projects(study, conn.url, [result.record])
-        ledger.set_settings(result.record.id, memo)
-        ensured.append(result)
-    ledger.save()
-
-    tasks_by_article = {t["data"]["article_id"]: t for t in tasks}
-    metas = {a: task_meta(t["data"]) for a, t in tasks_by_article.items()}
-    plans = []
-    for result in ensured:
-        rows = (
-            assignment[assignment["coder"] == result.record.coder]
-            if design_name == "blind"
-            else (assignment.drop_duplicates("article_id"))
-        )
-        wanted = rows.sort_values(["rank", "article_id"])["article_id"].tolist()
-        plans.append(_plan_project(conn, ledger, result, wanted, metas))
-
+    ensured = _ensure_projects(study, conn, ledger, inputs, drawn.name)
+    metas = {t["data"]["article_id"]: task_meta(t["data"]) for t in inputs.tasks}
+    plans = _plan_projects(conn, ledger, ensured, drawn, metas)
     if any(p.refuse for p in plans) and not force:
         raise _refusal(plans)
-
-    total = sum(len(p.missing) for p in plans)
-    done = 0
-    if progress:
-        progress(0, total)
-    for plan in plans:
-        pid = plan.push.project_id
-        if plan.delete or plan.update or plan.refuse:
-            ledger.forget_tasks(pid)  # tasks change in place: the record must not outlive it
-        for task_id in plan.delete:
-            conn.request("DELETE", f"api/tasks/{task_id}/", f"deleting duplicate task {task_id}")
-        for task_id, article_id in plan.update:
-            payload = _payload(tasks_by_article[article_id], metas[article_id])
-            conn.call(
-                f"updating task {task_id} ({article_id})",
-                conn.sdk.tasks.update,
-                id=str(task_id),
-                data=payload["data"],
-                meta=payload["meta"],
-            )
-            plan.have[article_id] = remote.RemoteTask(
-                task_id, article_id, payload["meta"]["text_sha256"], payload["meta"]["data_sha256"]
-            )
-        for task_id, article_id in plan.refuse:
-            payload = _payload(tasks_by_article[article_id], metas[article_id])
-            _replace_text(conn, task_id, article_id, payload, plan.have[article_id].text_sha)
-            plan.have[article_id] = remote.RemoteTask(
-                task_id, article_id, payload["meta"]["text_sha256"], payload["meta"]["data_sha256"]
-            )
-        plan.push.updated = len(plan.update)
-        plan.push.forced = len(plan.refuse)
-        for batch in _batches(plan.missing, tasks_by_article, metas, batch_size):
-            for task in _import_batch(conn, pid, batch):
-                plan.have[task.article_id] = task
-            plan.push.imported += len(batch)
-            done += len(batch)
-            if progress:
-                progress(done, total)
-        ledger.set_tasks(pid, list(plan.have.values()) + plan.other)
-        ledger.save()
-
+    _carry_out(conn, ledger, plans, inputs.tasks, metas, batch_size, progress)
     return PushResult(
-        design=design_name,
-        reliability_share=share,
-        seed=seed_value,
-        coders=coders,
-        assignment=assignment,
+        design=drawn.name,
+        reliability_share=drawn.share,
+        seed=drawn.seed,
+        coders=inputs.coders,
+        assignment=drawn.assignment,
         projects=[p.push for p in plans],
     )

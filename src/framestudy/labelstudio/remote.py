@@ -12,7 +12,8 @@ complete push, every task id and digest of each project. A later push trusts it 
 project still holds exactly those tasks: the same number of tasks and the same highest task
 id (task ids only grow, so any task added since would have a higher id, and any task
 deleted would lower the count). Then a push with nothing changed needs two tiny requests
-per project instead of a full listing.
+per project instead of a full listing. Its shape is :class:`LedgerFile`; a damaged ledger is
+one line naming the file and the field.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
+
+from framestudy.errors import UserError, describe_validation_error, dotted_location
 from framestudy.io import atomic_write_text, read_json
 from framestudy.labelstudio.client import Connection
 from framestudy.study import Study
@@ -75,7 +79,8 @@ def iterate_tasks(
     seen = 0
     page = 1
     while True:
-        data = conn.get_json(
+        data = conn.raw_request(
+            "GET",
             "api/tasks/",
             f"listing the tasks of project {project_id}",
             params={
@@ -124,7 +129,8 @@ def list_tasks(conn: Connection, project_id: int) -> list[RemoteTask]:
 
 def fingerprint(conn: Connection, project_id: int) -> tuple[int, int]:
     """(number of tasks, highest task id) of a project, in one small request."""
-    data = conn.get_json(
+    data = conn.raw_request(
+        "GET",
         "api/tasks/",
         f"counting the tasks of project {project_id}",
         params={
@@ -142,7 +148,9 @@ def annotation_counts(conn: Connection, task_ids: list[int]) -> dict[int, int]:
     """Submitted + skipped annotations of each task (one request per task)."""
     out = {}
     for task_id in task_ids:
-        item = conn.get_json(f"api/tasks/{task_id}/", f"reading task {task_id}")
+        item = conn.call_json(
+            f"reading task {task_id}", conn.sdk.tasks.with_raw_response.get, id=str(task_id)
+        )
         out[task_id] = int(item.get("total_annotations") or 0) + int(
             item.get("cancelled_annotations") or 0
         )
@@ -156,6 +164,45 @@ def ledger_path(study: Study) -> Path:
     return study.labelstudio_dir / "push-ledger.json"
 
 
+class LedgerProject(BaseModel):
+    """One project in the ledger: its tasks, and what the server made of its settings."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: article id -> [task id, text digest, data digest], after the last complete push
+    tasks: dict[str, tuple[StrictInt, StrictStr | None, StrictStr | None]] | None = None
+    #: ids of the project's tasks of no article
+    other: list[StrictInt] = []
+    #: field -> [digest of what push sent, digest of what the server stored]
+    settings: dict[str, tuple[StrictStr, StrictStr]] = {}
+
+
+class LedgerFile(BaseModel):
+    """``.labelstudio/push-ledger.json``: the server it describes, and project id -> record."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    server: StrictStr
+    projects: dict[str, LedgerProject]
+
+
+def read_ledger(path: Path) -> dict:
+    """The ledger file as checked by :class:`LedgerFile` ({} if there is none)."""
+    data = read_json(path, "push ledger")
+    if data is None:
+        return {}
+    try:
+        LedgerFile.model_validate(data)
+    except ValidationError as exc:
+        text = describe_validation_error(
+            exc, first=True, count_more=True, locate=lambda loc: f"{path}: {dotted_location(loc)}"
+        )
+        raise UserError(
+            f"{text}, or delete the file (the next push lists the projects instead)"
+        ) from None
+    return data
+
+
 class Ledger:
     """``.labelstudio/push-ledger.json``: per project, its tasks and settings digests.
 
@@ -166,26 +213,24 @@ class Ledger:
     def __init__(self, study: Study, server_url: str):
         self.study = study
         self.server = server_url
-        data = read_json(ledger_path(study), "push ledger") or {}
-        projects = data.get("projects") if data.get("server") == server_url else None
-        self.projects: dict[str, dict] = projects if isinstance(projects, dict) else {}
+        data = read_ledger(ledger_path(study))
+        self.projects: dict[str, dict] = (
+            data["projects"] if data and data["server"] == server_url else {}
+        )
         self._saved = json.dumps(self.projects, sort_keys=True)
 
     def tasks(self, project_id: int) -> list[RemoteTask] | None:
         """The recorded tasks of a project (None if none were recorded)."""
         entry = self.projects.get(str(project_id))
-        if not isinstance(entry, dict) or not isinstance(entry.get("tasks"), dict):
+        if entry is None or entry.get("tasks") is None:
             return None
-        try:
-            return [
-                RemoteTask(id=int(row[0]), article_id=article_id, text_sha=row[1], data_sha=row[2])
-                for article_id, row in entry["tasks"].items()
-            ] + [
-                RemoteTask(id=int(i), article_id=None, text_sha=None, data_sha=None)
-                for i in entry.get("other", [])
-            ]
-        except (TypeError, ValueError, IndexError):
-            return None
+        return [
+            RemoteTask(id=int(row[0]), article_id=article_id, text_sha=row[1], data_sha=row[2])
+            for article_id, row in entry["tasks"].items()
+        ] + [
+            RemoteTask(id=int(i), article_id=None, text_sha=None, data_sha=None)
+            for i in entry.get("other", [])
+        ]
 
     def set_tasks(self, project_id: int, tasks: list[RemoteTask]) -> None:
         entry = self.projects.setdefault(str(project_id), {})
@@ -195,15 +240,14 @@ class Ledger:
     def forget_tasks(self, project_id: int) -> None:
         """Drop a project's task record (before changing its tasks: a crash leaves no lie)."""
         entry = self.projects.get(str(project_id))
-        if isinstance(entry, dict) and entry.pop("tasks", None) is not None:
+        if entry is not None and entry.pop("tasks", None) is not None:
             entry.pop("other", None)
             self.save()
 
     def settings(self, project_id: int) -> dict[str, list[str]]:
         """What the server made of the project settings we last sent."""
         entry = self.projects.get(str(project_id)) or {}
-        memo = entry.get("settings") if isinstance(entry, dict) else None
-        return dict(memo) if isinstance(memo, dict) else {}
+        return dict(entry.get("settings") or {})
 
     def set_settings(self, project_id: int, memo: dict[str, list[str]]) -> None:
         self.projects.setdefault(str(project_id), {})["settings"] = memo

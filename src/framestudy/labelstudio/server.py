@@ -232,7 +232,12 @@ def _doubt(study: Study, pid: int) -> UserError:
 
 
 def _whoami(url: str, token: str, timeout: float = 5.0) -> int | None:
-    """The HTTP status of whoami with the admin token, None if nothing answers."""
+    """The HTTP status of whoami with the admin token, None if nothing answers.
+
+    Plain ``requests``, not the SDK's ``users.whoami``: this module must stay light (it is
+    loaded for ``server start/stop/status``, and label-studio-sdk takes a second to import),
+    and only the status code matters here.
+    """
     try:
         response = requests.get(
             f"{url}/api/current-user/whoami",
