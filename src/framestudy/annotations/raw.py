@@ -12,7 +12,7 @@ is not saved again.
 
 This module is the one place that knows those names; ``framestudy pull``
 (:func:`framestudy.labelstudio.pull.save_raw`) and the simulator
-(:func:`framestudy.simulation.study.simulate_study`) both write through
+(:func:`framestudy.simulation.synthetic_study.simulate_study`) both write through
 :func:`save_raw_export`. :func:`save_raw_export` reads, extends and rewrites the manifest, so
 a caller that may run concurrently with another writer must serialise the calls (``pull``
 holds its pull lock).
