@@ -106,12 +106,6 @@ def _load(path, text: str) -> Any:
 # -- the file's shape ----------------------------------------------------------------------
 
 
-def _check_email(value: str) -> str:
-    if not _EMAIL.match(value.strip().lower()) or len(value.strip()) > 254:
-        raise ValueError("is not an e-mail address (name@example.org)")
-    return value
-
-
 class CoderEntry(BaseModel):
     """One entry of ``coders``: ``{email: ..., added: YYYY-MM-DD}`` (or the bare e-mail)."""
 
@@ -120,7 +114,12 @@ class CoderEntry(BaseModel):
     email: str
     added: Any = None
 
-    _email = field_validator("email")(_check_email)
+    @field_validator("email")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        if not _EMAIL.match(value.strip().lower()) or len(value.strip()) > 254:
+            raise ValueError("is not an e-mail address (name@example.org)")
+        return value
 
 
 class ProjectEntry(BaseModel):
@@ -221,24 +220,27 @@ def _validate(path, data: Any) -> StudySettings:
         ) from None
 
 
+def _parsed(study: Study) -> Any:
+    """``study.yaml`` parsed round-trip, unchecked (an empty mapping if there is none)."""
+    try:
+        text = study.settings.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return CommentedMap()
+    data = _load(study.settings, text)
+    return CommentedMap() if data is None else data
+
+
 def read(study: Study) -> dict[str, Any]:
     """The parsed ``study.yaml`` (empty dict if there is none), checked against
     :class:`StudySettings`; round-trip data, to change and write back with :func:`update`."""
-    path = study.settings
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return CommentedMap()
-    data = _load(path, text)
-    if data is None:
-        return CommentedMap()
-    _validate(path, data)
+    data = _parsed(study)
+    _validate(study.settings, data)
     return data
 
 
 def load(study: Study) -> StudySettings:
     """``study.yaml`` as a :class:`StudySettings` (all defaults if there is none)."""
-    return _validate(study.settings, read(study))
+    return _validate(study.settings, _parsed(study))
 
 
 def _plain(value: Any) -> Any:
