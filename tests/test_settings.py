@@ -41,6 +41,41 @@ def test_broken_study_yaml_is_one_line_with_the_line_number(tmp_path):
         settings.design(study)
 
 
+def test_a_wrong_entry_names_the_file_the_entry_and_the_field(tmp_path):
+    study = Study(tmp_path)
+    study.settings.write_text("coders:\n  - email: ana@x.org\n  - mail: ben@x.org\n")
+    with pytest.raises(UserError) as exc:
+        settings.coders(study)
+    assert str(exc.value) == f"{study.settings}: coders[1].email is missing -- add it"
+    study.settings.write_text(
+        "labelstudio:\n  projects:\n    - {coder: ana@x.org, id: three, title: t}\n"
+    )
+    with pytest.raises(UserError) as exc:
+        settings.projects(study)
+    assert str(exc.value).startswith(
+        f"{study.settings}: labelstudio.projects[0].id = 'three' is not a whole number -- "
+    )
+    study.settings.write_text("labelstudio: [blind]\n")
+    with pytest.raises(UserError, match=r"study.yaml: labelstudio must be a mapping"):
+        settings.design(study)
+
+
+def test_a_wrong_study_yaml_stops_the_cli_with_one_line(tmp_path, capsys):
+    from framestudy.cli import main
+
+    study = Study(tmp_path)
+    study.settings.write_text(
+        "coders: [ana@x.org]\nlabelstudio:\n  seed: 1\n  projects:\n"
+        "    - {coder: ana@x.org, id: 3.5, title: t}\n"
+    )
+    with pytest.raises(SystemExit) as exc:
+        main(["--study", str(tmp_path), "coders", "list"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "study.yaml: labelstudio.projects[0].id = 3.5 is not a whole number -- " in err
+
+
 def test_project_titles_fit_label_studio_limit():
     assert project_title("nato", "ana@x.org") == "nato · ana@x.org"
     assert project_title("nato", settings.SHARED) == "nato · shared"

@@ -22,6 +22,12 @@ stay as they were, and a change that changes nothing does not touch the file::
       projects:                   # the study's projects on that server
         - {coder: ana@uni.example, id: 3, title: "nato-framing · ana@uni.example"}
 
+The file's shape is :class:`StudySettings` (pydantic), checked each time it is read: a
+wrong value is one line naming the file and the key, e.g. ``study.yaml: labelstudio.seed =
+'one' is not a whole number -- write a whole number, e.g. seed: 1``. Keys framestudy does not
+know are left alone (a study may keep its own notes here). Writing never goes through the
+model, so that the round trip keeps the user's text.
+
 Project titles: blind design, one project per coder, titled ``<study> · <coder e-mail>``;
 shared design, one project titled ``<study> · shared``. Label Studio allows 50 characters in
 a title; longer study names are shortened (the coder's e-mail is kept whole when it fits).
@@ -37,11 +43,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from framestudy.errors import UserError, yaml_error
+from framestudy.errors import UserError, describe_validation_error, dotted_location, yaml_error
 from framestudy.io import atomic_write_text
 from framestudy.study import Study
 
@@ -96,19 +103,144 @@ def _load(path, text: str) -> Any:
         raise yaml_error(path, exc, "{where}{line}: not valid YAML ({problem})") from None
 
 
-def read(study: Study) -> dict[str, Any]:
-    """The parsed ``study.yaml`` (empty dict if there is none)."""
-    path = study.settings
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return CommentedMap()
-    data = _load(path, text)
-    if data is None:
-        return CommentedMap()
+# -- the file's shape ----------------------------------------------------------------------
+
+
+class CoderEntry(BaseModel):
+    """One entry of ``coders``: ``{email: ..., added: YYYY-MM-DD}`` (or the bare e-mail)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    email: str
+    added: Any = None
+
+    @field_validator("email")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        if not _EMAIL.match(value.strip().lower()) or len(value.strip()) > 254:
+            raise ValueError("is not an e-mail address (name@example.org)")
+        return value
+
+
+class ProjectEntry(BaseModel):
+    """One entry of ``labelstudio.projects``: a project of the study on ``labelstudio.server``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    coder: str  # a coder's e-mail, or SHARED
+    id: int
+    title: str
+
+
+class LabelStudioSection(BaseModel):
+    """The ``labelstudio`` section, written by ``framestudy push``."""
+
+    model_config = ConfigDict(extra="allow")
+
+    design: str | None = None
+    reliability_share: float | None = None
+    seed: int | None = None
+    server: str | None = None
+    projects: list[ProjectEntry] | None = None
+
+    @field_validator("design")
+    @classmethod
+    def _known_design(cls, value: str | None) -> str | None:
+        if value is not None and value not in DESIGNS:
+            raise ValueError("is not a design")
+        return value
+
+
+class StudySettings(BaseModel):
+    """``study.yaml`` as framestudy reads it (see the module docstring)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: str | None = None
+    coders: list[CoderEntry] | None = None
+    labelstudio: LabelStudioSection | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
+    @field_validator("coders", mode="before")
+    @classmethod
+    def _bare_emails(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"email": e} if isinstance(e, str) else e for e in value]
+        return value
+
+
+#: what to write instead of a wrong value, per key
+_FIX = {
+    "design": "write blind or shared",
+    "reliability_share": "write a number, e.g. reliability_share: 0.2",
+    "seed": "write a whole number, e.g. seed: 1",
+    "id": "write the project's id, a whole number (or delete the entry: push records it again)",
+    "email": "write the coder's e-mail address (or add coders with `framestudy coders add`)",
+}
+_EXPECTED = {
+    "int": "is not a whole number",
+    "float": "is not a number",
+    "list": "must be a list",
+    "model": "must be a mapping (key: value)",
+    "dict": "must be a mapping (key: value)",
+    "string": "must be text",
+}
+
+
+def _explain(err: dict) -> tuple[str, str]:
+    """``study.yaml``'s wording of a validation error: the key, its value, what to do."""
+    where = dotted_location(tuple(err["loc"]))
+    key = next((k for k in reversed(err["loc"]) if isinstance(k, str)), "")
+    if err["type"] == "missing":
+        return f"{where} is missing", "add it"
+    if err["type"] == "value_error":
+        what = err["msg"].removeprefix("Value error, ")
+    else:
+        kind = err["type"].split("_")[0]
+        what = _EXPECTED.get(kind, err["msg"])
+    todo = _FIX.get(key, "fix the value")
+    shown = err.get("input")
+    if isinstance(shown, dict | list):
+        return f"{where} {what}", todo
+    return f"{where} = {shown!r} {what}", todo
+
+
+def _validate(path, data: Any) -> StudySettings:
     if not isinstance(data, dict):
         raise UserError(f"{path}: must be a mapping of settings (key: value)")
+    try:
+        return StudySettings.model_validate(_plain(data))
+    except ValidationError as exc:
+        raise UserError(
+            describe_validation_error(exc, first=True, locate=lambda loc: str(path), explain=_explain)
+        ) from None
+
+
+def _parsed(study: Study) -> Any:
+    """``study.yaml`` parsed round-trip, unchecked (an empty mapping if there is none)."""
+    try:
+        text = study.settings.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return CommentedMap()
+    data = _load(study.settings, text)
+    return CommentedMap() if data is None else data
+
+
+def read(study: Study) -> dict[str, Any]:
+    """The parsed ``study.yaml`` (empty dict if there is none), checked against
+    :class:`StudySettings`; round-trip data, to change and write back with :func:`update`."""
+    data = _parsed(study)
+    _validate(study.settings, data)
     return data
+
+
+def load(study: Study) -> StudySettings:
+    """``study.yaml`` as a :class:`StudySettings` (all defaults if there is none)."""
+    return _validate(study.settings, _parsed(study))
 
 
 def _plain(value: Any) -> Any:
@@ -152,22 +284,14 @@ def normalise_email(email: str, where: str = "") -> str:
 
 
 def study_name(study: Study) -> str:
-    name = read(study).get("name") or study.root.name
-    return str(name)
+    return load(study).name or study.root.name
 
 
 def coders(study: Study) -> list[str]:
     """The study's coders' e-mails, in the order they were added."""
-    data = read(study)
-    entries = data.get("coders") or []
-    if not isinstance(entries, list):
-        raise UserError(f"{study.settings}: 'coders' must be a list")
     out: list[str] = []
-    for i, entry in enumerate(entries):
-        email = entry.get("email") if isinstance(entry, dict) else entry
-        if not isinstance(email, str):
-            raise UserError(f"{study.settings}: coders[{i}] has no e-mail")
-        email = normalise_email(email, f"{study.settings}: coders[{i}]")
+    for entry in load(study).coders or []:
+        email = entry.email.strip().lower()
         if email not in out:
             out.append(email)
     return out
@@ -203,40 +327,19 @@ class DesignSettings:
 
 def design(study: Study) -> DesignSettings:
     """The recorded design options (None where nothing is recorded)."""
-    section = _section(read(study), study)
-
-    def typed(key: str, kind: type):
-        value = section.get(key)
-        if value is None:
-            return None
-        try:
-            return kind(value)
-        except (TypeError, ValueError):
-            raise UserError(
-                f"{study.settings}: labelstudio.{key} = {value!r} is not a "
-                + ("whole number" if kind is int else "number")
-            ) from None
-
-    chosen = section.get("design")
-    if chosen is not None and chosen not in DESIGNS:
-        raise UserError(f"{study.settings}: labelstudio.design = {chosen!r}: blind or shared")
-    return DesignSettings(
-        design=chosen,
-        reliability_share=typed("reliability_share", float),
-        seed=typed("seed", int),
-    )
+    section = load(study).labelstudio or LabelStudioSection()
+    return DesignSettings(section.design, section.reliability_share, section.seed)
 
 
-def _section(data: dict[str, Any], study: Study) -> dict[str, Any]:
-    section = data.get("labelstudio") or {}
-    if not isinstance(section, dict):
-        raise UserError(f"{study.settings}: 'labelstudio' must be a mapping")
-    return section
+def _section(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``labelstudio`` section to change, a new one if there is none (:func:`read` has
+    checked its shape)."""
+    return data.get("labelstudio") or {}
 
 
 def save_design(study: Study, design_name: str, share: float, seed: int) -> None:
     def change(data: dict[str, Any]) -> None:
-        section = _section(data, study)
+        section = _section(data)
         wanted = {"design": design_name, "reliability_share": float(share), "seed": int(seed)}
         for key, value in wanted.items():
             if section.get(key) != value:  # an equal value keeps the user's spelling
@@ -255,35 +358,20 @@ class ProjectRecord:
 
 def projects(study: Study, server_url: str | None = None) -> list[ProjectRecord]:
     """The recorded projects (none if they were recorded for another server)."""
-    section = _section(read(study), study)
-    if server_url is not None and section.get("server") not in (None, server_url):
+    section = load(study).labelstudio or LabelStudioSection()
+    if server_url is not None and section.server not in (None, server_url):
         return []
-    out = []
-    for i, entry in enumerate(section.get("projects") or []):
-        try:
-            out.append(
-                ProjectRecord(
-                    coder=str(entry["coder"]), id=int(entry["id"]), title=str(entry["title"])
-                )
-            )
-        except (KeyError, TypeError, ValueError):
-            raise UserError(
-                f"{study.settings}: labelstudio.projects[{i}] needs coder, id and title"
-            ) from None
-    return out
+    return [ProjectRecord(p.coder, p.id, p.title) for p in section.projects or []]
 
 
 def save_projects(study: Study, server_url: str, records: list[ProjectRecord]) -> None:
     def change(data: dict[str, Any]) -> None:
-        section = _section(data, study)
+        section = _section(data)
         if section.get("server") != server_url:
             section["projects"] = []
             section["server"] = server_url
-        entries = section.get("projects")
-        if not isinstance(entries, list):
-            entries = []
         # Update in place (an entry keeps its position, style and comments) or append.
-        entries[:] = [e for e in entries if isinstance(e, dict)]
+        entries = section.get("projects") or []
         for record in records:
             fields = {"coder": record.coder, "id": record.id, "title": record.title}
             known = next((e for e in entries if e.get("coder") == record.coder), None)

@@ -328,6 +328,29 @@ def test_study_mode_without_registry(tmp_path, capsys):
     assert code == 2 and "registry.json" in err and "schema build" in err
 
 
+def test_study_mode_corrupt_registry_is_one_line_naming_the_field(tmp_path, capsys):
+    make_study(tmp_path)
+    registry = json.loads((tmp_path / "schemas" / "registry.json").read_text())
+    registry[1]["level"] = "interval"
+    (tmp_path / "schemas" / "registry.json").write_text(json.dumps(registry))
+    code, _, err = run(capsys, "--study", str(tmp_path), "agreement", "--bootstrap", "0")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert "registry.json: record 2 (legit): level = 'interval' must be 'nominal'" in err
+    assert err.strip().endswith("-- rebuild it with `framestudy schema build`")
+
+
+def test_study_mode_corrupt_tasks_is_one_line_naming_the_field(tmp_path, capsys):
+    make_study(tmp_path)
+    tasks = json.loads((tmp_path / "tasks" / "tasks.json").read_text())
+    article = tasks[3]["data"]["article_id"]
+    tasks[3]["data"]["text"] = None
+    (tmp_path / "tasks" / "tasks.json").write_text(json.dumps(tasks))
+    code, _, err = run(capsys, "--study", str(tmp_path), "agreement", "--bootstrap", "0")
+    assert code == 2 and len(err.strip().splitlines()) == 1, err
+    assert f"tasks.json: task 3 ({article}): data.text = None must be text" in err
+    assert err.strip().endswith("-- run `framestudy tasks build`")
+
+
 def test_study_mode_span_end_before_start_is_one_line(tmp_path, capsys):
     """The engine's AgreementInputError becomes a one-line UserError at the CLI edge."""
     ann, lengths = synthetic_study(REGISTRY, n_articles=8, seed=2)

@@ -9,14 +9,15 @@ line (header = line 1) and the column, and saying what to do.
 * Spans CSV: columns ``[document,] coder, category, start, end`` and optionally ``length``
   (end exclusive, character offsets).
 * The study: the tidy annotation table (read with :func:`framestudy.annotations.read_tidy`),
-  the schema registry (``schemas/registry.json``, read as plain JSON) and document lengths
-  (``len(text)`` per ``article_id`` from ``tasks/tasks.json``).
+  the schema registry (``schemas/registry.json``, read and checked by the schema stage's
+  :func:`framestudy.schema.registry_file.read_registry`) and document lengths (``len(text)``
+  per ``article_id`` from ``tasks/tasks.json``, read and checked by the tasks stage's
+  :func:`framestudy.tasks.tasks_file.read_tasks`).
 """
 
 from __future__ import annotations
 
 import csv
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from framestudy.errors import UserError
+from framestudy.schema.registry_file import read_registry as read_registry  # its one home
+from framestudy.tasks.tasks_file import read_tasks
 
 LONG_COLUMNS = ("unit", "coder", "value")
 SPAN_REQUIRED = ("coder", "category", "start", "end")
@@ -275,29 +278,6 @@ def read_spans_csv(path: str | os.PathLike, length: int | None = None) -> tuple[
     return spans, lengths
 
 
-def read_registry(path: str | os.PathLike) -> list[dict]:
-    """The schema registry records (``schemas/registry.json``) as plain dicts."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: no such file -- run `framestudy schema build` first")
-    try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(
-            f"{path}: not valid JSON ({exc}) -- rebuild it with `framestudy schema build`"
-        ) from None
-    if not isinstance(records, list):
-        raise UserError(
-            f"{path}: expected a list of variable records -- rebuild it with `framestudy schema build`"
-        )
-    for i, record in enumerate(records):
-        if not isinstance(record, dict) or "variable" not in record or "metric" not in record:
-            raise UserError(
-                f"{path}: record {i + 1} has no 'variable' or 'metric' -- rebuild it with `framestudy schema build`"
-            )
-    return records
-
-
 def read_annotations(path: str | os.PathLike) -> pd.DataFrame:
     """The tidy annotation table (via the annotations stage's reader)."""
     from framestudy.annotations import read_tidy
@@ -312,19 +292,11 @@ def read_annotations(path: str | os.PathLike) -> pd.DataFrame:
 
 
 def read_document_lengths(tasks_json: str | os.PathLike) -> dict | None:
-    """``{article_id: len(text)}`` from ``tasks/tasks.json``, or None if there is no such file."""
+    """``{article_id: len(text)}`` from ``tasks/tasks.json``, or None if there is no such file.
+
+    The file is read and checked by the tasks stage's reader
+    (:func:`framestudy.tasks.tasks_file.read_tasks`): a faulty task is an error naming it."""
     path = Path(tasks_json)
     if not path.is_file():
         return None
-    try:
-        tasks = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UserError(
-            f"{path}: not valid JSON ({exc}) -- rebuild it with `framestudy tasks build`"
-        ) from None
-    lengths = {}
-    for task in tasks if isinstance(tasks, list) else []:
-        data = task.get("data", {}) if isinstance(task, dict) else {}
-        if "article_id" in data and isinstance(data.get("text"), str):
-            lengths[str(data["article_id"])] = len(data["text"])
-    return lengths
+    return {str(task["data"]["article_id"]): len(task["data"]["text"]) for task in read_tasks(path)}

@@ -9,12 +9,15 @@ from framestudy.io import atomic_write_text
 from framestudy.schema.codebook import codebook_html, codebook_markdown
 from framestudy.schema.label_config import labeling_config
 from framestudy.schema.model import Schema, load_schema
+from framestudy.schema.registry_file import check_registry
 from framestudy.study import Study
 
 
 def generated_files(schema: Schema, study: Study) -> dict[Path, str]:
     """Every generated file of the study and the content it should have."""
-    registry = json.dumps(schema.registry_records(), indent=2, ensure_ascii=False) + "\n"
+    records = schema.registry_records()
+    check_registry(records, study.registry)  # what is written is what the analysis accepts
+    registry = json.dumps(records, indent=2, ensure_ascii=False) + "\n"
     return {
         study.labeling_config: labeling_config(schema),
         study.codebook_md: codebook_markdown(schema),

@@ -13,6 +13,7 @@ article, text as scraped) and its outlets in ``tasks/outlets.yaml``. Modules, on
 - :mod:`.articles`     checking articles; one error listing every faulty input; duplicates
 - :mod:`.store`        reading ``tasks/articles/`` and adding to it
 - :mod:`.build`        writing ``tasks/tasks.json``
+- :mod:`.tasks_file`   what ``tasks/tasks.json`` holds (a pydantic model) and its one reader
 
 Notebook use::
 
@@ -29,6 +30,7 @@ from framestudy.tasks.clean import Cleaned, Removal, clean
 from framestudy.tasks.identity import article_id, word_count
 from framestudy.tasks.outlets import OutletRegistry, load_outlets
 from framestudy.tasks.store import AddResult, add_articles, load_articles
+from framestudy.tasks.tasks_file import read_tasks
 
 __all__ = [
     "AddResult",
@@ -42,5 +44,6 @@ __all__ = [
     "clean",
     "load_articles",
     "load_outlets",
+    "read_tasks",
     "word_count",
 ]

@@ -1,7 +1,7 @@
 """``tasks/articles/`` + ``tasks/outlets.yaml`` + the schema -> ``tasks/tasks.json``.
 
 The output is Label Studio's task-import format, a JSON list of ``{"data": {...}}``
-(docs/CONTRACTS.md). Each task carries the cleaned text, the article's stable
+(docs/CONTRACTS.md; its model is :class:`framestudy.tasks.tasks_file.TasksFile`). Each task carries the cleaned text, the article's stable
 ``article_id`` and its ``text_version`` (a hash of the cleaned text), outlet and original-source ids, the article's metadata ("unknown" where the
 source does not say), its word count, and the schema version and hash it is coded with.
 Building twice gives the same file, byte for byte.
@@ -18,6 +18,7 @@ from framestudy.study import Study
 from framestudy.tasks.articles import Article, Duplicate, Progress, no_progress
 from framestudy.tasks.outlets import OutletRegistry, load_outlets
 from framestudy.tasks.store import load_articles
+from framestudy.tasks.tasks_file import check_tasks
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def build_tasks(
     articles, duplicates = load_articles(study, registry, progress=progress, write_ids=write)
     stamp = schema_stamp(study)
     tasks = [{"data": task_data(a, registry, stamp)} for a in articles]
+    check_tasks(tasks, study.tasks_json)  # what is written is what readers accept
     if write:
         atomic_write_json(study.tasks_json, tasks)
     return BuildResult(study.tasks_json, tasks, articles, duplicates)
