@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from framestudy.analysis import krippendorff_alpha
-from framestudy.analysis.reliability_data import read_registry
 from framestudy.analysis.variable_agreement import study_agreement
 from framestudy.annotations import read_tidy
+from framestudy.schema.registry_file import read_registry
 from framestudy.simulation.coders import confusion_matrix
 from framestudy.simulation.planning import category_probabilities, simulate_reliability_data
 from framestudy.simulation.scenario import ItemModel

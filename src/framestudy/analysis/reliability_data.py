@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from framestudy.errors import UserError
-from framestudy.schema.registry_file import read_registry as read_registry  # its one home
 from framestudy.tasks.tasks_file import read_tasks
 
 LONG_COLUMNS = ("unit", "coder", "value")

@@ -406,13 +406,10 @@ def _study_mode(
 ) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from framestudy.analysis.reliability_data import (
-        read_annotations,
-        read_document_lengths,
-        read_registry,
-    )
+    from framestudy.analysis.reliability_data import read_annotations, read_document_lengths
     from framestudy.analysis.variable_agreement import study_agreement, study_disagreements
     from framestudy.io import atomic_write_csv
+    from framestudy.schema.registry_file import read_registry
 
     paths = study()
     registry = read_registry(paths.registry)

@@ -47,6 +47,7 @@ from framestudy.labelstudio.projects import EnsuredProject, ProjectSpec, ensure_
 from framestudy.settings import SHARED, project_title
 from framestudy.study import Study
 from framestudy.task_meta import task_meta
+from framestudy.tasks.tasks_file import read_tasks
 
 BATCH_SIZE = 5000  # tasks per import request at most: fewer, bigger requests import faster
 BATCH_BYTES = 50_000_000  # and about this many bytes (Label Studio refuses > 200 MB)
@@ -120,41 +121,17 @@ def _read_text(path, what: str, fix: str) -> str:
 
 
 def load_tasks(path) -> list[dict]:
-    """``tasks/tasks.json``: a list of ``{"data": {...}}`` with unique ``data.article_id``
-    (the article's stable id; ``data.text_version`` is its text's hash, docs/CONTRACTS.md)."""
-    fix = "run `framestudy tasks build`"
-    text = _read_text(path, "task file", fix)
-    try:
-        tasks = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(
-            f"{path}: not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg}) -- {fix}"
-        ) from None
-    if not isinstance(tasks, list):
-        raise UserError(f"{path}: expected a JSON list of tasks -- {fix}")
-    seen: dict[str, int] = {}
+    """``tasks/tasks.json`` as push takes it: the tasks stage's contract
+    (:func:`framestudy.tasks.tasks_file.read_tasks`: unique ``data.article_id``, a text, its
+    ``text_version``), and no ``data.text_replaced_at``, which only push itself sets."""
+    tasks = read_tasks(path)
     for i, task in enumerate(tasks):
-        data = task.get("data") if isinstance(task, dict) else None
-        if not isinstance(data, dict):
-            raise UserError(f"{path}: task {i} has no 'data' object -- {fix}")
-        article_id = data.get("article_id")
-        if not isinstance(article_id, str) or not article_id:
-            raise UserError(f"{path}: task {i} has no data.article_id -- {fix}")
-        if not isinstance(data.get("text"), str):
-            raise UserError(f"{path}: task {i} ({article_id}) has no data.text -- {fix}")
-        if not isinstance(data.get("text_version", ""), str):
-            raise UserError(f"{path}: task {i} ({article_id}) has a non-text text_version -- {fix}")
+        data = task["data"]
         if REPLACED_AT in data:
             raise UserError(
-                f"{path}: task {i} ({article_id}) has data.{REPLACED_AT}, which push sets "
-                f"itself -- {fix}"
+                f"{path}: task {i} ({data['article_id']}) has data.{REPLACED_AT}, which push "
+                "sets itself -- run `framestudy tasks build`"
             )
-        if article_id in seen:
-            raise UserError(
-                f"{path}: data.article_id {article_id!r} occurs in tasks {seen[article_id]} "
-                f"and {i} -- each article must appear once; {fix}"
-            )
-        seen[article_id] = i
     return tasks
 
 
