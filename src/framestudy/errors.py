@@ -113,3 +113,16 @@ def describe_validation_error(
     if count_more and len(errors) > 1:
         what += f" (and {len(errors) - 1} more problem(s))"
     return f"{locate(tuple(err['loc']))}: {what} -- {todo}"
+
+
+def validated(model: Any, data: Any, *, advice: str = "", **wording: Any) -> Any:
+    """``model.model_validate(data)`` (a pydantic model describing a file), or a
+    :class:`UserError` worded by :func:`describe_validation_error` (``first=True``; the
+    keywords in ``wording`` are passed on) and ending with ``advice``."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        text = describe_validation_error(exc, first=True, **wording)
+        raise UserError(text + advice) from None

@@ -43,12 +43,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
 
-from framestudy.errors import UserError, describe_validation_error, dotted_location, yaml_error
+from framestudy.errors import (
+    UserError,
+    dotted_location,
+    validated,
+    yaml_error,
+)
 from framestudy.io import atomic_write_text
 from framestudy.study import Study
 
@@ -212,12 +217,9 @@ def _explain(err: dict) -> tuple[str, str]:
 def _validate(path, data: Any) -> StudySettings:
     if not isinstance(data, dict):
         raise UserError(f"{path}: must be a mapping of settings (key: value)")
-    try:
-        return StudySettings.model_validate(_plain(data))
-    except ValidationError as exc:
-        raise UserError(
-            describe_validation_error(exc, first=True, locate=lambda loc: str(path), explain=_explain)
-        ) from None
+    return validated(
+        StudySettings, _plain(data), locate=lambda loc: str(path), explain=_explain
+    )
 
 
 def _parsed(study: Study) -> Any:

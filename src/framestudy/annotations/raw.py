@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from framestudy.errors import UserError, describe_validation_error, dotted_location
+from framestudy.errors import UserError, dotted_location, validated
 from framestudy.io import atomic_write_bytes, atomic_write_json
 
 MANIFEST = "manifest.json"
@@ -88,15 +88,10 @@ def read_manifest(raw_dir: Path) -> list[dict]:
             f"{path}: unreadable manifest ({exc}) -- restore it from git; the raw exports "
             "next to it are intact"
         ) from None
-    try:
-        Manifest.model_validate(data)
-    except ValidationError as exc:
-        text = describe_validation_error(
-            exc, first=True, count_more=True, locate=lambda loc: f"{path}: {dotted_location(loc)}"
-        )
-        raise UserError(
-            f"{text}, or restore the file from git (the raw exports next to it are intact)"
-        ) from None
+    validated(
+        Manifest, data, count_more=True, locate=lambda loc: f"{path}: {dotted_location(loc)}",
+        advice=", or restore the file from git (the raw exports next to it are intact)",
+    )
     return data["exports"]
 
 

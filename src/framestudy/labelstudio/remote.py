@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
 
-from framestudy.errors import UserError, describe_validation_error, dotted_location
+from framestudy.errors import dotted_location, validated
 from framestudy.io import atomic_write_text, read_json
 from framestudy.labelstudio.client import Connection
 from framestudy.study import Study
@@ -191,15 +191,10 @@ def read_ledger(path: Path) -> dict:
     data = read_json(path, "push ledger")
     if data is None:
         return {}
-    try:
-        LedgerFile.model_validate(data)
-    except ValidationError as exc:
-        text = describe_validation_error(
-            exc, first=True, count_more=True, locate=lambda loc: f"{path}: {dotted_location(loc)}"
-        )
-        raise UserError(
-            f"{text}, or delete the file (the next push lists the projects instead)"
-        ) from None
+    validated(
+        LedgerFile, data, count_more=True, locate=lambda loc: f"{path}: {dotted_location(loc)}",
+        advice=", or delete the file (the next push lists the projects instead)",
+    )
     return data
 
 

@@ -24,9 +24,9 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from framestudy.errors import UserError, describe_validation_error, dotted_location
+from framestudy.errors import UserError, dotted_location, validated
 
 #: what to do about a faulty ``registry.json``
 REBUILD = "rebuild it with `framestudy schema build`"
@@ -111,14 +111,9 @@ def _explain(records: Any) -> Any:
 def check_registry(records: Any, where: object) -> RegistryFile:
     """``records`` (a parsed ``registry.json``) checked against :class:`RegistryFile`; a
     :class:`~framestudy.errors.UserError` starting with ``where`` names the first problem."""
-    try:
-        return RegistryFile.model_validate(records)
-    except ValidationError as exc:
-        raise UserError(
-            describe_validation_error(
-                exc, first=True, locate=lambda loc: str(where), explain=_explain(records)
-            )
-        ) from None
+    return validated(
+        RegistryFile, records, locate=lambda loc: str(where), explain=_explain(records)
+    )
 
 
 def read_registry(path: str | os.PathLike) -> list[dict[str, Any]]:

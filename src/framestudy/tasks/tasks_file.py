@@ -23,9 +23,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from framestudy.errors import UserError, describe_validation_error, dotted_location
+from framestudy.errors import UserError, dotted_location, validated
 
 #: what to do about a faulty ``tasks.json``
 REBUILD = "run `framestudy tasks build`"
@@ -121,14 +121,7 @@ def _explain(tasks: Any) -> Any:
 def check_tasks(tasks: Any, where: object) -> TasksFile:
     """``tasks`` (a parsed ``tasks.json``) checked against :class:`TasksFile`; a
     :class:`~framestudy.errors.UserError` starting with ``where`` names the first problem."""
-    try:
-        return TasksFile.model_validate(tasks)
-    except ValidationError as exc:
-        raise UserError(
-            describe_validation_error(
-                exc, first=True, locate=lambda loc: str(where), explain=_explain(tasks)
-            )
-        ) from None
+    return validated(TasksFile, tasks, locate=lambda loc: str(where), explain=_explain(tasks))
 
 
 def read_tasks(path: str | os.PathLike) -> list[dict[str, Any]]:
