@@ -279,3 +279,14 @@ def test_docstring_carries_formula_and_citation(name):
 def test_every_export_resolves():
     for name in analysis.__all__:
         assert getattr(analysis, name) is not None
+
+
+@pytest.mark.parametrize("weights", ["quadratic", "squared"])
+@pytest.mark.parametrize(
+    "name", ["fleiss_kappa", "conger_kappa", "brennan_prediger", "gwet_ac", "scott_pi"]
+)
+def test_results_name_the_weights_asked_for(name, weights):
+    """irr's rank weights are computed as linear/quadratic on ranks, but the result says
+    which weights the caller chose."""
+    data = pd.DataFrame({"a": [1, 2, 3, 1, 2, 3], "b": [1, 2, 2, 1, 3, 3], "c": [1, 3, 3, 1, 2, 3]})
+    assert getattr(analysis, name)(data, weights)["weights"] == weights

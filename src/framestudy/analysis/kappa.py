@@ -159,6 +159,18 @@ def _resolve(coded: Coded, weights: str) -> tuple[Coded, str]:
     return coded, weights
 
 
+def _weighted(data, weights: str, categories: Sequence | None) -> tuple | str:
+    """``(coded, weight matrix, Gwet quantities)`` for a chance-corrected coefficient, or
+    the reason it is undefined. irr's rank weights re-code the data on the levels observed
+    (:func:`_resolve`)."""
+    coded, kind = _resolve(as_coded(data, weights, categories), weights)
+    reason = _check(coded)
+    if reason:
+        return reason
+    w = agreement_weights(kind, coded.categories)
+    return coded, w, _gwet(coded, w)
+
+
 def _interval(coef: float, c_i: np.ndarray, n: int, low: float) -> dict:
     if n < 2:
         return {"se": float("nan"), "ci_low": float("nan"), "ci_high": float("nan")}
@@ -237,20 +249,16 @@ def gwet_ac(data, weights: str = "identity", *, categories: Sequence | None = No
     (unknown weights, a value outside ``categories``, a long table without its columns)
     raises :class:`~framestudy.analysis.data.AgreementInputError`.
     """
-    coded = as_coded(data, weights, categories)
-    name = weights
-    coded, weights = _resolve(coded, weights)
-    reason = _check(coded)
-    if reason:
-        return _empty(reason)
-    w = agreement_weights(weights, coded.categories)
-    g = _gwet(coded, w)
+    prepared = _weighted(data, weights, categories)
+    if isinstance(prepared, str):
+        return _empty(prepared)
+    coded, w, g = prepared
     t_w = w.sum()
     q = g.q
     pe = t_w * float((g.pi * (1.0 - g.pi)).sum()) / (q * (q - 1.0))
     pe_i = (t_w / (q * (q - 1.0))) * (g.r @ (1.0 - g.pi)) / g.ri
     out = g.finish(pe, pe_i)
-    out["weights"] = name
+    out["weights"] = weights
     return out
 
 
@@ -267,19 +275,15 @@ def fleiss_kappa(data, weights: str = "identity", *, categories: Sequence | None
 
     ``data``, ``weights``, ``categories`` and the result's fields as in :func:`gwet_ac`.
     """
-    coded = as_coded(data, weights, categories)
-    name = weights
-    coded, weights = _resolve(coded, weights)
-    reason = _check(coded)
-    if reason:
-        return _empty(reason)
-    w = agreement_weights(weights, coded.categories)
-    g = _gwet(coded, w)
+    prepared = _weighted(data, weights, categories)
+    if isinstance(prepared, str):
+        return _empty(prepared)
+    coded, w, g = prepared
     pe = float(g.pi @ w @ g.pi)
     pi_w = (w @ g.pi + w.T @ g.pi) / 2.0
     pe_i = (g.r @ pi_w) / g.ri
     out = g.finish(pe, pe_i)
-    out["weights"] = name
+    out["weights"] = weights
     return out
 
 
@@ -307,16 +311,14 @@ def brennan_prediger(
     ``data``, ``weights``, ``categories`` and the result's fields as in :func:`gwet_ac`,
     plus ``n_categories`` (the q used).
     """
-    coded = as_coded(data, weights, categories)
-    name = weights
-    coded, weights = _resolve(coded, weights)
+    coded, kind = _resolve(as_coded(data, weights, categories), weights)
     if n_categories is not None:
         if n_categories < coded.n_categories:
             raise AgreementInputError(
                 f"n_categories={n_categories} is smaller than the {coded.n_categories} "
                 "categories in the data -- give the number of categories on the scale"
             )
-        if n_categories > coded.n_categories and weights != "identity":
+        if n_categories > coded.n_categories and kind != "identity":
             raise AgreementInputError(
                 "n_categories beyond the data's categories needs identity weights; declare "
                 "the categories' values instead (categories=...)"
@@ -324,12 +326,12 @@ def brennan_prediger(
     reason = _check(coded, need_two_categories=(n_categories or 0) < 2)
     if reason:
         return _empty(reason)
-    w = agreement_weights(weights, coded.categories)
+    w = agreement_weights(kind, coded.categories)
     g = _gwet(coded, w)
     q = n_categories or g.q
     t_w = float(w.sum()) + (q - g.q)  # unused categories add their diagonal weight 1
     out = g.finish(t_w / q**2, None)
-    out["weights"] = name
+    out["weights"] = weights
     out["n_categories"] = int(q)
     return out
 
@@ -346,14 +348,10 @@ def conger_kappa(data, weights: str = "identity", *, categories: Sequence | None
 
     ``data``, ``weights``, ``categories`` and the result's fields as in :func:`gwet_ac`.
     """
-    coded = as_coded(data, weights, categories)
-    name = weights
-    coded, weights = _resolve(coded, weights)
-    reason = _check(coded)
-    if reason:
-        return _empty(reason)
-    w = agreement_weights(weights, coded.categories)
-    g = _gwet(coded, w)
+    prepared = _weighted(data, weights, categories)
+    if isinstance(prepared, str):
+        return _empty(prepared)
+    coded, w, g = prepared
     q = coded.n_categories
     per_coder = []
     for j in range(len(coded.coders)):
@@ -380,7 +378,7 @@ def conger_kappa(data, weights: str = "identity", *, categories: Sequence | None
         "ci_high": float("nan"),
         "pa": g.pa,
         "pe": pe,
-        "weights": name,
+        "weights": weights,
         "reason": None,
         "note": "no analytic standard error is computed for Conger's kappa",
     }
