@@ -102,6 +102,21 @@ def atomic_write_csv(path: str | os.PathLike, df: pd.DataFrame) -> Path:
     return atomic_write_text(path, df.to_csv(index=False, lineterminator="\n"))
 
 
+def read_input_text(path: str | os.PathLike, what: str, fix: str) -> str:
+    """The text of an input file another stage wrote, or a UserError saying that it is
+    missing, unreadable or empty and how to make it (``fix``, e.g. "run `framestudy ...`")."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{path}: missing {what} -- {fix}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{path}: unreadable {what} ({exc}) -- {fix}") from None
+    if not text.strip():
+        raise UserError(f"{path}: the {what} is empty -- {fix}")
+    return text
+
+
 def read_json(path: Path, what: str) -> dict | None:
     """A JSON object from ``path``, None if the file does not exist."""
     try:

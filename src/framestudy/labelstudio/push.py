@@ -40,7 +40,7 @@ from framestudy import design as design_mod
 from framestudy import settings
 from framestudy.annotations.tidy import REPLACED_AT
 from framestudy.errors import UserError
-from framestudy.io import atomic_write_text
+from framestudy.io import atomic_write_text, read_input_text
 from framestudy.labelstudio import remote
 from framestudy.labelstudio.client import Connection
 from framestudy.labelstudio.projects import EnsuredProject, ProjectSpec, ensure_project
@@ -106,18 +106,6 @@ class _Plan:
 
 
 # -- inputs ---------------------------------------------------------------------------------
-
-
-def _read_text(path, what: str, fix: str) -> str:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: missing {what} -- {fix}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: unreadable {what} ({exc}) -- {fix}") from None
-    if not text.strip():
-        raise UserError(f"{path}: the {what} is empty -- {fix}")
-    return text
 
 
 def load_tasks(path) -> list[dict]:
@@ -500,10 +488,10 @@ class _Design:
 
 def _read_inputs(study: Study) -> _Inputs:
     """Step 1: the labeling config, the codebook, the tasks and the coders (all required)."""
-    label_config = _read_text(
+    label_config = read_input_text(
         study.labeling_config, "labeling config", "run `framestudy schema build`"
     )
-    instruction = _read_text(study.codebook_html, "codebook", "run `framestudy schema build`")
+    instruction = read_input_text(study.codebook_html, "codebook", "run `framestudy schema build`")
     tasks = load_tasks(study.tasks_json)
     if not tasks:
         raise UserError(f"{study.tasks_json}: holds no tasks -- add articles and build the tasks")

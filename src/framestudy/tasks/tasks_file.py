@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from framestudy.errors import UserError, dotted_location, validated
+from framestudy.io import read_input_text
 
 #: what to do about a faulty ``tasks.json``
 REBUILD = "run `framestudy tasks build`"
@@ -129,14 +130,7 @@ def read_tasks(path: str | os.PathLike) -> list[dict[str, Any]]:
     has accepted them. A missing, empty or unparsable file is a
     :class:`~framestudy.errors.UserError` too."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"{path}: missing task file -- {REBUILD}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{path}: unreadable task file ({exc}) -- {REBUILD}") from None
-    if not text.strip():
-        raise UserError(f"{path}: the task file is empty -- {REBUILD}")
+    text = read_input_text(path, "task file", REBUILD)
     try:
         tasks = json.loads(text)
     except json.JSONDecodeError as exc:
