@@ -187,6 +187,15 @@ def test_span_rows(study, results):
         expected["by_category"]["BLAME"]["estimate"], abs=1e-12
     )
     assert blame["ci_low"] == pytest.approx(expected["by_category"]["BLAME"]["ci_low"], abs=1e-12)
+    # and per outlet, alpha_U of that outlet's articles with its own interval
+    per_outlet = results[
+        (results["variable"] == "span")
+        & (results["metric"] == "unitizing_alpha")
+        & (results["outlet"] != "all")
+    ]
+    assert len(per_outlet) >= 2
+    assert (per_outlet["ci_low"] <= per_outlet["estimate"]).all()
+    assert (per_outlet["estimate"] <= per_outlet["ci_high"]).all()
     for label in ("BLAME", "PROMISE"):
         assert np.isfinite(pick(results, "span", "alpha_nominal_presence", label)["estimate"])
     exact, overlap = (

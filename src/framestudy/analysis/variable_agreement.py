@@ -233,6 +233,27 @@ def _span_rows(split: _Split) -> pd.DataFrame:
     )
 
 
+def _unitizing_row(
+    record: Mapping, result: Mapping, entry: Mapping | None = None, extra_reason: str = "",
+    **where: str,
+) -> dict:
+    """A ``unitizing_alpha`` row from :func:`unitizing_alpha`'s ``result``: the pooled
+    alpha_U, or one label's (``entry``, from ``result["by_category"]``)."""
+    part = result if entry is None else entry
+    return _row(
+        record,
+        "unitizing_alpha",
+        estimate=part["estimate"],
+        ci_low=part["ci_low"],
+        ci_high=part["ci_high"],
+        reason="; ".join(r for r in [_text(part["reason"]), extra_reason] if r),
+        n_units=result["n_documents"],
+        n_coders=result["n_coders"],
+        n_pairable_values=part["n_spans"],
+        **where,
+    )
+
+
 def _span_variable(
     record: Mapping,
     split: _Split,
@@ -255,56 +276,18 @@ def _span_variable(
         reason = f"{missing} articles without a known length left out" if missing else ""
     if known:
         res = unitizing_alpha(spans, known, coders, labels, n_boot=n_boot, seed=seed)
-        common = {
-            "n_units": res["n_documents"],
-            "n_coders": res["n_coders"],
-            "n_pairable_values": res["n_spans"],
-        }
-        out.append(
-            _row(
-                record,
-                "unitizing_alpha",
-                estimate=res["estimate"],
-                ci_low=res["ci_low"],
-                ci_high=res["ci_high"],
-                reason="; ".join(r for r in [_text(res["reason"]), reason] if r),
-                **common,
-            )
-        )
+        out.append(_unitizing_row(record, res, extra_reason=reason))
         for cat, entry in res["by_category"].items():
-            out.append(
-                _row(
-                    record,
-                    "unitizing_alpha",
-                    category=cat,
-                    estimate=entry["estimate"],
-                    ci_low=entry["ci_low"],
-                    ci_high=entry["ci_high"],
-                    reason=entry["reason"],
-                    n_units=res["n_documents"],
-                    n_coders=res["n_coders"],
-                    n_pairable_values=entry["n_spans"],
-                )
-            )
+            out.append(_unitizing_row(record, res, entry, category=cat))
         if outlets is not None:
             doc_outlet = outlets.reindex(list(known)).fillna("unknown").astype(str)
             for outlet in sorted(set(doc_outlet)):
                 docs = {d: known[d] for d in doc_outlet.index[doc_outlet == outlet]}
                 sub = unitizing_alpha(
-                    spans[spans["document"].isin(list(docs))], docs, coders, labels
+                    spans[spans["document"].isin(list(docs))], docs, coders, labels,
+                    n_boot=n_boot, seed=seed,
                 )
-                out.append(
-                    _row(
-                        record,
-                        "unitizing_alpha",
-                        outlet=outlet,
-                        estimate=sub["estimate"],
-                        reason=sub["reason"],
-                        n_units=sub["n_documents"],
-                        n_coders=sub["n_coders"],
-                        n_pairable_values=sub["n_spans"],
-                    )
-                )
+                out.append(_unitizing_row(record, sub, outlet=outlet))
     else:
         out.append(_row(record, "unitizing_alpha", reason=reason or "no articles"))
     for cat, table in presence_indicators(spans, articles, coders, labels).items():

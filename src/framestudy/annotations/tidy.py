@@ -233,19 +233,9 @@ class _Annotation:
     recency: tuple | None = None
 
 
-_META = (
-    "article_id",
-    "outlet",
-    "coder",
-    "project_id",
-    "task_id",
-    "annotation_id",
-    "created_at",
-    "updated_at",
-    "lead_time",
-    "schema_hash",
-    "stale_text",
-)
+# the columns an annotation gives each of its rows: COLUMNS less the six a row has its own
+_ROW_OWN = ("variable", "value", "span_id", "span_start", "span_end", "span_text")
+_META = tuple(c for c in COLUMNS if c not in _ROW_OWN)
 
 
 class _TaskTexts:
