@@ -151,9 +151,9 @@ def _shown(value: float, limit: float) -> str:
     return text
 
 
-def _decide(value: float, estimate: float, why: str, statistic: str, s: GateSettings):
+def _decide(value: float, estimate: float, why: str, s: GateSettings) -> tuple[str, str]:
     """(decision, reason) for one row, the gate not overridden."""
-    name = _WORDS[statistic]
+    name = _WORDS[s.statistic]
     if math.isnan(estimate):
         return "excluded", f"α undefined: {why or 'no reason given'}"
     if math.isnan(value):
@@ -220,7 +220,7 @@ def gate(
     value = estimate if s.statistic == "estimate" else low
     decisions, reasons = [], []
     for v, e, why in zip(value, estimate, rows["reason"], strict=True):
-        decision, reason = _decide(v, e, why, s.statistic, s)
+        decision, reason = _decide(v, e, why, s)
         if override:
             decision, reason = "overridden", (
                 f"gate overridden; it would say {decision}" + (f": {reason}" if reason else "")
