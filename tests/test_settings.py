@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -147,3 +148,89 @@ def test_study_yaml_written_by_earlier_versions_keeps_its_layout(tmp_path):
     assert study.settings.read_text(encoding="utf-8") == (
         text + f"- email: ben@x.org\n  added: '{today}'\n"
     )
+
+
+# -- the reliability gate's settings (analysis.gate) ------------------------------------------
+
+
+def test_gate_settings_default_when_absent(tmp_path):
+    study = Study(tmp_path)
+    defaults = settings.GateSettings(statistic="estimate", threshold=0.667, tentative_below=0.8)
+    assert settings.gate_settings(study) == defaults  # no study.yaml
+    for text in ("name: demo\n", "analysis: {}\n", "analysis:\n  gate:\n", "analysis: {gate: {}}\n"):
+        study.settings.write_text(text, encoding="utf-8")
+        assert settings.gate_settings(study) == defaults, text
+
+
+def test_gate_settings_are_read_from_study_yaml_and_recorded_by_the_gate(tmp_path):
+    from framestudy.analysis.gate import gate
+    from framestudy.analysis.variable_agreement import RESULT_COLUMNS
+
+    study = Study(tmp_path)
+    study.settings.write_text(
+        "name: demo\nanalysis:\n  notes: kept\n  gate:\n    statistic: ci_low  # stricter\n"
+        "    threshold: 0.7\n    tentative_below: 0.9\n",
+        encoding="utf-8",
+    )
+    chosen = settings.gate_settings(study)
+    assert chosen == settings.GateSettings(statistic="ci_low", threshold=0.7, tentative_below=0.9)
+    row = dict.fromkeys(RESULT_COLUMNS, float("nan"))
+    row.update(variable="v", metric="alpha_nominal", category="", outlet="all",
+               estimate=0.95, ci_low=0.8, ci_high=0.99, reason="")
+    result = gate(pd.DataFrame([row]), chosen)
+    assert result.loc[0, ["statistic_used", "decision", "threshold", "tentative_below"]].tolist() == [
+        "ci_low", "tentative", 0.7, 0.9,
+    ]
+    assert result.attrs["gate"] == {
+        "statistic": "ci_low", "threshold": 0.7, "tentative_below": 0.9, "overridden": False,
+    }
+    # limits may meet (no tentative band), and 1 is allowed
+    study.settings.write_text("analysis: {gate: {threshold: 1, tentative_below: 1}}\n")
+    assert settings.gate_settings(study).threshold == 1.0
+
+
+@pytest.mark.parametrize(
+    ("gate_yaml", "message"),
+    [
+        ("{statistic: median}",
+         "analysis.gate.statistic = 'median' is not a gate statistic -- write estimate or ci_low"),
+        ("{threshold: 1.5}",
+         "analysis.gate.threshold = 1.5 is not in (0, 1] -- write a number in (0, 1], "
+         "e.g. threshold: 0.667"),
+        ("{threshold: 0}",
+         "analysis.gate.threshold = 0 is not in (0, 1] -- write a number in (0, 1], "
+         "e.g. threshold: 0.667"),
+        ("{threshold: high}",
+         "analysis.gate.threshold = 'high' is not a number -- write a number in (0, 1], "
+         "e.g. threshold: 0.667"),
+        ("{threshold: true}",
+         "analysis.gate.threshold = True is not a number -- write a number in (0, 1], "
+         "e.g. threshold: 0.667"),
+        ("{threshold: .nan}",
+         "analysis.gate.threshold = nan is not in (0, 1] -- write a number in (0, 1], "
+         "e.g. threshold: 0.667"),
+        ("{tentative_below: 1.2}",
+         "analysis.gate.tentative_below = 1.2 is not in (0, 1] -- write a number in (0, 1], "
+         "at least the threshold (the default is 0.800)"),
+        ("{tentative_below: 0.5}",
+         "analysis.gate.tentative_below = 0.5 is below the threshold (0.667) -- write a number "
+         "in (0, 1], at least the threshold (the default is 0.800)"),
+        # a threshold above the default tentative_below is caught too
+        ("{threshold: 0.9}",
+         "analysis.gate.tentative_below = 0.8 is below the threshold (0.9) -- write a number "
+         "in (0, 1], at least the threshold (the default is 0.800)"),
+        ("{treshold: 0.7}",
+         "analysis.gate.treshold is not a gate setting -- the gate settings are statistic, "
+         "threshold and tentative_below: fix the key"),
+        ("0.7", "analysis.gate = 0.7 must be a mapping (key: value) -- fix the value"),
+    ],
+)
+def test_a_wrong_gate_setting_is_one_line_naming_it(tmp_path, gate_yaml, message):
+    study = Study(tmp_path)
+    study.settings.write_text(f"analysis:\n  gate: {gate_yaml}\n", encoding="utf-8")
+    with pytest.raises(UserError) as exc:
+        settings.gate_settings(study)
+    assert str(exc.value) == f"{study.settings}: {message}"
+    # every read of study.yaml checks it, not only the gate's
+    with pytest.raises(UserError):
+        settings.coders(study)

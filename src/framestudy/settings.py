@@ -21,12 +21,22 @@ stay as they were, and a change that changes nothing does not touch the file::
       server: http://127.0.0.1:8080
       projects:                   # the study's projects on that server
         - {coder: ana@uni.example, id: 3, title: "nato-framing · ana@uni.example"}
+    analysis:                     # written by hand; read by the outlet comparison
+      gate:                       # the reliability gate (docs/outlets.md); defaults shown
+        statistic: estimate       # or: ci_low (the lower end of alpha's CI)
+        threshold: 0.667          # alpha below this: the variable is excluded
+        tentative_below: 0.800    # alpha below this (and not below threshold): tentative
 
 The file's shape is :class:`StudySettings` (pydantic), checked each time it is read: a
 wrong value is one line naming the file and the key, e.g. ``study.yaml: labelstudio.seed =
 'one' is not a whole number -- write a whole number, e.g. seed: 1``. Keys framestudy does not
 know are left alone (a study may keep its own notes here). Writing never goes through the
 model, so that the round trip keeps the user's text.
+
+The ``analysis.gate`` section (:class:`GateSettings`, read with :func:`gate_settings`) is
+stricter than the rest of the file: a key it does not know is an error, since a misspelt
+``treshold`` would otherwise leave the default threshold deciding, unnoticed, which
+variables enter the outlet comparison.
 
 Project titles: blind design, one project per coder, titled ``<study> · <coder e-mail>``;
 shared design, one project titled ``<study> · shared``. Label Studio allows 50 characters in
@@ -43,7 +53,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.error import YAMLError
@@ -64,6 +74,11 @@ DEFAULT_SEED = 1
 SHARED = "*"  # the `coder` of the shared design's single project
 TITLE_MAX = 50  # characters Label Studio allows in a project title
 _SEP = " · "
+
+GATE_STATISTICS = ("estimate", "ci_low")  # what of alpha the reliability gate reads
+DEFAULT_GATE_STATISTIC = "estimate"
+DEFAULT_GATE_THRESHOLD = 0.667  # Krippendorff (2004), Content Analysis, 2nd ed., p. 241
+DEFAULT_GATE_TENTATIVE = 0.800  # idem
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
@@ -156,6 +171,65 @@ class LabelStudioSection(BaseModel):
         return value
 
 
+class GateSettings(BaseModel):
+    """The ``analysis.gate`` section: how the reliability gate of the outlet comparison
+    decides (:func:`framestudy.analysis.gate.gate`; docs/outlets.md).
+
+    - ``statistic``: ``estimate`` (alpha itself, the default) or ``ci_low`` (the lower end
+      of alpha's bootstrap CI, a stricter gate);
+    - ``threshold``: a variable whose statistic is below it is excluded (default .667);
+    - ``tentative_below``: a variable that passes but is below it is tentative (default
+      .800). Both in (0, 1], ``threshold`` <= ``tentative_below``; the defaults are
+      Krippendorff's (2004, *Content Analysis*, 2nd ed., p. 241).
+
+    Unknown keys are refused (see the module docstring). Frozen: one gate, recorded as made.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    statistic: str = DEFAULT_GATE_STATISTIC
+    threshold: float = DEFAULT_GATE_THRESHOLD
+    # validated even when left out: ``threshold: 0.9`` alone is above the default .800
+    tentative_below: float = Field(DEFAULT_GATE_TENTATIVE, validate_default=True)
+
+    @field_validator("statistic")
+    @classmethod
+    def _known_statistic(cls, value: str) -> str:
+        if value not in GATE_STATISTICS:
+            raise ValueError("is not a gate statistic")
+        return value
+
+    @field_validator("threshold", "tentative_below", mode="before")
+    @classmethod
+    def _not_a_truth_value(cls, value: Any) -> Any:
+        if isinstance(value, bool):  # YAML's yes/true would otherwise be 1.0
+            raise ValueError("is not a number")
+        return value
+
+    @field_validator("threshold", "tentative_below")
+    @classmethod
+    def _in_unit_interval(cls, value: float) -> float:
+        if not 0 < value <= 1:  # NaN (.nan) fails too
+            raise ValueError("is not in (0, 1]")
+        return value
+
+    @field_validator("tentative_below")
+    @classmethod
+    def _not_below_threshold(cls, value: float, info: ValidationInfo) -> float:
+        threshold = info.data.get("threshold")
+        if threshold is not None and value < threshold:
+            raise ValueError(f"is below the threshold ({threshold:g})")
+        return value
+
+
+class AnalysisSection(BaseModel):
+    """The ``analysis`` section, written by hand: settings of the analysis stage."""
+
+    model_config = ConfigDict(extra="allow")
+
+    gate: GateSettings | None = None
+
+
 class StudySettings(BaseModel):
     """``study.yaml`` as framestudy reads it (see the module docstring)."""
 
@@ -164,6 +238,7 @@ class StudySettings(BaseModel):
     name: str | None = None
     coders: list[CoderEntry] | None = None
     labelstudio: LabelStudioSection | None = None
+    analysis: AnalysisSection | None = None
 
     @field_validator("name", mode="before")
     @classmethod
@@ -185,7 +260,14 @@ _FIX = {
     "seed": "write a whole number, e.g. seed: 1",
     "id": "write the project's id, a whole number (or delete the entry: push records it again)",
     "email": "write the coder's e-mail address (or add coders with `framestudy coders add`)",
+    "statistic": "write estimate or ci_low",
+    "threshold": "write a number in (0, 1], e.g. threshold: 0.667",
+    "tentative_below": (
+        "write a number in (0, 1], at least the threshold (the default is 0.800)"
+    ),
 }
+#: what a section that refuses unknown keys holds, per section
+_KNOWN_KEYS = {"gate": "statistic, threshold and tentative_below"}
 _EXPECTED = {
     "int": "is not a whole number",
     "float": "is not a number",
@@ -202,6 +284,12 @@ def _explain(err: dict) -> tuple[str, str]:
     key = next((k for k in reversed(err["loc"]) if isinstance(k, str)), "")
     if err["type"] == "missing":
         return f"{where} is missing", "add it"
+    if err["type"] == "extra_forbidden":
+        section = next((k for k in reversed(err["loc"][:-1]) if isinstance(k, str)), "")
+        return (
+            f"{where} is not a {section} setting",
+            f"the {section} settings are {_KNOWN_KEYS.get(section, 'documented')}: fix the key",
+        )
     if err["type"] == "value_error":
         what = err["msg"].removeprefix("Value error, ")
     else:
@@ -331,6 +419,13 @@ def design(study: Study) -> DesignSettings:
     """The recorded design options (None where nothing is recorded)."""
     section = load(study).labelstudio or LabelStudioSection()
     return DesignSettings(section.design, section.reliability_share, section.seed)
+
+
+def gate_settings(study: Study) -> GateSettings:
+    """The reliability gate's settings (``analysis.gate``), the defaults where
+    ``study.yaml`` (or the section) is absent."""
+    section = load(study).analysis
+    return section.gate if section is not None and section.gate is not None else GateSettings()
 
 
 def _section(data: dict[str, Any]) -> dict[str, Any]:
