@@ -7,7 +7,8 @@ errors), ``bootstrap`` (vectorised bootstrap of alpha), ``unitizing`` (spans),
 ``diagnostics`` (ranked disagreements), ``json_report`` (the ``--json`` contract),
 ``variable_agreement`` (every schema variable of a study), ``reliability_data`` (the only
 module that reads files) and ``vocabulary`` (the names the engine accepts, without numpy).
-See docs/agreement.md.
+See docs/agreement.md. The outlet comparison's first module: ``gate`` (the reliability gate,
+docs/outlets.md; import its functions from the module).
 """
 
 from framestudy.lazy import lazy_exports
@@ -45,6 +46,7 @@ _EXPORTS = {
     "span_f1": "unitizing",
     "unitizing_alpha": "unitizing",
     "study_agreement": "variable_agreement",
+
     "study_disagreements": "variable_agreement",
 }
 
