@@ -338,7 +338,7 @@ def test_input_errors_say_what_to_do():
     with pytest.raises(AgreementInputError, match="no column 'stance'"):
         prevalence(frame, "stance")
     ok = frame.assign(article_id=["a", "b"])
-    with pytest.raises(AgreementInputError, match="outside values"):
+    with pytest.raises(AgreementInputError, match="outside the ones given"):
         prevalence(ok, "value", values=[1])
     with pytest.raises(AgreementInputError, match="unknown correction method"):
         adjust_across_variables(pd.DataFrame({"p_value": [0.1]}), method="holmes")
@@ -381,3 +381,22 @@ def test_false_positive_rate_near_nominal_without_outlet_effect():
         rejections += result.p_value < 0.05
     # Binomial(200, 0.05): mean 10, sd 3.1; 3..18 holds about 99.5% of the mass.
     assert 3 <= rejections <= 18
+
+
+def test_false_positive_rate_of_the_monte_carlo_path():
+    # Five outlets x 6 articles, three values: sparse, so the Monte Carlo test runs.
+    rejections = 0
+    n_seeds = 200
+    for seed in range(n_seeds):
+        rng = np.random.default_rng(1000 + seed)
+        frame = pd.DataFrame({
+            "outlet": np.repeat(list("abcde"), 6),
+            "value": rng.choice(["x", "y", "z"], size=30, p=[0.5, 0.3, 0.2]),
+        })
+        result = compare_outlets(
+            frame, "value", seed=seed, n_boot=0, n_resamples=499, pairwise=False
+        )
+        assert result.test == "monte_carlo_chi2"
+        rejections += result.p_value < 0.05
+    # Conditional on the margins the test is exact up to discreteness (at most 5%).
+    assert 1 <= rejections <= 18

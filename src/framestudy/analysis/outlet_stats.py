@@ -13,7 +13,12 @@ Columns of the tidy outputs:
   with a value; the interval is Wilson's score interval.
 - :func:`ordinal_summary`: ``<by>, n, n_missing, median_low, median_high, q1, q3`` -- one
   row per group; the distribution itself is :func:`prevalence` with ``values=order``.
-- :meth:`OutletComparison.to_frame`: one row per comparison, columns :data:`RESULT_COLUMNS`.
+- :meth:`OutletComparison.to_frame`: one row per comparison, columns :data:`RESULT_COLUMNS`:
+  ``variable`` (the value column), ``by``, ``n`` (articles with a value), ``n_groups`` and
+  ``n_values`` (with articles), ``test`` (one of :data:`TESTS` or None) and ``reason``,
+  ``statistic`` (Pearson's X^2 of the table, whichever test gave the p-value), ``df``
+  (None for Fisher's test), ``p_value``, ``cramers_v`` with ``v_ci_low``/``v_ci_high`` at
+  ``confidence``, and the ``n_resamples``, ``n_boot`` and ``seed`` used.
 - :attr:`OutletComparison.pairwise`: one row per outlet pair, columns
   :data:`PAIRWISE_COLUMNS`.
 - :func:`adjust_across_variables`: the rows of :meth:`OutletComparison.to_frame` with
@@ -105,8 +110,9 @@ def _articles(
         outside = [v for v in observed if v not in set(domain)]
         if outside:
             raise AgreementInputError(
-                f"{value_col!r} holds values outside values=[...]: "
-                f"{', '.join(map(repr, outside[:6]))} -- add them, or mark them missing first"
+                f"{value_col!r} holds values outside the ones given "
+                f"({', '.join(map(repr, domain[:8]))}): {', '.join(map(repr, outside[:6]))} "
+                "-- add them, or set them to None (missing) first"
             )
     return data, domain, int((~keep).sum())
 
