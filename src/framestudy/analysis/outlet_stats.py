@@ -227,8 +227,8 @@ def cochran_rule(expected: np.ndarray) -> tuple[bool, str]:
     """Whether expected counts allow the chi-square approximation, and why (or why not).
 
     Cochran's rule (Cochran 1954, "Some methods for strengthening the common chi-square
-    tests", Biometrics 10:417-451, in its recommendations on minimum expected numbers): no expected count below 1, and at most 20% of
-    the expected counts below 5.
+    tests", Biometrics 10:417-451, its recommendations on minimum expected numbers): no
+    expected count below 1, and at most 20% of the expected counts below 5.
     """
     expected = np.asarray(expected, dtype=float)
     smallest = float(expected.min())
