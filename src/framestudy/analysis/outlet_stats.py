@@ -1,0 +1,554 @@
+"""How a variable's values differ by outlet: prevalence, ordinal summaries, and tests of an
+outlet x value table. Pure functions; nothing here reads or writes files.
+
+Input is a consensus-like table: one row per article, with a grouping column (``by``,
+``"outlet"`` by default, or an outlet attribute such as ``type``) and a value column. Rows
+whose value or group is missing (``None``/``NaN``; not the string ``"NA"``, which may be a
+category) are left out and counted.
+
+Columns of the tidy outputs:
+
+- :func:`prevalence`: ``<by>, value, count, n, share, ci_low, ci_high`` -- one row per group
+  and value (values nobody in the group took have count 0); ``n`` is the group's articles
+  with a value; the interval is Wilson's score interval.
+- :func:`ordinal_summary`: ``<by>, n, n_missing, median_low, median_high, q1, q3`` -- one
+  row per group; the distribution itself is :func:`prevalence` with ``values=order``.
+- :meth:`OutletComparison.to_frame`: one row per comparison, columns :data:`RESULT_COLUMNS`:
+  ``variable`` (the value column), ``by``, ``n`` (articles with a value), ``n_groups`` and
+  ``n_values`` (with articles), ``test`` (one of :data:`TESTS` or None) and ``reason``,
+  ``statistic`` (Pearson's X^2 of the table, whichever test gave the p-value), ``df``
+  (None for Fisher's test), ``p_value``, ``cramers_v`` with ``v_ci_low``/``v_ci_high`` at
+  ``confidence``, and the ``n_resamples``, ``n_boot`` and ``seed`` used.
+- :attr:`OutletComparison.pairwise`: one row per outlet pair, columns
+  :data:`PAIRWISE_COLUMNS`.
+- :func:`adjust_across_variables`: the rows of :meth:`OutletComparison.to_frame` with
+  ``p_adjusted`` and ``adjustment`` (which correction, over how many variables).
+
+Which test (:func:`contingency_test`): Pearson's chi-square when the expected counts meet
+Cochran's rule (no expected count below 1, at most 20% of them below 5); otherwise Fisher's
+exact test for a 2 x 2 table and, for larger tables, a seeded Monte Carlo test of the same
+chi-square statistic over tables with the observed margins. The result names the test and
+the reason.
+
+When not to test (:func:`compare_outlets`): fewer than two groups or values with articles,
+any group with fewer than ``min_per_group`` (2) articles, or fewer than
+``min_mean_per_group`` (5) articles per group on average. Then the result holds the
+table only: ``test`` is None, the p-value and Cramér's V are NaN, and ``reason`` says why
+(e.g. "too few articles per outlet to test"). A test whose assumptions silently fail is
+never reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.stats.contingency import association
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
+
+from framestudy.analysis.data import AgreementInputError, check_confidence, check_n_boot, is_missing
+
+TESTS = ("pearson_chi2", "fisher_exact", "monte_carlo_chi2")
+RESULT_COLUMNS = (
+    "variable", "by", "n", "n_groups", "n_values", "test", "reason", "statistic", "df",
+    "p_value", "cramers_v", "v_ci_low", "v_ci_high", "confidence", "n_resamples", "n_boot",
+    "seed",
+)
+PAIRWISE_COLUMNS = (
+    "group_a", "group_b", "n_a", "n_b", "test", "reason", "statistic", "p_value",
+    "p_adjusted", "adjustment",
+)
+CORRECTIONS = (
+    "holm", "bonferroni", "sidak", "holm-sidak", "simes-hochberg", "hommel", "fdr_bh", "fdr_by",
+)
+MIN_EXPECTED = 1.0
+SMALL_EXPECTED = 5.0
+MAX_SHARE_SMALL = 0.2
+
+
+# ---------------------------------------------------------------------------------------
+# Input
+
+
+def _articles(
+    frame: pd.DataFrame, value_col: str, by: str, values: Sequence | None
+) -> tuple[pd.DataFrame, tuple, int]:
+    """The rows with a group and a value, the value domain (given or observed) and the
+    number of rows left out for a missing group or value."""
+    if not isinstance(frame, pd.DataFrame):
+        raise AgreementInputError(
+            f"expected a pandas DataFrame with one row per article, not {type(frame).__name__}"
+        )
+    absent = [c for c in (by, value_col) if c not in frame.columns]
+    if absent:
+        raise AgreementInputError(
+            f"the table has no column {', '.join(map(repr, absent))} (it has "
+            f"{', '.join(map(str, frame.columns))}) -- pass value_col= and by= naming its columns"
+        )
+    keep = ~(frame[value_col].map(is_missing) | frame[by].map(is_missing))
+    data = frame.loc[keep, [by, value_col]]
+    if "article_id" in frame.columns:
+        ids = frame.loc[keep, "article_id"]
+        if ids.duplicated().any():
+            dup = ids[ids.duplicated()].iloc[0]
+            raise AgreementInputError(
+                f"article {dup!r} appears more than once for {value_col!r} -- pass one row per "
+                "article (the consensus value), not the coders' rows"
+            )
+    observed = pd.unique(data[value_col]).tolist()
+    if values is None:
+        domain = tuple(sorted(observed, key=lambda v: (type(v).__name__, v)))
+    else:
+        domain = tuple(values)
+        if len(set(domain)) != len(domain):
+            raise AgreementInputError("values contain duplicates -- list each value once")
+        outside = [v for v in observed if v not in set(domain)]
+        if outside:
+            raise AgreementInputError(
+                f"{value_col!r} holds values outside the ones given "
+                f"({', '.join(map(repr, domain[:8]))}): {', '.join(map(repr, outside[:6]))} "
+                "-- add them, or set them to None (missing) first"
+            )
+    return data, domain, int((~keep).sum())
+
+
+def _crosstab(data: pd.DataFrame, value_col: str, by: str, domain: tuple) -> pd.DataFrame:
+    """Groups x values counts (every value of the domain a column, in its order)."""
+    table = pd.crosstab(data[by], data[value_col])
+    table = table.reindex(columns=list(domain), fill_value=0)
+    table.columns.name = "value"
+    return table.astype(np.int64)
+
+
+# ---------------------------------------------------------------------------------------
+# Descriptives
+
+
+def prevalence(
+    frame: pd.DataFrame,
+    value_col: str,
+    by: str = "outlet",
+    values: Sequence | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Share of each group's articles that took each value, with Wilson's score interval.
+
+    Columns ``<by>, value, count, n, share, ci_low, ci_high``; ``values`` fixes the value
+    domain and its order (values no article took get count 0). Wilson's interval
+    (Wilson 1927, "Probable inference, the law of succession, and statistical inference",
+    JASA 22:209-212) stays inside [0, 1] and keeps close to its nominal coverage for small
+    groups and shares near 0 or 1, where the Wald interval fails (Brown, Cai & DasGupta
+    2001, Statistical Science 16:101-133). Computed by statsmodels'
+    ``proportion_confint(method="wilson")``.
+    """
+    check_confidence(confidence)
+    data, domain, _ = _articles(frame, value_col, by, values)
+    table = _crosstab(data, value_col, by, domain)
+    long = table.stack().rename("count").reset_index()
+    long.columns = [by, "value", "count"]
+    long["n"] = long[by].map(table.sum(axis=1)).astype(np.int64)
+    long["share"] = long["count"] / long["n"]
+    low, high = proportion_confint(
+        long["count"].to_numpy(), long["n"].to_numpy(), alpha=1 - confidence, method="wilson"
+    )
+    long["ci_low"] = np.asarray(low, dtype=float)
+    long["ci_high"] = np.asarray(high, dtype=float)
+    return long.reset_index(drop=True)
+
+
+def ordinal_summary(
+    frame: pd.DataFrame,
+    value_col: str,
+    order: Sequence,
+    by: str = "outlet",
+    missing_values: Sequence = (),
+) -> pd.DataFrame:
+    """Median and quartiles of an ordinal variable per group, as categories of ``order``.
+
+    ``order`` lists the scale's values lowest first; values in ``missing_values`` (e.g.
+    ``"NA"``, not addressed) are outside the scale and counted in ``n_missing``. Columns
+    ``<by>, n, n_missing, median_low, median_high, q1, q3``: the median is the category of
+    the middle article in scale order; with an even ``n`` the two middle articles may differ,
+    and then ``median_low`` and ``median_high`` are both shown (the lower and upper median;
+    the same category otherwise). ``q1``/``q3`` are the categories of the articles at ranks
+    ceil(n/4) and ceil(3n/4) (the inverse of the empirical distribution function, Hyndman &
+    Fan 1996, The American Statistician 50:361-365, definition 1). The distribution is
+    :func:`prevalence` with ``values=order``.
+    """
+    order = tuple(order)
+    if not order:
+        raise AgreementInputError("order is empty -- list the scale's values, lowest first")
+    missing_values = tuple(missing_values)
+    data, _, _ = _articles(frame, value_col, by, tuple(order) + missing_values)
+    rows = []
+    rank = {v: i for i, v in enumerate(order)}
+    for group, part in data.groupby(by, sort=True):
+        scored = np.sort(
+            np.array([rank[v] for v in part[value_col] if v in rank], dtype=np.int64)
+        )
+        n = scored.size
+        row = {by: group, "n": n, "n_missing": int(len(part) - n)}
+        if n:
+            row.update(
+                median_low=order[scored[(n - 1) // 2]],
+                median_high=order[scored[n // 2]],
+                q1=order[scored[int(np.ceil(n / 4)) - 1]],
+                q3=order[scored[int(np.ceil(3 * n / 4)) - 1]],
+            )
+        else:
+            row.update(median_low=None, median_high=None, q1=None, q3=None)
+        rows.append(row)
+    columns = [by, "n", "n_missing", "median_low", "median_high", "q1", "q3"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+# ---------------------------------------------------------------------------------------
+# One table
+
+
+@dataclass(frozen=True)
+class TableTest:
+    """The test :func:`contingency_test` ran on one table (``test`` None: none could run)."""
+
+    test: str | None
+    reason: str
+    statistic: float = float("nan")
+    df: int | None = None
+    p_value: float = float("nan")
+    n_resamples: int = 0
+
+
+def cochran_rule(expected: np.ndarray) -> tuple[bool, str]:
+    """Whether expected counts allow the chi-square approximation, and why (or why not).
+
+    Cochran's rule (Cochran 1954, "Some methods for strengthening the common chi-square
+    tests", Biometrics 10:417-451, its recommendations on minimum expected numbers): no
+    expected count below 1, and at most 20% of the expected counts below 5.
+    """
+    expected = np.asarray(expected, dtype=float)
+    smallest = float(expected.min())
+    share_small = float((expected < SMALL_EXPECTED).mean())
+    if smallest < MIN_EXPECTED:
+        return False, f"an expected count is below 1 ({smallest:.2f})"
+    if share_small > MAX_SHARE_SMALL:
+        return False, f"{share_small:.0%} of the expected counts are below 5 (at most 20% allowed)"
+    return True, f"expected counts meet Cochran's rule (smallest {smallest:.2f})"
+
+
+def _chi2_statistics(tables: np.ndarray) -> np.ndarray:
+    """Pearson's X^2 of each table in a stack (..., r, c); cells with expected 0 add 0."""
+    tables = np.asarray(tables, dtype=float)
+    n = tables.sum(axis=(-2, -1), keepdims=True)
+    expected = tables.sum(axis=-1, keepdims=True) * tables.sum(axis=-2, keepdims=True) / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cells = np.where(expected > 0, (tables - expected) ** 2 / expected, 0.0)
+    return cells.sum(axis=(-2, -1))
+
+
+def contingency_test(
+    table,
+    seed: int | np.random.SeedSequence = 0,
+    n_resamples: int = 9999,
+    correction: bool = False,
+    alternative: str = "two-sided",
+) -> TableTest:
+    """Test independence of rows and columns of a table of counts.
+
+    Rows or columns without counts are left out first. Then:
+
+    - ``pearson_chi2`` when the expected counts meet :func:`cochran_rule`: Pearson's X^2
+      (Pearson 1900, Philosophical Magazine 50:157-175) with (r-1)(c-1) degrees of freedom,
+      by ``scipy.stats.chi2_contingency``; ``correction=True`` applies Yates' continuity
+      correction (Yates 1934, JRSS Suppl. 1:217-235) to a 2 x 2 table, as R's
+      ``chisq.test`` does by default (off by default here: it is conservative);
+    - ``fisher_exact`` for a 2 x 2 table that fails the rule: Fisher's exact test
+      (Fisher 1935, The Design of Experiments, ch. 2; conditional on both margins), by
+      ``scipy.stats.fisher_exact``; ``alternative`` is passed on (two-sided by default);
+    - ``monte_carlo_chi2`` for a larger table that fails the rule: X^2 of ``n_resamples``
+      random tables with the observed margins (Patefield 1981, Applied Statistics
+      30:91-97, via ``scipy.stats.random_table``; the Monte Carlo test of Hope 1968, JRSS B
+      30:582-598), p = (1 + #{X^2_sim >= X^2_obs}) / (1 + n_resamples), seeded by ``seed``.
+
+    ``table``: a 2-D array-like or DataFrame of non-negative whole counts.
+    """
+    counts = np.asarray(table, dtype=float)
+    if counts.ndim != 2 or not np.isfinite(counts).all() or (counts < 0).any() or (
+        counts != np.round(counts)
+    ).any():
+        raise AgreementInputError(
+            "the table must be 2-D with non-negative whole counts -- pass counts of articles"
+        )
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, (int, np.integer)) or (
+        n_resamples < 1
+    ):
+        raise AgreementInputError(
+            f"n_resamples must be a whole number, at least 1, not {n_resamples!r} -- 9999 is usual"
+        )
+    counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
+    if counts.shape[0] < 2 or counts.shape[1] < 2:
+        what = "group" if counts.shape[0] < 2 else "value"
+        return TableTest(None, f"only one {what} with articles: nothing to compare")
+    expected = stats.contingency.expected_freq(counts)
+    meets, why = cochran_rule(expected)
+    df = (counts.shape[0] - 1) * (counts.shape[1] - 1)
+    if meets:
+        res = stats.chi2_contingency(counts, correction=correction)
+        name = "pearson_chi2"
+        if correction and counts.shape == (2, 2):
+            why += "; Yates' continuity correction"
+        return TableTest(name, why, float(res.statistic), int(res.dof), float(res.pvalue))
+    if counts.shape == (2, 2):
+        res = stats.fisher_exact(counts.astype(np.int64), alternative=alternative)
+        return TableTest(
+            "fisher_exact", f"{why}: Fisher's exact test of the 2 x 2 table",
+            float(_chi2_statistics(counts)), None, float(res.pvalue),
+        )
+    rng = np.random.default_rng(seed)
+    dist = stats.random_table(
+        counts.sum(axis=1).astype(np.int64), counts.sum(axis=0).astype(np.int64), seed=rng
+    )
+    simulated = _chi2_statistics(dist.rvs(size=n_resamples))
+    observed = float(_chi2_statistics(counts))
+    # Ties within rounding error count as at least as extreme.
+    hits = int((simulated >= observed * (1 - 1e-9) - 1e-12).sum())
+    p_value = (1 + hits) / (1 + n_resamples)
+    return TableTest(
+        "monte_carlo_chi2",
+        f"{why}: Monte Carlo test over {n_resamples} tables with the observed margins",
+        observed, df, float(p_value), n_resamples,
+    )
+
+
+def cramers_v_interval(
+    table, n_boot: int = 1000, confidence: float = 0.95, seed: int | np.random.SeedSequence = 0
+) -> tuple[float, float, float]:
+    """Cramér's V and a percentile bootstrap interval: (V, low, high).
+
+    V = sqrt(X^2 / (n (min(r, c) - 1))) (Cramér 1946, Mathematical Methods of Statistics,
+    p. 282), by ``scipy.stats.contingency.association``, on the table without empty rows and
+    columns and without continuity correction. The interval resamples articles within each
+    row (group), keeping the groups' sizes as the design fixed them (a stratified
+    bootstrap, Davison & Hinkley 1997, Bootstrap Methods and their Application, sec. 3.2;
+    percentile interval, Efron & Tibshirani 1993, ch. 13), seeded by ``seed``; ``n_boot=0``
+    gives the estimate with NaN bounds. V is biased upwards in small samples and is never
+    below 0, so an interval far from 0 says more than one that touches it.
+    """
+    check_n_boot(n_boot)
+    check_confidence(confidence)
+    counts = np.asarray(table, dtype=np.int64)
+    counts = counts[counts.sum(axis=1) > 0][:, counts.sum(axis=0) > 0]
+    if counts.shape[0] < 2 or counts.shape[1] < 2:
+        return float("nan"), float("nan"), float("nan")
+    v = float(association(counts, method="cramer", correction=False))
+    if n_boot == 0:
+        return v, float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    row_n = counts.sum(axis=1)
+    replicates = np.stack(
+        [
+            rng.multinomial(n_r, row / n_r, size=n_boot)
+            for n_r, row in zip(row_n, counts, strict=True)
+        ],
+        axis=1,
+    )
+    k = min(counts.shape) - 1
+    v_boot = np.sqrt(_chi2_statistics(replicates) / (row_n.sum() * k))
+    tail = (1 - confidence) / 2
+    low, high = np.quantile(v_boot, [tail, 1 - tail])
+    return v, float(low), float(high)
+
+
+# ---------------------------------------------------------------------------------------
+# Outlets
+
+
+@dataclass(frozen=True)
+class OutletComparison:
+    """The comparison of one variable across groups (outlets, or an outlet attribute).
+
+    ``table``: groups x values counts (every value of the domain, in its order).
+    ``test``: one of :data:`TESTS`, or None when no test could be run honestly; ``reason``
+    says which test ran and why, or why none ran. ``pairwise``: one row per pair of groups
+    (columns :data:`PAIRWISE_COLUMNS`), empty when no test ran.
+    """
+
+    variable: str
+    by: str
+    table: pd.DataFrame
+    test: str | None
+    reason: str
+    statistic: float
+    df: int | None
+    p_value: float
+    cramers_v: float
+    v_ci_low: float
+    v_ci_high: float
+    confidence: float
+    n_resamples: int
+    n_boot: int
+    seed: int | None
+    pairwise: pd.DataFrame = field(repr=False)
+    n_left_out: int = 0
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row, columns :data:`RESULT_COLUMNS`."""
+        row = {
+            "variable": self.variable,
+            "by": self.by,
+            "n": int(self.table.to_numpy().sum()),
+            "n_groups": int((self.table.sum(axis=1) > 0).sum()),
+            "n_values": int((self.table.sum(axis=0) > 0).sum()),
+        }
+        row.update({c: getattr(self, c) for c in RESULT_COLUMNS if c not in row})
+        return pd.DataFrame([row], columns=list(RESULT_COLUMNS))
+
+
+def _sample_size_reason(sizes: pd.Series, min_per_group: int, min_mean: float, by: str) -> str:
+    small = sizes[sizes < min_per_group]
+    if len(small) or sizes.mean() < min_mean:
+        detail = ", ".join(f"{g}: {n}" for g, n in sizes.items())
+        return (
+            f"too few articles per {by} to test ({detail}; at least {min_per_group} in every "
+            f"{by} and {min_mean:g} on average needed) -- descriptives only"
+        )
+    return ""
+
+
+def compare_outlets(
+    frame: pd.DataFrame,
+    value_col: str,
+    by: str = "outlet",
+    values: Sequence | None = None,
+    *,
+    seed: int = 0,
+    n_resamples: int = 9999,
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    min_per_group: int = 2,
+    min_mean_per_group: float = 5.0,
+    pairwise: bool = True,
+) -> OutletComparison:
+    """Compare a variable's values across the groups in ``by``: the groups x values table,
+    a test of independence, Cramér's V with a bootstrap interval, and every pair of groups
+    compared with Holm's correction.
+
+    The sample-size rule comes first: with fewer than two groups or two values observed, any
+    group holding fewer than ``min_per_group`` articles with a value, or fewer than
+    ``min_mean_per_group`` such articles per group on average, no test is run (``test``
+    None, NaN p-value and V, ``reason`` saying why) -- with one article per outlet, as in
+    the bundled five-article study, every outlet's "distribution" is one article and no
+    test of a difference means anything. Otherwise :func:`contingency_test` picks the test
+    (Cochran's rule), :func:`cramers_v_interval` gives V, and each pair of groups is tested
+    the same way on its 2 x k table, the pairs' p-values adjusted by Holm's step-down method
+    (Holm 1979, "A simple sequentially rejective multiple test procedure", Scandinavian
+    Journal of Statistics 6:65-70; statsmodels ``multipletests(method="holm")``), over the
+    pairs that could be tested (``pairwise=False`` skips the pairs: ``pairwise`` is then
+    empty). ``seed`` fixes every random draw (Monte Carlo tests,
+    bootstrap): the same input and seed give the same result.
+    """
+    check_n_boot(n_boot)
+    check_confidence(confidence)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise AgreementInputError(f"seed must be a whole number, not {seed!r}")
+    data, domain, left_out = _articles(frame, value_col, by, values)
+    table = _crosstab(data, value_col, by, domain)
+    sizes = table.sum(axis=1)
+    no_test = None
+    if len(data) == 0:
+        no_test = f"no article has a value for {value_col!r}"
+    elif len(sizes) < 2:
+        no_test = f"only one {by} has articles with a value: nothing to compare"
+    elif (table.sum(axis=0) > 0).sum() < 2:
+        no_test = "every article has the same value: nothing to compare"
+    else:
+        no_test = _sample_size_reason(sizes, min_per_group, min_mean_per_group, by) or None
+    empty_pairs = pd.DataFrame(columns=list(PAIRWISE_COLUMNS))
+    common = dict(
+        variable=value_col, by=by, table=table, confidence=confidence,
+        n_left_out=left_out, seed=seed,
+    )
+    if no_test is not None:
+        return OutletComparison(
+            test=None, reason=no_test, statistic=float("nan"), df=None,
+            p_value=float("nan"), cramers_v=float("nan"), v_ci_low=float("nan"),
+            v_ci_high=float("nan"), n_resamples=0, n_boot=0, pairwise=empty_pairs, **common,
+        )
+    test_seed, boot_seed, pair_seed = np.random.SeedSequence(seed).spawn(3)
+    result = contingency_test(table, seed=test_seed, n_resamples=n_resamples)
+    v, low, high = cramers_v_interval(table, n_boot=n_boot, confidence=confidence, seed=boot_seed)
+    return OutletComparison(
+        test=result.test, reason=result.reason, statistic=result.statistic, df=result.df,
+        p_value=result.p_value, cramers_v=v, v_ci_low=low, v_ci_high=high,
+        n_resamples=result.n_resamples, n_boot=n_boot,
+        pairwise=_pairwise(table, pair_seed, n_resamples) if pairwise else empty_pairs,
+        **common,
+    )
+
+
+def _pairwise(table: pd.DataFrame, seed: np.random.SeedSequence, n_resamples: int) -> pd.DataFrame:
+    groups = list(table.index)
+    pairs = list(combinations(groups, 2))
+    seeds = seed.spawn(len(pairs))
+    rows = []
+    for (a, b), s in zip(pairs, seeds, strict=True):
+        result = contingency_test(table.loc[[a, b]], seed=s, n_resamples=n_resamples)
+        rows.append({
+            "group_a": a, "group_b": b, "n_a": int(table.loc[a].sum()),
+            "n_b": int(table.loc[b].sum()), "test": result.test, "reason": result.reason,
+            "statistic": result.statistic, "p_value": result.p_value,
+        })
+    out = pd.DataFrame(rows, columns=list(PAIRWISE_COLUMNS))
+    tested = out["p_value"].notna()
+    out["p_adjusted"] = np.nan
+    if tested.any():
+        out.loc[tested, "p_adjusted"] = multipletests(
+            out.loc[tested, "p_value"].to_numpy(dtype=float), method="holm"
+        )[1]
+    out["adjustment"] = f"holm over {int(tested.sum())} tested pairs of {len(pairs)}"
+    return out
+
+
+def adjust_across_variables(results, method: str = "holm") -> pd.DataFrame:
+    """Correct the p-values of several variables' comparisons for their number.
+
+    ``results``: :class:`OutletComparison` objects, or a DataFrame of their
+    :meth:`~OutletComparison.to_frame` rows. Returns those rows with ``p_adjusted`` and
+    ``adjustment`` (the method and how many variables it covered). Only comparisons that
+    ran a test are in the family; the others keep NaN. ``method`` is one of
+    :data:`CORRECTIONS` (statsmodels' ``multipletests`` names); the default is Holm's
+    step-down method (Holm 1979, Scandinavian Journal of Statistics 6:65-70), which controls
+    the family-wise error rate under any dependence between the variables; ``"fdr_bh"``
+    (Benjamini & Hochberg 1995, JRSS B 57:289-300) controls the false discovery rate instead.
+    """
+    if method not in CORRECTIONS:
+        raise AgreementInputError(
+            f"unknown correction method {method!r} -- use one of {', '.join(CORRECTIONS)}"
+        )
+    if isinstance(results, pd.DataFrame):
+        rows = results.copy()
+    else:
+        results = list(results)
+        if not all(isinstance(r, OutletComparison) for r in results):
+            raise AgreementInputError(
+                "adjust_across_variables takes OutletComparison results or a DataFrame of "
+                "their to_frame() rows"
+            )
+        rows = (
+            pd.concat([r.to_frame() for r in results], ignore_index=True)
+            if results else pd.DataFrame(columns=list(RESULT_COLUMNS))
+        )
+    if "p_value" not in rows.columns:
+        raise AgreementInputError("the results have no p_value column -- pass to_frame() rows")
+    tested = rows["p_value"].notna()
+    rows["p_adjusted"] = np.nan
+    if tested.any():
+        rows.loc[tested, "p_adjusted"] = multipletests(
+            rows.loc[tested, "p_value"].to_numpy(dtype=float), method=method
+        )[1]
+    rows["adjustment"] = f"{method} over {int(tested.sum())} tested variables of {len(rows)}"
+    return rows.reset_index(drop=True)
