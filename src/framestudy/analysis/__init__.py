@@ -7,8 +7,9 @@ errors), ``bootstrap`` (vectorised bootstrap of alpha), ``unitizing`` (spans),
 ``diagnostics`` (ranked disagreements), ``json_report`` (the ``--json`` contract),
 ``variable_agreement`` (every schema variable of a study), ``reliability_data`` (the only
 module that reads files) and ``vocabulary`` (the names the engine accepts, without numpy).
-See docs/agreement.md. The outlet comparison's first module: ``gate`` (the reliability gate,
-docs/outlets.md; import its functions from the module).
+See docs/agreement.md. The outlet comparison (docs/outlets.md; import from the modules):
+``gate`` (the reliability gate) and ``outlet_stats`` (prevalence, contingency tests,
+Cramér's V, pairwise and across-variable corrections).
 """
 
 from framestudy.lazy import lazy_exports
