@@ -155,7 +155,8 @@ def consensus(
     _check_annotations(annotations, records)
     ann = _prepare(annotations)
     pairs = ann[["article_id", "coder"]].drop_duplicates().sort_values(["article_id", "coder"])
-    outlets = ann.groupby("article_id", sort=True)["outlet"].agg(_first_text)
+    named = ann[ann["outlet"] != ""].drop_duplicates("article_id")
+    outlets = pd.Series(named["outlet"].to_numpy(), index=named["article_id"].to_numpy())
     parts = {v: g for v, g in ann.groupby("variable", sort=False)}
     empty = ann.iloc[:0]
     spans = matched = None
@@ -180,19 +181,14 @@ def consensus(
     cells = [c for c in cells if len(c)]
     if not cells:
         return pd.DataFrame(columns=CONSENSUS_COLUMNS)
-    frame = _decide(pd.concat(cells, ignore_index=True))
+    frame, cells = _decide(pd.concat(cells, ignore_index=True))
     if adjudicated is not None:
-        frame = _apply_adjudication(frame, adjudicated, records)
-    frame["outlet"] = frame["article_id"].map(outlets).fillna("")
-    frame = frame.sort_values(
-        ["article_id", "var_order", "span_start", "span_end", "span_label", "cat_order"],
-        kind="stable",
-    )
+        _apply_adjudication(frame, cells, adjudicated, records)
+    frame["outlet"] = frame["article_id"].map(outlets).fillna("").astype(object)
     for column in ("span_start", "span_end"):
-        frame[column] = pd.array(
-            frame[column].where(frame[column] >= 0, None).tolist(), dtype="Int64"
-        )
-    return frame[CONSENSUS_COLUMNS].reset_index(drop=True)
+        offsets = frame[column].to_numpy(dtype=np.int64)
+        frame[column] = pd.arrays.IntegerArray(np.maximum(offsets, 0), offsets < 0)
+    return frame[CONSENSUS_COLUMNS]
 
 
 def write_consensus(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
@@ -245,13 +241,6 @@ def _check_annotations(annotations: pd.DataFrame, records: list[dict]) -> None:
 
 def _text(value) -> str:
     return "" if is_missing(value) else str(value)
-
-
-def _first_text(values: pd.Series) -> str:
-    for value in values:
-        if _text(value):
-            return str(value)
-    return ""
 
 
 def _prepare(annotations: pd.DataFrame) -> pd.DataFrame:
@@ -415,50 +404,65 @@ def _attribute_cells(record, order, rows, matched: pd.DataFrame, pairs: pd.DataF
 # --- the decision ---------------------------------------------------------------------------
 
 
-def _decide(cells: pd.DataFrame) -> pd.DataFrame:
-    """One row per question from its coders' votes (the rule of :func:`consensus`)."""
-    cells = cells.sort_values([*_KEY, "coder"], kind="stable").reset_index(drop=True)
-    cells["span_start"] = cells["span_start"].astype(np.int64)
-    cells["span_end"] = cells["span_end"].astype(np.int64)
-    group = cells.groupby(_KEY, sort=False)
-    question = group.ngroup().to_numpy()
+def _decide(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per question from its coders' votes (the rule of :func:`consensus`), in the
+    result's order; and the cells sorted the same way, each with its question (``_q``)."""
+    articles = pd.factorize(cells["article_id"], sort=True)[0]
+    labels = pd.factorize(cells["span_label"], sort=True)[0]
+    coders = pd.factorize(cells["coder"], sort=True)[0]
+    keys = [
+        articles,
+        cells["var_order"].to_numpy(dtype=np.int64),
+        cells["span_start"].to_numpy(dtype=np.int64),
+        cells["span_end"].to_numpy(dtype=np.int64),
+        labels,
+        cells["cat_order"].to_numpy(dtype=np.int64),
+    ]
+    order = np.lexsort([coders, *reversed(keys)])
+    cells = cells.iloc[order].reset_index(drop=True)
+    sorted_keys = np.stack([k[order] for k in keys])
+    new = np.ones(len(cells), dtype=bool)
+    new[1:] = (sorted_keys[:, 1:] != sorted_keys[:, :-1]).any(axis=0)
+    question = np.cumsum(new) - 1
+    n_questions = int(question[-1]) + 1
     cells["_q"] = question
-    counted = cells[cells["vote"] != _CONFLICT]
-    counts = counted.groupby(["_q", "vote"], sort=False).size().rename("k").reset_index()
-    counts = counts.sort_values(["_q", "k", "vote"], ascending=[True, False, True])
-    top = counts.drop_duplicates("_q").set_index("_q")
-    at_top = counts["k"].to_numpy() == counts.groupby("_q")["k"].transform("max").to_numpy()
-    n_top = counts[at_top].groupby("_q").size()
-    rows = group.agg(
-        var_order=("var_order", "first"),
-        cat_order=("cat_order", "first"),
-        n_coders=("coder", "size"),
-    ).reset_index()
-    # the questions' cells are consecutive (sorted by key), so each question is a slice
-    bounds = np.flatnonzero(np.diff(question, prepend=-1, append=question.max() + 1))
-    slices = list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
-    pieces = (cells["coder"].astype(str) + "=" + cells["shown"].astype(str)).tolist()
-    votes = cells["vote"].tolist()
-    rows["values"] = ["; ".join(pieces[a:b]) for a, b in slices]
-    rows["_votes"] = [votes[a:b] for a, b in slices]
-    q = np.arange(len(rows))
-    k = top["k"].reindex(q).fillna(0).astype(np.int64).to_numpy()
-    leader = top["vote"].reindex(q).fillna("").to_numpy(dtype=object)
-    unique = n_top.reindex(q).fillna(0).to_numpy() == 1
-    n = rows["n_coders"].to_numpy()
+    # the most frequent vote of each question (two values of one coder count for nothing)
+    codes, votes = pd.factorize(cells["vote"].to_numpy(dtype=object))
+    counted = votes != _CONFLICT
+    valid = counted[codes]
+    pair, count = np.unique(question[valid] * len(votes) + codes[valid], return_counts=True)
+    pair_q, pair_vote = pair // max(len(votes), 1), pair % max(len(votes), 1)
+    k = np.zeros(n_questions, dtype=np.int64)
+    np.maximum.at(k, pair_q, count)
+    at_top = count == k[pair_q]
+    n_top = np.bincount(pair_q[at_top], minlength=n_questions)
+    leader = np.full(n_questions, "", dtype=object)
+    leader[pair_q[at_top]] = np.asarray(votes, dtype=object)[pair_vote[at_top]]
+    n = np.bincount(question, minlength=n_questions)
+    unique = n_top == 1
     provenance = np.select(
         [n == 1, (k == n) & unique, (2 * k > n) & unique],
         [SINGLE, UNANIMOUS, MAJORITY],
         default=UNRESOLVED,
-    )
-    value = np.where(provenance == UNRESOLVED, "", leader)
-    rows["value"] = value.astype(object)
-    rows["provenance"] = provenance.astype(object)
+    ).astype(object)
+    first = np.flatnonzero(new)
+    rows = cells.iloc[first][_KEY].reset_index(drop=True)
+    rows["value"] = np.where((provenance == UNRESOLVED) | (n_top != 1), "", leader)
+    rows["provenance"] = provenance
+    rows["n_coders"] = n
     rows["n_agreeing"] = k
-    return rows
+    pieces = (cells["coder"].astype(str) + "=" + cells["shown"].astype(str)).tolist()
+    ends = [*first[1:].tolist(), len(cells)]
+    rows["values"] = ["; ".join(pieces[a:b]) for a, b in zip(first.tolist(), ends, strict=True)]
+    for column in ("article_id", "variable", "category", "span_label", "value", "values"):
+        rows[column] = rows[column].astype(object)
+    return rows, cells
 
 
-def _apply_adjudication(frame: pd.DataFrame, adjudicated: pd.DataFrame, records) -> pd.DataFrame:
+def _apply_adjudication(
+    frame: pd.DataFrame, cells: pd.DataFrame, adjudicated: pd.DataFrame, records: list[dict]
+) -> None:
+    """Override ``frame``'s rows (in place) with the decisions of ``adjudicated``."""
     if not isinstance(adjudicated, pd.DataFrame):
         raise AgreementInputError(
             f"adjudicated must be a DataFrame with the columns article_id, variable, value, "
@@ -471,49 +475,55 @@ def _apply_adjudication(frame: pd.DataFrame, adjudicated: pd.DataFrame, records)
             "variable, value (and category, span_label, span_start, span_end to address a "
             "per-value or per-span row)"
         )
-    decisions = pd.DataFrame(
-        {c: adjudicated[c].map(_text) for c in ("article_id", "variable", "value")}
-    )
     given = [c for c in _ADJUDICATION_KEYS if c in adjudicated.columns]
-    for column in given:
-        if column in ("span_start", "span_end"):
-            offsets = pd.to_numeric(adjudicated[column], errors="coerce")
-            decisions[column] = offsets.fillna(-1).astype(np.int64)
-        else:
-            decisions[column] = adjudicated[column].map(_text)
     keys = ["article_id", "variable", *given]
+    decisions = pd.DataFrame(index=range(len(adjudicated)))
+    for column in [*keys, "value"]:
+        raw = adjudicated[column].reset_index(drop=True)
+        if column in ("span_start", "span_end"):
+            decisions[column] = pd.to_numeric(raw, errors="coerce").fillna(-1).astype(np.int64)
+        else:
+            decisions[column] = [_text(v) for v in raw]
+    decisions["_decision"] = np.arange(len(decisions))
+    targets = frame[keys].assign(_row=np.arange(len(frame)))
+    hits = decisions[[*keys, "_decision"]].merge(targets, on=keys, how="left")
+    n_hits = hits.groupby("_decision")["_row"].count().reindex(decisions["_decision"])
+    row_of = hits.dropna(subset=["_row"]).drop_duplicates("_decision")
+    row_of = row_of.set_index("_decision")["_row"].astype(np.int64)
     domains = {str(r["variable"]): r for r in records}
-    frame = frame.reset_index(drop=True)
-    for i, decision in enumerate(decisions.itertuples(index=False), start=1):
+    first_of: dict[int, int] = {}
+    for i, decision in enumerate(decisions.itertuples(index=False)):
         where = ", ".join(f"{c} {getattr(decision, c)!r}" for c in keys)
-        hit = np.ones(len(frame), dtype=bool)
-        for column in keys:
-            hit &= (frame[column] == getattr(decision, column)).to_numpy()
-        rows = np.flatnonzero(hit)
-        if len(rows) != 1:
-            what = "no consensus row" if not len(rows) else f"{len(rows)} consensus rows"
+        if n_hits.iloc[i] != 1:
+            what = "no consensus row" if not n_hits.iloc[i] else f"{n_hits.iloc[i]} consensus rows"
             raise AgreementInputError(
-                f"adjudication row {i} ({where}) addresses {what} -- give the article, the "
-                "variable and, for a per-value or per-span row, category, span_label, "
+                f"adjudication row {i + 1} ({where}) addresses {what} -- give the article, "
+                "the variable and, for a per-value or per-span row, category, span_label, "
                 "span_start and span_end as the consensus table has them"
             )
-        row = rows[0]
-        if frame.at[row, "provenance"] == ADJUDICATED:
+        row = int(row_of.loc[i])
+        if row in first_of:
             raise AgreementInputError(
-                f"adjudication row {i} ({where}) repeats an earlier decision -- keep one"
+                f"adjudication row {i + 1} ({where}) repeats row {first_of[row]} -- keep one"
             )
-        value = decision.value
+        first_of[row] = i + 1
         if frame.at[row, "category"]:
             allowed = [PRESENT, ABSENT]
         else:
             record = domains[decision.variable]
-            allowed = [str(v) for v in (*record.get("values", []), *record.get("missing_values", []))]
-        if value and value not in allowed:
+            allowed = [
+                str(v) for v in (*record.get("values", []), *record.get("missing_values", []))
+            ]
+        if decision.value and decision.value not in allowed:
             raise AgreementInputError(
-                f"adjudication row {i} ({where}): value {value!r} is not one of "
+                f"adjudication row {i + 1} ({where}): value {decision.value!r} is not one of "
                 f"{', '.join(allowed)} -- or leave it empty for no value"
             )
-        frame.at[row, "value"] = value
-        frame.at[row, "provenance"] = ADJUDICATED
-        frame.at[row, "n_agreeing"] = sum(v == value for v in frame.at[row, "_votes"])
-    return frame
+    rows = row_of.to_numpy()
+    decided = pd.Series(decisions["value"].to_numpy(dtype=object), index=rows)
+    mine = cells["_q"].isin(rows).to_numpy()
+    agree = cells["vote"].to_numpy(dtype=object)[mine] == cells["_q"][mine].map(decided).to_numpy()
+    n_agreeing = pd.Series(agree.astype(np.int64)).groupby(cells["_q"][mine].to_numpy()).sum()
+    frame.loc[rows, "value"] = decided.to_numpy()
+    frame.loc[rows, "provenance"] = ADJUDICATED
+    frame.loc[rows, "n_agreeing"] = n_agreeing.reindex(rows).to_numpy()
