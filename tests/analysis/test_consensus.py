@@ -11,7 +11,7 @@ import pytest
 
 from framestudy.analysis.consensus import CONSENSUS_COLUMNS, consensus, write_consensus
 from framestudy.analysis.data import AgreementInputError
-from framestudy.annotations import COLUMNS
+from framestudy.annotations import COLUMNS, read_tidy, write_tidy
 from tests.analysis.synth import synthetic_study
 
 REGISTRY = [
@@ -404,3 +404,15 @@ def test_the_projects_registry_on_a_synthetic_study():
     blame = res[res["variable"] == "blame_actors"]
     assert len(blame) == 30 * 5 and set(blame["value"]) <= {"present", "absent", ""}
     assert np.array_equal(res.index, np.arange(len(res)))
+
+
+def test_the_table_as_pull_writes_and_read_tidy_reads_it(tmp_path):
+    """The annotation table written by pull and read back (`NA` stays a value, empty span
+    columns come back missing) gives the same consensus as the table in memory; a registry
+    given as ``Schema.registry()``'s DataFrame too."""
+    ann = pd.concat([spans_table(), tidy(("rt-2", B, "legit", "NA"))], ignore_index=True)
+    write_tidy(ann, tmp_path / "annotations.csv")
+    back = consensus(read_tidy(tmp_path / "annotations.csv"), REGISTRY)
+    pd.testing.assert_frame_equal(back, consensus(ann, REGISTRY))
+    pd.testing.assert_frame_equal(back, consensus(ann, pd.DataFrame(REGISTRY)))
+    check(one(back, "rt-2", "legit"), "", "unresolved", 2, 1, f"{A}=(none); {B}=NA")

@@ -243,11 +243,20 @@ def _text(value) -> str:
     return "" if is_missing(value) else str(value)
 
 
+def _as_text(column: pd.Series) -> pd.Series:
+    """A column as Python strings (object dtype), a missing value as ``""``."""
+    values = column.to_numpy(dtype=object, na_value="")
+    if pd.api.types.infer_dtype(values, skipna=False) not in ("string", "empty"):
+        values = np.array([v if isinstance(v, str) else str(v) for v in values], dtype=object)
+    return pd.Series(values, index=column.index, dtype=object)
+
+
 def _prepare(annotations: pd.DataFrame) -> pd.DataFrame:
-    ann = annotations.copy()
-    for column in ("article_id", "coder", "variable", "value", "outlet"):
-        text = ann[column].astype(object)
-        ann[column] = text.where(text.notna(), "").astype(str).astype(object)
+    columns = ["article_id", "outlet", "coder", "variable", "value"]
+    spans = [c for c in ("span_id", "span_start", "span_end") if c in annotations.columns]
+    ann = annotations[columns + spans].copy()
+    for column in columns + [c for c in spans if c == "span_id"]:
+        ann[column] = _as_text(ann[column])
     return ann[(ann["article_id"] != "") & (ann["coder"] != "")]
 
 
@@ -261,7 +270,7 @@ def _spans(rows: pd.DataFrame) -> pd.DataFrame:
             "category": rows["value"].to_numpy(dtype=object),
             "start": pd.to_numeric(rows["span_start"]).to_numpy(dtype=float),
             "end": pd.to_numeric(rows["span_end"]).to_numpy(dtype=float),
-            "span_id": rows["span_id"].map(_text).to_numpy(dtype=object),
+            "span_id": rows["span_id"].to_numpy(dtype=object),
         }
     )
     frame = frame.drop_duplicates(["document", "coder", "span_id", "category"])
@@ -383,8 +392,8 @@ def _attribute_cells(record, order, rows, matched: pd.DataFrame, pairs: pd.DataF
     marked = spans[["unit", "coder", "span_id"]].drop_duplicates(["unit", "coder"])
     base = base.merge(marked, on=["unit", "coder"], how="left")
     base["_has_span"] = base["span_id"].notna()
-    attr = rows[(rows["value"] != "") & rows["span_id"].notna()]
-    attr = attr.assign(span_id=attr["span_id"].map(_text))[["coder", "span_id", "value"]]
+    attr = rows[(rows["value"] != "") & (rows["span_id"] != "")]
+    attr = attr[["coder", "span_id", "value"]]
     if record.get("multiple") or record.get("level") == "set":
         values = _domain(record, attr["value"])
         chosen = attr.merge(base[["coder", "span_id", "unit"]].dropna(), on=["coder", "span_id"])
