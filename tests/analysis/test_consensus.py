@@ -248,6 +248,27 @@ def spans_table():
     )
 
 
+def test_region_ids_are_the_coders_within_an_article():
+    """Label Studio's region ids are only unique within an annotation: the same id in
+    another article is another span."""
+    ann = pd.concat(
+        [
+            spans_table(),
+            tidy(
+                ("gr-3", A, "span", "BLAME", "a1", 5, 9),
+                ("gr-3", A, "polarity", "NEG", "a1", 5, 9),
+                ("gr-3", B, "span", "BLAME", "b1", 5, 9),
+                ("gr-3", B, "polarity", "NEG", "b1", 5, 9),
+            ),
+        ],
+        ignore_index=True,
+    )
+    res = consensus(ann, REGISTRY)
+    check(one(res, "gr-3", "polarity", span_start=5), "NEG", "unanimous", 2, 2)
+    check(one(res, "rt-1", "polarity", span_start=10), "POS", "majority", 3, 2)
+    check(one(res, "gr-3", "target", "RUSSIA", span_start=5), "absent", "unanimous", 2, 2)
+
+
 def test_span_presence_per_label():
     res = consensus(spans_table(), REGISTRY)
     check(one(res, "rt-1", "span", "BLAME"), "present", "unanimous", 3, 3)

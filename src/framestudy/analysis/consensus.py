@@ -393,17 +393,19 @@ def _attribute_cells(record, order, rows, matched: pd.DataFrame, pairs: pd.DataF
     base = base.merge(marked, on=["unit", "coder"], how="left")
     base["_has_span"] = base["span_id"].notna()
     attr = rows[(rows["value"] != "") & (rows["span_id"] != "")]
-    attr = attr[["coder", "span_id", "value"]]
+    # a region id is the coder's within an article: ids may repeat across articles
+    span_key = ["article_id", "coder", "span_id"]
+    attr = attr[[*span_key, "value"]]
     if record.get("multiple") or record.get("level") == "set":
         values = _domain(record, attr["value"])
-        chosen = attr.merge(base[["coder", "span_id", "unit"]].dropna(), on=["coder", "span_id"])
+        chosen = attr.merge(base[[*span_key, "unit"]].dropna(), on=span_key)
         grid = _per_value(base, chosen, ["unit", "coder"], values)
         no_span = ~grid["_has_span"].to_numpy(dtype=bool)
         grid.loc[no_span, "vote"] = ""
         grid.loc[no_span, "shown"] = NO_SPAN
     else:
-        votes = _votes(attr, ["coder", "span_id"])
-        grid = base.merge(votes, on=["coder", "span_id"], how="left")
+        votes = _votes(attr, span_key)
+        grid = base.merge(votes, on=span_key, how="left")
         grid["vote"] = grid["vote"].fillna("")
         grid["shown"] = grid["shown"].fillna(NO_ANSWER)
         grid.loc[~grid["_has_span"].to_numpy(dtype=bool), "shown"] = NO_SPAN
