@@ -12,9 +12,10 @@ an article casts one vote per question, and the value a strict majority of them 
 analysis value. Combining several coders' judgements by majority vote is the usual way of
 aggregating redundant annotations, but no page-citable source fixing these exact details
 (the denominator, ties, "no answer" as a vote) was checked: the details are the project's
-rule, stated here and in docs/outlets.md. Krippendorff (2004, *Content Analysis*, 2nd ed.,
-ch. 11) is the reason the agreement is measured on the coders' independent values before any
-such resolution: resolving disagreements does not make the data more reliable.
+rule, stated here and in docs/outlets.md. Reliability is measured on what the coders gave
+independently, before any such resolution (Krippendorff 2004, *Content Analysis*, 2nd ed.,
+ch. 11, on reliability data from independently working coders); whether a variable's
+consensus values may be used at all is the reliability gate's decision, not this module's.
 """
 
 from __future__ import annotations
