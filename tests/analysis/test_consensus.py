@@ -327,6 +327,21 @@ def test_adjudication_wins():
     check(one(without, "rt-1", "relevant"), "", "unresolved", 2, 1)
 
 
+def test_an_empty_adjudication_changes_nothing():
+    ann = spans_table()
+    empty = pd.DataFrame(columns=["article_id", "variable", "category", "value"])
+    pd.testing.assert_frame_equal(
+        consensus(ann, REGISTRY, adjudicated=empty), consensus(ann, REGISTRY)
+    )
+
+
+def test_one_coders_spans_are_single():
+    res = consensus(spans_table().query("coder == @C"), REGISTRY)
+    assert set(res["provenance"]) == {"single"}
+    check(one(res, "rt-1", "polarity", span_start=100), "NEG", "single", 1, 1, f"{C}=NEG")
+    check(one(res, "rt-1", "span", "PROMISE"), "present", "single", 1, 1)
+
+
 def test_adjudication_of_a_matched_span():
     decisions = pd.DataFrame(
         {

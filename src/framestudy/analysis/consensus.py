@@ -119,7 +119,8 @@ def consensus(
       coders marked the span. A set-valued attribute (e.g. ``blame_target``) gets one
       question per value, as set-valued variables do.
 
-    Every article gets a row for every question, whether or not anyone answered it.
+    Every article gets a row for every question, whether or not anyone answered it (span
+    attributes: for every matched span); variables the registry does not list are left out.
 
     ``adjudicated``: an optional table of decisions, columns ``article_id, variable,
     value`` and, to address a per-value or per-span row, ``category``, ``span_label``,
