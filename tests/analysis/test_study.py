@@ -312,3 +312,21 @@ def test_ordinal_order_comes_from_the_registry(order):
     alphabetical = sorted(order)
     assert alphabetical != order
     assert abs(row["estimate"] - ordinal_alpha(alphabetical)) > 0.01
+
+
+def test_span_ids_reused_across_articles_do_not_mix_attributes(study, results):
+    """Span ids are only unique within an article in a hand-made table: the attribute
+    alphas must not change when every article numbers its spans s0, s1, ..."""
+    ann, lengths = study
+    has_id = ann["span_id"].notna()
+    keys = ann.loc[has_id, ["article_id", "span_id"]].drop_duplicates()
+    keys["local"] = "s" + keys.groupby("article_id").cumcount().astype(str)
+    renamed = ann.merge(keys, on=["article_id", "span_id"], how="left")
+    renamed["span_id"] = renamed["local"].where(renamed["span_id"].notna(), None)
+    renamed = renamed.drop(columns="local")
+    assert renamed["span_id"].nunique() < ann["span_id"].nunique()  # ids now repeat
+    again = study_agreement(renamed, REGISTRY, lengths, by="outlet", n_boot=200, seed=1)
+    for variable in ("polarity", "target"):
+        row = pick(again, variable)
+        assert row["estimate"] == pytest.approx(pick(results, variable)["estimate"], abs=1e-12)
+        assert row["n_units"] == pick(results, variable)["n_units"]

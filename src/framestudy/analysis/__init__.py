@@ -8,7 +8,8 @@ errors), ``bootstrap`` (vectorised bootstrap of alpha), ``unitizing`` (spans),
 ``variable_agreement`` (every schema variable of a study), ``reliability_data`` (the only
 module that reads files) and ``vocabulary`` (the names the engine accepts, without numpy).
 See docs/agreement.md. The outlet comparison (docs/outlets.md; import from the modules):
-``gate`` (the reliability gate) and ``outlet_stats`` (prevalence, contingency tests,
+``consensus`` (one analysis value per article and variable, with its provenance), ``gate``
+(the reliability gate) and ``outlet_stats`` (prevalence, contingency tests,
 Cramér's V, pairwise and across-variable corrections).
 """
 

@@ -331,7 +331,8 @@ def _span_variable(
 def _matched_spans(split: _Split) -> pd.DataFrame:
     """All spans with the matched unit each belongs to (matching is per category, so it
     can be done once for all attributes)."""
-    spans = _span_rows(split).drop_duplicates(["coder", "span_id"]).reset_index(drop=True)
+    spans = _span_rows(split).drop_duplicates(["document", "coder", "span_id"])
+    spans = spans.reset_index(drop=True)
     return spans.assign(unit=match_spans(spans).to_numpy())
 
 
@@ -349,8 +350,13 @@ def _attribute_variable(
     attr = _by_variable(split, record["variable"])
     attr = attr[attr["span_id"].notna()]
     attr = attr.assign(span_id=attr["span_id"].astype(str))
+    # a span is (article, coder, span id): Label Studio's ids are random, but a table made
+    # by hand may reuse them across articles
     attr = attr.merge(
-        spans[["coder", "span_id", "unit", "document"]], on=["coder", "span_id"], how="inner"
+        spans[["coder", "span_id", "unit", "document"]],
+        left_on=["article_id", "coder", "span_id"],
+        right_on=["document", "coder", "span_id"],
+        how="inner",
     )
     multiple = bool(record.get("multiple"))
     values = [str(v) for v in record.get("values", [])]
