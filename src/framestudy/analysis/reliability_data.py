@@ -299,3 +299,26 @@ def read_document_lengths(tasks_json: str | os.PathLike) -> dict | None:
     if not path.is_file():
         return None
     return {str(task["data"]["article_id"]): len(task["data"]["text"]) for task in read_tasks(path)}
+
+
+def read_agreement(path: str | os.PathLike) -> pd.DataFrame:
+    """The study-mode agreement table (``analysis/agreement.csv``, written by
+    ``framestudy agreement``), with empty texts kept as "" (not NaN)."""
+    from framestudy.analysis.variable_agreement import RESULT_COLUMNS
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file -- run `framestudy agreement` first")
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path}: unreadable ({exc}) -- run `framestudy agreement` again") from None
+    missing = [c for c in RESULT_COLUMNS if c not in frame.columns]
+    if missing:
+        raise UserError(
+            f"{path}: no column {', '.join(missing)} -- not an agreement table; run "
+            "`framestudy agreement` again"
+        )
+    for column in ("estimate", "ci_low", "ci_high"):
+        frame[column] = pd.to_numeric(frame[column].replace("", np.nan), errors="coerce")
+    return frame

@@ -22,7 +22,7 @@ from framestudy.errors import UserError
 # The order a study runs them; `framestudy --help` lists commands in this order.
 PIPELINE_ORDER = (
     "schema", "tasks", "server", "coders", "push", "status", "pull", "annotations",
-    "agreement", "simulate", "plan",
+    "agreement", "outlets", "simulate", "plan",
 )
 
 
@@ -71,7 +71,9 @@ def _register() -> None:
     # Pipeline order: schemas -> tasks -> Label Studio -> annotations -> analysis.
     import importlib
 
-    for name in ("schema", "tasks", "labelstudio", "annotations", "agreement", "simulate"):
+    for name in (
+        "schema", "tasks", "labelstudio", "annotations", "agreement", "outlets", "simulate"
+    ):
         importlib.import_module(f"framestudy.cli.{name}").register(app)
 
 
