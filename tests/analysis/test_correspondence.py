@@ -252,6 +252,25 @@ def test_zero_cells_in_outlets_with_counts_are_analysed():
     assert np.isfinite(result.coordinates[["coordinate", "contribution", "cos2"]].to_numpy()).all()
 
 
+def test_one_article_per_outlet_gives_a_map_of_the_articles():
+    # The bundled study's shape: five outlets, one article each. Not refused (CA tests
+    # nothing); each outlet's profile is its one article, a vertex of the profile space.
+    frame = pd.DataFrame({
+        "article_id": list("abcde"),
+        "outlet": ["gr", "agg", "rt", "it", "emp"],
+        "blame_primary": ["NATO", "US", "NATO", "SHARED", "RUSSIA"],
+    })
+    result = correspondence_analysis(crosstab(frame, "outlet", "blame_primary"))
+    assert result.n == 5 and result.n_dimensions == 3
+    # An indicator table: every principal inertia is 1, total (distinct values - 1) = 3.
+    assert result.inertias["principal_inertia"].to_numpy() == pytest.approx(1.0)
+    assert result.total_inertia == pytest.approx(3.0)
+    # Tied inertias: the axes are arbitrary, and the reason says so; distances are not.
+    assert "dimensions 1 and 2 are equal" in result.reason and "not unique" in result.reason
+    rows = result.coordinate_matrix("row")
+    np.testing.assert_allclose(rows.loc["gr"], rows.loc["rt"], atol=1e-12)
+
+
 # ---------------------------------------------------------------------------------------
 # Degenerate tables: a reason, never an internal error
 
@@ -296,7 +315,7 @@ def test_all_zero_and_single_point_tables_report_their_inertia():
     "table",
     [
         _labelled([[10, 2, 3, 1], [2, 8, 4, 6]], ["rt", "emp"], ["US", "RU", "UA", "EU"]),
-        # rank one: rows a and b have the same profile
+        # a table of rank two (residuals of rank one): rows a and b have the same profile
         _labelled([[2, 4, 6], [1, 2, 3], [3, 1, 1]], ["a", "b", "c"], ["x", "y", "z"]),
         _labelled([[5, 1], [1, 5]], ["rt", "emp"], ["US", "RU"]),
     ],

@@ -51,6 +51,8 @@ SIDES = ("row", "column")
 # A dimension whose principal inertia is below this share of the total is rounding noise of
 # a rank-deficient table (e.g. two rows with the same profile), not a dimension.
 RELATIVE_TOLERANCE = 1e-10
+# Principal inertias closer than this (relative) are tied: their axes are not unique.
+TIE_TOLERANCE = 1e-8
 # Total inertia is scale-free (chi^2 / n, at most min(rows, columns) - 1): below this the
 # rows' profiles are identical and there is nothing to decompose.
 ABSOLUTE_TOLERANCE = 1e-12
@@ -63,7 +65,8 @@ class CorrespondenceResult:
     ``table``: the counts analysed (rows and columns with counts, in the input's order).
     ``n``: their sum. ``total_inertia``: Pearson's X^2 of the table over ``n``.
     ``n_dimensions``: dimensions with inertia (at most min(rows, columns) - 1).
-    ``reason``: empty when a map of at least two dimensions was made; otherwise why not.
+    ``reason``: empty when a map of at least two dimensions with unique axes was made;
+    otherwise why not (or, for tied principal inertias, why the map is not unique).
     """
 
     row_variable: str
@@ -210,7 +213,9 @@ def correspondence_analysis(table: pd.DataFrame, n_components: int = 2) -> Corre
     the analysis. With fewer than two rows or columns left, with no inertia (every row has
     the same profile) or with a single dimension (two rows or two columns, or a table of
     rank two), ``reason`` says why no two-dimensional map can be drawn, and the tables hold
-    what could be computed.
+    what could be computed. When a shown dimension's principal inertia equals the next
+    one's (e.g. one article per outlet: every inertia is 1), the map is not unique and
+    ``reason`` says so; a map is still given.
 
     Sign: the sign of a dimension is arbitrary in CA; here each dimension is oriented so that
     the row point farthest from the origin on it has a positive coordinate (the same table
@@ -300,7 +305,7 @@ def correspondence_analysis(table: pd.DataFrame, n_components: int = 2) -> Corre
         ],
         ignore_index=True,
     )
-    reason = ""
+    reason = _tie_reason(eigen, n_shown)
     if k < 2:
         reason = (
             f"a single dimension ({n_rows} rows ({row_variable}) x {n_cols} columns "
@@ -311,6 +316,20 @@ def correspondence_analysis(table: pd.DataFrame, n_components: int = 2) -> Corre
         **result, total_inertia=total, n_dimensions=k, inertias=inertias, points=points,
         coordinates=coordinates, reason=reason,
     )
+
+
+def _tie_reason(eigen: np.ndarray, n_shown: int) -> str:
+    """Why the axes shown are not unique: a shown dimension whose principal inertia equals
+    the next one's (the singular vectors of a repeated singular value are any orthonormal
+    basis of their space, so any rotation of the tied dimensions fits the table as well)."""
+    for i in range(min(n_shown, len(eigen) - 1)):
+        if np.isclose(eigen[i], eigen[i + 1], rtol=TIE_TOLERANCE, atol=0.0):
+            return (
+                f"the principal inertias of dimensions {i + 1} and {i + 2} are equal "
+                f"({eigen[i]:.6g}): the map is not unique (any rotation of the tied "
+                "dimensions fits the table as well) -- do not read its axes"
+            )
+    return ""
 
 
 def _points(active: pd.DataFrame) -> pd.DataFrame:
