@@ -202,7 +202,7 @@ def correspondence_analysis(table: pd.DataFrame, n_components: int = 2) -> Corre
     S = D_r^-1/2 (P - r c') D_c^-1/2 are decomposed by a singular value decomposition
     (Greenacre 2007, Theoretical Appendix A). The squared singular values are the principal
     inertias; they add up to the total inertia, X^2/n (ch. 4); each dimension's share of it
-    says how much of the table's association it shows (ch. 6-7). Points are given in
+    says how much of the table's association it shows (ch. 6). Points are given in
     principal coordinates (the symmetric map, ch. 9), with the contributions of each point
     to each dimension's inertia and the squared correlations (cos2, the quality of its
     display) of ch. 11; ``mass``, ``chi_distance`` and ``inertia`` per point are those of
