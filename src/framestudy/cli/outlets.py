@@ -78,11 +78,13 @@ def outlets(
 
 
 def _why_none(tests) -> str:
+    """The commonest reason no comparison was tested, in short."""
     reasons = tests["reason"].dropna().astype(str)
     gated = reasons.str.startswith("not tested: the reliability gate")
     if gated.all():
         return "the reliability gate excluded every variable (see gate.csv; --no-gate overrides)"
-    return reasons[~gated].iloc[0] if (~gated).any() else "no variable to compare"
+    short = reasons[~gated].str.split(" -- ").str[0].str.split(" [(]").str[0]
+    return str(short.value_counts().index[0])
 
 
 def _tests_table(tests) -> Table:
