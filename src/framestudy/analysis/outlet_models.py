@@ -283,7 +283,7 @@ def _check_whole(name: str, value, minimum: int) -> None:
 
 
 def _control_missing(value) -> bool:
-    return is_missing(value) or (isinstance(value, str) and value.strip().lower() == "unknown")
+    return value is pd.NaT or is_missing(value) or (isinstance(value, str) and value.strip().lower() == "unknown")
 
 
 def _rows(frame, value_col, outlet_col, coder_col, level, order, missing_values):
@@ -372,6 +372,11 @@ def _control_column(values: pd.Series) -> tuple[str, pd.Series]:
             dates = dates.dt.tz_convert(None)
         return "date", (dates - dates.min()).dt.total_seconds() / (365.25 * 86400)
     return "categorical", values
+
+
+def _native(value):
+    """A numpy scalar as the Python value it holds (for messages and tables)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _sorted_levels(values) -> list:
@@ -605,21 +610,23 @@ def _separation(rows, value_col, outcomes, categorical, model_name) -> str:
     for col, kind in categorical:
         table = pd.crosstab(rows[col], rows[value_col]).reindex(columns=list(outcomes), fill_value=0)
         for group, counts in table.iterrows():
+            group = _native(group)
             label = f"{kind} {group!r}" if kind != "control" else f"{col} = {group!r}"
             if model_name == "ordered_logit":
                 held = counts[counts > 0]
                 if len(held) == 1 and held.index[0] in (outcomes[0], outcomes[-1]):
-                    end = "lowest" if held.index[0] == outcomes[0] else "highest"
+                    value = _native(held.index[0])
+                    end = "lowest" if value == outcomes[0] else "highest"
                     return (
                         f"perfect separation: every article of {label} has the {end} value "
-                        f"{held.index[0]!r}, so its odds ratio is infinite -- no estimate"
+                        f"{value!r}, so its odds ratio is infinite -- no estimate"
                     )
             else:
                 zero = counts[counts == 0]
                 if len(zero):
                     return (
                         f"perfect separation: no article of {label} has the value "
-                        f"{zero.index[0]!r}, so its odds ratio is infinite -- no estimate "
+                        f"{_native(zero.index[0])!r}, so its odds ratio is infinite -- no estimate "
                         "(merge rare values, or compare with Fisher's exact test)"
                     )
     return ""
@@ -658,7 +665,8 @@ def _coefficients(result, exog, meta, model_name, outcomes, confidence) -> pd.Da
     table.insert(2, "group", [meta[t][1] for t in table["term"]])
     for col in ("estimate", "se", "ci_low", "ci_high", "p_value"):
         table[col] = table[col].astype(float)
-    table["odds_ratio"] = np.exp(table["estimate"])
-    table["or_ci_low"] = np.exp(table["ci_low"])
-    table["or_ci_high"] = np.exp(table["ci_high"])
+    with np.errstate(over="ignore"):   # a diverging estimate is refused by the caller
+        table["odds_ratio"] = np.exp(table["estimate"])
+        table["or_ci_low"] = np.exp(table["ci_low"])
+        table["or_ci_high"] = np.exp(table["ci_high"])
     return table[list(COEFFICIENT_COLUMNS)].reset_index(drop=True)
