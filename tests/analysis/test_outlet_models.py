@@ -134,6 +134,25 @@ def test_ordinal_recovers_planted_shifts_and_cut_points(articles):
     assert np.allclose(result.thresholds, [-1.0, 0.5, 1.5], atol=0.3)
 
 
+@pytest.mark.parametrize("level", ["binary", "ordinal"])
+def test_intervals_cover_the_planted_effect_at_about_the_nominal_rate(level):
+    # 60 small simulated studies (3 outlets x 60 articles): the 95% interval of each
+    # outlet term should cover its planted value in about 57 of 60; fewer than 52 would
+    # happen with probability < 0.5% if the coverage were 95%.
+    covered = 0
+    for seed in range(60):
+        data = simulated_articles(seed, per_outlet=60)
+        if level == "binary":
+            result = outlet_model(data, "framed", "binary", controls=["genre", "years"])
+            outcome = True
+        else:
+            result = outlet_model(data, "promise", "ordinal", order=ORDER)
+            outcome = None
+        row = effects(result)[("globalresearch", outcome)]
+        covered += row.ci_low <= PLANTED["globalresearch"] <= row.ci_high
+    assert covered >= 52
+
+
 def test_no_outlet_effect_gives_intervals_that_cover_zero():
     rng = np.random.default_rng(7)
     frame = pd.DataFrame({
@@ -283,6 +302,11 @@ def test_beside_sets_the_two_runs_side_by_side(articles):
     assert list(table["group"]) == ["globalresearch", "rt"]
     assert {"estimate_consensus", "estimate_per_coder", "reason_per_coder"} <= set(table.columns)
     assert (np.sign(table["estimate_consensus"]) == np.sign(table["estimate_per_coder"])).all()
+    # Numeric coder ids are still categories (one fixed effect per coder).
+    numbered = per_coder_rows(articles, seed=4)
+    numbered["coder"] = numbered["coder"].map({"a@x.org": 1, "b@x.org": 2, "c@x.org": 3})
+    coders = coder_sensitivity(numbered, "framed", "binary").coefficients
+    assert list(coders.loc[coders["kind"] == "coder", "term"]) == ["coder[T.2]", "coder[T.3]"]
     small = coder_sensitivity(per_coder_rows(articles.iloc[[0, 500, 900]], seed=4), "framed",
                               "binary")
     one_sided = beside(consensus, small)

@@ -491,7 +491,8 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
             meta[name] = ("outlet", g)
     factors = [(c, "control") for c in used] + ([(coder_col, "coder")] if coder_col else [])
     for c, kind in factors:
-        how, values = _control_column(rows[c])
+        # Coders are categories even when their ids are numbers.
+        how, values = ("categorical", rows[c]) if kind == "coder" else _control_column(rows[c])
         if how == "categorical":
             categorical.append((c, kind))
             levels = _sorted_levels(values)
