@@ -1,0 +1,673 @@
+"""Regression of one variable on outlet: logistic, multinomial or proportional-odds, as the
+variable's level requires, with controls, and the same model on the coders' own values with
+coder as a fixed effect (the sensitivity run). Pure functions; nothing here reads or writes
+files.
+
+Input is a consensus-like table, one row per article, with an outlet column, a value column
+and, optionally, control columns (e.g. ``genre``, ``date``); for :func:`coder_sensitivity`,
+one row per article and coder. Rows whose outlet, value or a used control is missing
+(``None``/``NaN``; for controls also the string ``"unknown"``, which ``tasks.json`` writes
+for unknown metadata) are left out and counted.
+
+Which model (:func:`outlet_model`, ``level``):
+
+- ``binary``, or ``nominal`` with two observed values: logistic regression (``logit``);
+- ``nominal`` with more than two values: multinomial (baseline-category) logit (``mnlogit``);
+- ``ordinal``: the proportional-odds cumulative logit model (``ordered_logit``).
+
+Outlet enters treatment-coded: one term per outlet, each the log odds ratio against the
+reference outlet (``reference``, by default the first outlet alphabetically). A control is
+used when its column is present and takes more than one value in the rows fitted; otherwise
+it is skipped and the result says why. A numeric control enters as it is, a date (datetime
+values, or ISO ``YYYY-MM-DD`` text) as years since the earliest date, anything else
+treatment-coded against its first value in sorted order.
+
+The coefficient table (:attr:`OutletModel.coefficients`, columns
+:data:`COEFFICIENT_COLUMNS`), one row per term (and, for the multinomial model, per outcome
+value against the baseline value): ``term`` (e.g. ``outlet[T.rt]``, ``genre[T.opinion]``,
+``date``, ``Intercept``), ``kind`` (``intercept``, ``outlet``, ``control``, ``coder``),
+``group`` (the outlet, control value or coder the term stands for; empty for a numeric
+control), ``outcome`` (logistic: the value whose odds are modelled; multinomial: the value
+compared with the baseline value; ordinal: None, the odds are of a higher category),
+``estimate`` (log odds ratio), ``se``, ``ci_low``/``ci_high`` (Wald interval at
+``confidence``), ``p_value`` (Wald z test), ``odds_ratio`` = exp(estimate) with
+``or_ci_low``/``or_ci_high``. The fit's facts are attributes of :class:`OutletModel`
+(``n``, ``log_likelihood``, ``converged``, ``warnings``, ...); :meth:`OutletModel.to_frame`
+is the table with them.
+
+When no honest estimate exists -- too few articles per outlet, an outcome value no article
+of an outlet took (perfect separation), a control confounded with outlet, a fit that did not
+converge or whose estimates run off to infinity -- no coefficient is given: ``coefficients``
+is empty, ``log_likelihood`` is None and ``reason`` says why.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.miscmodels.ordinal_model import OrderedModel
+from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
+
+from framestudy.analysis.data import (
+    AgreementInputError,
+    CategoryOrderError,
+    check_confidence,
+    is_missing,
+)
+
+MODEL_LEVELS = ("binary", "nominal", "ordinal")
+MODELS = ("logit", "mnlogit", "ordered_logit")
+COEFFICIENT_COLUMNS = (
+    "term", "kind", "group", "outcome", "estimate", "se", "ci_low", "ci_high", "p_value",
+    "odds_ratio", "or_ci_low", "or_ci_high",
+)
+# Fit facts repeated on every row of OutletModel.to_frame(), before the coefficients.
+FIT_COLUMNS = (
+    "variable", "data", "model", "reference", "n", "n_articles", "log_likelihood",
+    "converged", "reason",
+)
+# A log odds ratio beyond this (an odds ratio above 22,000) is taken as an estimate running
+# off to infinity: quasi-complete separation that the checks before the fit did not catch.
+MAX_ABS_LOG_ODDS = 10.0
+# Events per parameter below which a warning is attached (Peduzzi et al. 1996).
+MIN_EVENTS_PER_PARAMETER = 10
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_DEFAULT_MAXITER = {"logit": 100, "mnlogit": 100, "ordered_logit": 2000}
+
+
+@dataclass(frozen=True)
+class OutletModel:
+    """One variable regressed on outlet (see the module docstring for the columns).
+
+    ``model``: one of :data:`MODELS`, or None when no model could be fitted honestly;
+    ``reason`` is then the why, and ``coefficients`` is empty. ``data``: ``consensus`` (one
+    row per article) or ``per_coder`` (:func:`coder_sensitivity`). ``reference``: the
+    reference outlet. ``outcomes``: the outcome values fitted, in order (logistic: the
+    other value, then the modelled one; multinomial: the baseline first; ordinal: the
+    scale, lowest first). ``controls``: the controls used; ``skipped_controls``: one
+    ``"<column>: why"`` per control left out. ``n``: rows fitted; ``n_articles``: distinct
+    articles among them; ``n_left_out``: rows left out for a missing outlet, value or
+    control. ``thresholds``: the ordinal model's cut points (log-odds scale, lowest first),
+    else empty. ``cov_type``: ``nonrobust``, or ``cluster`` (by article, per-coder data).
+    ``warnings``: what statsmodels warned about, and small-sample cautions.
+    """
+
+    variable: str
+    level: str
+    data: str
+    model: str | None
+    reason: str
+    outlet_col: str
+    reference: object
+    outcomes: tuple
+    controls: tuple
+    skipped_controls: tuple
+    n: int
+    n_articles: int
+    n_left_out: int
+    log_likelihood: float | None
+    converged: bool | None
+    warnings: tuple
+    cov_type: str
+    confidence: float
+    thresholds: tuple = ()
+    coefficients: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(COEFFICIENT_COLUMNS)), repr=False
+    )
+
+    @property
+    def fitted(self) -> bool:
+        """Whether the model was fitted (and ``coefficients`` hold its estimates)."""
+        return self.model is not None and not self.reason
+
+    def outlet_effects(self) -> pd.DataFrame:
+        """The outlet rows of :attr:`coefficients` (empty when nothing was fitted)."""
+        return self.coefficients[self.coefficients["kind"] == "outlet"].reset_index(drop=True)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The coefficient table with the fit's facts (:data:`FIT_COLUMNS`) on every row;
+        one row with empty coefficients and the ``reason`` when nothing was fitted."""
+        facts = {c: getattr(self, c) for c in FIT_COLUMNS}
+        if self.fitted:
+            table = self.coefficients.copy()
+        else:
+            table = pd.DataFrame([dict.fromkeys(COEFFICIENT_COLUMNS)])
+        for i, c in enumerate(FIT_COLUMNS):
+            table.insert(i, c, [facts[c]] * len(table))
+        return table.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Public functions
+
+
+def outlet_model(
+    frame: pd.DataFrame,
+    value_col: str,
+    level: str,
+    *,
+    outlet_col: str = "outlet",
+    controls: Sequence[str] = (),
+    order: Sequence | None = None,
+    reference=None,
+    missing_values: Sequence = (),
+    confidence: float = 0.95,
+    min_per_outlet: int = 2,
+    min_mean_per_outlet: float = 5.0,
+    maxiter: int | None = None,
+) -> OutletModel:
+    """Regress one variable's consensus value on outlet, with controls.
+
+    ``frame``: one row per article (an ``article_id`` column, if present, must not repeat).
+    ``level``: one of :data:`MODEL_LEVELS` (a set variable is modelled one value at a time:
+    pass each value's presence, 0/1 or False/True, as ``binary``). ``order``: the values in
+    order -- required for ``ordinal`` (lowest first); for ``binary`` and ``nominal`` it
+    fixes the reference value (the first: the logistic model gives the odds of the other,
+    the multinomial model compares every value with it); without it the values sort, and
+    the logistic model of False/True or 0/1 models True/1. ``missing_values`` (e.g.
+    ``"NA"``, not addressed) are off the scale and left out. ``reference``: the reference
+    outlet (default: the first alphabetically). ``controls``: columns to adjust for, each
+    used when present and varying.
+
+    The models, by maximum likelihood with statsmodels:
+
+    - logistic regression (``statsmodels.api.Logit``; Agresti 2013, *Categorical Data
+      Analysis*, 3rd ed., Wiley, ch. 5, pp. 163-198; Newton-Raphson);
+    - baseline-category (multinomial) logit (``statsmodels.api.MNLogit``; Agresti 2013,
+      ch. 8.1, pp. 294-301), one set of coefficients per value against the reference value;
+    - proportional-odds cumulative logit (``statsmodels.miscmodels.ordinal_model.
+      OrderedModel`` with ``distr="logit"``; McCullagh 1980, "Regression models for ordinal
+      data", JRSS B 42:109-142; Agresti 2013, ch. 8.2, pp. 301-310): one log odds ratio per
+      term for being in a higher category, whatever the cut (statsmodels' sign: positive
+      means higher values).
+
+    Intervals and p-values are Wald's, from the observed information. No estimate is given
+    (``reason`` says why, ``coefficients`` is empty) when: fewer than two outlets or outcome
+    values are observed; an outlet has fewer than ``min_per_outlet`` articles or the outlets
+    fewer than ``min_mean_per_outlet`` on average (the rule of
+    :func:`framestudy.analysis.outlet_stats.compare_outlets`); there are no more rows than
+    parameters; separation -- an outlet (or a value of a categorical control) in which an
+    outcome value never occurs (logistic, multinomial), or all of whose articles sit at one
+    end of the scale (ordinal) -- which makes the maximum-likelihood estimate infinite
+    (Albert & Anderson 1984, "On the existence of maximum likelihood estimates in logistic
+    regression models", Biometrika 71:1-10); a control determined by outlet and the other
+    controls (the design is not of full rank); statsmodels reporting perfect separation or
+    no convergence within ``maxiter`` iterations; or an estimate with an infinite standard
+    error or a log odds ratio beyond :data:`MAX_ABS_LOG_ODDS` (quasi-separation the checks
+    missed). Fewer than 10 events per parameter (Peduzzi et al. 1996, J. Clin. Epidemiol.
+    49:1373-1379) adds a warning: the estimates are then biased away from 0.
+    """
+    return _fit(
+        frame, value_col, level, data="consensus", outlet_col=outlet_col, controls=controls,
+        order=order, reference=reference, missing_values=missing_values,
+        confidence=confidence, min_per_outlet=min_per_outlet,
+        min_mean_per_outlet=min_mean_per_outlet, maxiter=maxiter, coder_col=None,
+    )
+
+
+def coder_sensitivity(
+    per_coder_frame: pd.DataFrame,
+    value_col: str,
+    level: str,
+    *,
+    coder_col: str = "coder",
+    outlet_col: str = "outlet",
+    controls: Sequence[str] = (),
+    order: Sequence | None = None,
+    reference=None,
+    missing_values: Sequence = (),
+    confidence: float = 0.95,
+    min_per_outlet: int = 2,
+    min_mean_per_outlet: float = 5.0,
+    maxiter: int | None = None,
+) -> OutletModel:
+    """The sensitivity run: the model of :func:`outlet_model` on the coders' own values,
+    one row per article and coder, with coder as a fixed effect.
+
+    ``per_coder_frame`` needs ``article_id`` and ``coder_col`` columns; an article coded
+    twice by one coder is refused. Coder enters treatment-coded (reference: the first coder
+    in sorted order) like a categorical control, so each coder's systematic leaning is
+    adjusted for and the outlet terms compare outlets within coders. Because the coders'
+    rows of one article are not independent, the standard errors are cluster-robust with
+    the article as cluster (Liang & Zeger 1986, Biometrika 73:13-22; Cameron & Miller 2015,
+    "A practitioner's guide to cluster-robust inference", J. Human Resources 50:317-372;
+    statsmodels ``cov_type="cluster"``). The sample-size rule counts articles, not rows.
+    Set the result beside the consensus one with :func:`beside`.
+    """
+    return _fit(
+        per_coder_frame, value_col, level, data="per_coder", outlet_col=outlet_col,
+        controls=controls, order=order, reference=reference, missing_values=missing_values,
+        confidence=confidence, min_per_outlet=min_per_outlet,
+        min_mean_per_outlet=min_mean_per_outlet, maxiter=maxiter, coder_col=coder_col,
+    )
+
+
+def beside(consensus: OutletModel, per_coder: OutletModel) -> pd.DataFrame:
+    """The outlet terms of the consensus model and of the coder sensitivity run, side by
+    side: one row per outlet term (and outcome), columns ``term, group, outcome``, then
+    ``estimate, ci_low, ci_high, p_value, odds_ratio`` suffixed ``_consensus`` and
+    ``_per_coder``, then ``reason_consensus`` and ``reason_per_coder`` (empty when fitted).
+    A side that was not fitted has NaN estimates and its reason.
+    """
+    for name, result in (("consensus", consensus), ("per_coder", per_coder)):
+        if not isinstance(result, OutletModel):
+            raise AgreementInputError(
+                f"beside() takes two OutletModel results; {name} is {type(result).__name__}"
+            )
+    keys = ["term", "group", "outcome"]
+    shown = ["estimate", "ci_low", "ci_high", "p_value", "odds_ratio"]
+    parts = []
+    for suffix, result in (("_consensus", consensus), ("_per_coder", per_coder)):
+        effects = result.outlet_effects()[keys + shown].copy()
+        effects["outcome"] = effects["outcome"].astype(object)
+        parts.append(effects.rename(columns={c: c + suffix for c in shown}))
+    merged = parts[0].merge(parts[1], on=keys, how="outer", sort=False)
+    merged["reason_consensus"] = consensus.reason
+    merged["reason_per_coder"] = per_coder.reason
+    return merged.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Input
+
+
+def _check_whole(name: str, value, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise AgreementInputError(f"{name} must be a whole number, at least {minimum}, not {value!r}")
+
+
+def _control_missing(value) -> bool:
+    return value is pd.NaT or is_missing(value) or (isinstance(value, str) and value.strip().lower() == "unknown")
+
+
+def _rows(frame, value_col, outlet_col, coder_col, level, order, missing_values):
+    """The rows with an outlet and a value on the scale, and how many were left out."""
+    if not isinstance(frame, pd.DataFrame):
+        raise AgreementInputError(
+            f"expected a pandas DataFrame with one row per article, not {type(frame).__name__}"
+        )
+    if level not in MODEL_LEVELS:
+        hint = (
+            " -- a set variable is modelled one value at a time: pass each value's presence "
+            "(0/1) as level='binary'" if level == "set" else f" -- use one of {', '.join(MODEL_LEVELS)}"
+        )
+        raise AgreementInputError(f"no outlet model for level {level!r}{hint}")
+    needed = [value_col, outlet_col] + ([coder_col, "article_id"] if coder_col else [])
+    absent = [c for c in needed if c not in frame.columns]
+    if absent:
+        raise AgreementInputError(
+            f"the table has no column {', '.join(map(repr, absent))} (it has "
+            f"{', '.join(map(str, frame.columns))}) -- pass value_col=, outlet_col= "
+            + ("and coder_col= naming its columns (and an article_id column)" if coder_col
+               else "naming its columns")
+        )
+    missing_values = set(missing_values)
+    keep = ~(frame[value_col].map(is_missing) | frame[outlet_col].map(is_missing))
+    keep &= ~frame[value_col].isin(missing_values)
+    if coder_col:
+        keep &= ~(frame[coder_col].map(is_missing) | frame["article_id"].map(is_missing))
+    data = frame.loc[keep]
+    if "article_id" in data.columns:
+        ids = data[["article_id", coder_col]] if coder_col else data[["article_id"]]
+        dup = ids.duplicated()
+        if dup.any():
+            first = ids[dup].iloc[0].tolist()
+            if coder_col:
+                raise AgreementInputError(
+                    f"article {first[0]!r} has two values from coder {first[1]!r} for "
+                    f"{value_col!r} -- pass one row per article and coder"
+                )
+            raise AgreementInputError(
+                f"article {first[0]!r} appears more than once for {value_col!r} -- pass one "
+                "row per article (the consensus value), not the coders' rows; the coders' "
+                "rows go to coder_sensitivity()"
+            )
+    observed = pd.unique(data[value_col]).tolist()
+    if level == "ordinal" and order is None:
+        raise CategoryOrderError("ordinal models", observed)
+    if order is not None:
+        order = tuple(order)
+        if len(set(order)) != len(order):
+            raise AgreementInputError("order contains duplicates -- list each value once")
+        outside = [v for v in observed if v not in set(order)]
+        if outside:
+            raise AgreementInputError(
+                f"{value_col!r} holds values outside order ({', '.join(map(repr, order[:8]))}): "
+                f"{', '.join(map(repr, outside[:6]))} -- add them to order, or to "
+                "missing_values if they are off the scale"
+            )
+        outcomes = tuple(v for v in order if v in set(observed))
+    else:
+        outcomes = tuple(sorted(observed, key=lambda v: (type(v).__name__, v)))
+    if level == "binary" and len(outcomes) > 2:
+        raise AgreementInputError(
+            f"{value_col!r} has {len(outcomes)} values ({', '.join(map(repr, outcomes[:6]))}) "
+            "but level='binary' -- use level='nominal' (multinomial) or recode to two values"
+        )
+    return data, outcomes, int((~keep).sum())
+
+
+def _control_column(values: pd.Series) -> tuple[str, pd.Series]:
+    """('numeric' | 'date' | 'categorical', the column as it enters the model)."""
+    if pd.api.types.is_bool_dtype(values):
+        return "numeric", values.astype(float)
+    if pd.api.types.is_numeric_dtype(values):
+        return "numeric", values.astype(float)
+    if pd.api.types.is_datetime64_any_dtype(values) or all(
+        isinstance(v, str) and _ISO_DATE.match(v) for v in values
+    ):
+        try:
+            dates = pd.to_datetime(values, format="ISO8601") if not (
+                pd.api.types.is_datetime64_any_dtype(values)
+            ) else values
+        except (ValueError, TypeError):
+            return "categorical", values
+        if getattr(dates.dt, "tz", None) is not None:
+            dates = dates.dt.tz_convert(None)
+        return "date", (dates - dates.min()).dt.total_seconds() / (365.25 * 86400)
+    return "categorical", values
+
+
+def _native(value):
+    """A numpy scalar as the Python value it holds (for messages and tables)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _sorted_levels(values) -> list:
+    return sorted(pd.unique(values).tolist(), key=lambda v: (type(v).__name__, v))
+
+
+# ---------------------------------------------------------------------------------------
+# The fit
+
+
+def _no_fit(common: dict, reason: str, notes: list) -> OutletModel:
+    return OutletModel(
+        **common, model=None, reason=reason, log_likelihood=None, converged=None,
+        warnings=tuple(notes),
+    )
+
+
+def _fit(frame, value_col, level, *, data, outlet_col, controls, order, reference,
+         missing_values, confidence, min_per_outlet, min_mean_per_outlet, maxiter, coder_col):
+    check_confidence(confidence)
+    _check_whole("min_per_outlet", min_per_outlet, 1)
+    if maxiter is not None:
+        _check_whole("maxiter", maxiter, 1)
+    if isinstance(controls, str):
+        controls = (controls,)
+    controls = tuple(controls)
+    rows, outcomes, left_out = _rows(
+        frame, value_col, outlet_col, coder_col, level, order, missing_values
+    )
+
+    # Controls: used when present and varying; rows missing a used control are left out.
+    used, skipped = [], []
+    for c in controls:
+        if c in (value_col, outlet_col, coder_col):
+            raise AgreementInputError(
+                f"{c!r} cannot be a control: it is the value, outlet or coder column"
+            )
+        if c not in frame.columns:
+            skipped.append(f"{c}: no such column")
+            continue
+        present = rows[c].map(_control_missing)
+        if rows.loc[~present, c].nunique() < 2:
+            skipped.append(f"{c}: the same for every article")
+            continue
+        used.append(c)
+    if used:
+        has_all = ~rows[used].map(_control_missing).any(axis=1)
+        left_out += int((~has_all).sum())
+        rows = rows.loc[has_all]
+        # Leaving rows out may have made a control constant.
+        for c in list(used):
+            if rows[c].nunique() < 2:
+                used.remove(c)
+                skipped.append(f"{c}: the same for every article with all controls")
+        if order is None:
+            outcomes = tuple(sorted(pd.unique(rows[value_col]).tolist(),
+                                    key=lambda v: (type(v).__name__, v)))
+        else:
+            outcomes = tuple(v for v in order if v in set(rows[value_col]))
+
+    outlets = _sorted_levels(rows[outlet_col])
+    if reference is None:
+        reference = outlets[0] if outlets else None
+    elif reference not in set(outlets):
+        raise AgreementInputError(
+            f"reference outlet {reference!r} has no article with a value for {value_col!r} "
+            f"(outlets: {', '.join(map(str, outlets))}) -- pass one of them, or None"
+        )
+    n_articles = (
+        int(rows["article_id"].nunique()) if "article_id" in rows.columns else len(rows)
+    )
+    model_name = (
+        "ordered_logit" if level == "ordinal" else "logit" if len(outcomes) <= 2 else "mnlogit"
+    )
+    common = dict(
+        variable=value_col, level=level, data=data, outlet_col=outlet_col, reference=reference,
+        outcomes=outcomes, controls=tuple(used), skipped_controls=tuple(skipped),
+        n=len(rows), n_articles=n_articles, n_left_out=left_out,
+        cov_type="cluster" if coder_col else "nonrobust", confidence=confidence,
+    )
+    notes: list[str] = []
+
+    # Sample size.
+    if len(rows) == 0:
+        return _no_fit(common, f"no article has a value for {value_col!r}", notes)
+    if len(outlets) < 2:
+        return _no_fit(common, "only one outlet has articles with a value: nothing to compare", notes)
+    if len(outcomes) < 2:
+        return _no_fit(common, "every article has the same value: nothing to model", notes)
+    if "article_id" in rows.columns:
+        sizes = rows.groupby(outlet_col)["article_id"].nunique()
+    else:
+        sizes = rows.groupby(outlet_col).size()
+    sizes = sizes.reindex(outlets)
+    if (sizes < min_per_outlet).any() or sizes.mean() < min_mean_per_outlet:
+        detail = ", ".join(f"{g}: {n}" for g, n in sizes.items())
+        return _no_fit(common, (
+            f"too few articles per outlet to fit a model ({detail}; at least "
+            f"{min_per_outlet} in every outlet and {min_mean_per_outlet:g} on average needed)"
+            " -- descriptives only"
+        ), notes)
+
+    # Design matrix: intercept, outlets (treatment-coded), controls, coders.
+    y_codes = rows[value_col].map({v: i for i, v in enumerate(outcomes)}).to_numpy(np.int64)
+    columns: dict[str, np.ndarray] = {"Intercept": np.ones(len(rows))}
+    meta: dict[str, tuple[str, object]] = {"Intercept": ("intercept", None)}
+    categorical: list[tuple[str, str]] = [(outlet_col, "outlet")]
+    for g in outlets:
+        if g != reference:
+            name = f"{outlet_col}[T.{g}]"
+            columns[name] = (rows[outlet_col] == g).to_numpy(float)
+            meta[name] = ("outlet", g)
+    factors = [(c, "control") for c in used] + ([(coder_col, "coder")] if coder_col else [])
+    for c, kind in factors:
+        # Coders are categories even when their ids are numbers.
+        how, values = ("categorical", rows[c]) if kind == "coder" else _control_column(rows[c])
+        if how == "categorical":
+            categorical.append((c, kind))
+            levels = _sorted_levels(values)
+            if len(levels) < 2:
+                continue
+            for v in levels[1:]:
+                name = f"{c}[T.{v}]"
+                columns[name] = (values == v).to_numpy(float)
+                meta[name] = (kind, v)
+        else:
+            columns[c] = values.to_numpy(float)
+            meta[c] = (kind, None)
+            if how == "date":
+                notes.append(f"{c}: a date, entered as years since the earliest ({rows[c].min()})")
+    exog = pd.DataFrame(columns, index=rows.index)
+
+    reason = _separation(rows, value_col, outcomes, categorical, model_name)
+    if reason:
+        return _no_fit(common, reason, notes)
+    design = exog.to_numpy()
+    if model_name == "ordered_logit":
+        design = design[:, 1:]
+    rank = np.linalg.matrix_rank(design)
+    if rank < design.shape[1]:
+        names = list(exog.columns[1:] if model_name == "ordered_logit" else exog.columns)
+        culprit = next(
+            names[j] for j in range(design.shape[1])
+            if np.linalg.matrix_rank(design[:, : j + 1]) < j + 1
+        )
+        return _no_fit(common, (
+            f"the design is not of full rank: {culprit} is determined by the terms before it "
+            "(a control confounded with outlet?) -- drop that control"
+        ), notes)
+    n_params = design.shape[1] + (
+        len(outcomes) - 1 if model_name == "ordered_logit"
+        else (len(outcomes) - 2) * design.shape[1] if model_name == "mnlogit" else 0
+    )
+    if len(rows) <= n_params:
+        return _no_fit(common, (
+            f"{len(rows)} rows for {n_params} parameters: too few to fit a model -- "
+            "descriptives only"
+        ), notes)
+    events = np.bincount(y_codes, minlength=len(outcomes)).min()
+    slopes = design.shape[1] - (0 if model_name == "ordered_logit" else 1)
+    if slopes and events / slopes < MIN_EVENTS_PER_PARAMETER:
+        notes.append(
+            f"{events / slopes:.1f} observations of the rarest value per parameter (fewer "
+            f"than {MIN_EVENTS_PER_PARAMETER}): the estimates may be biased away from 0"
+        )
+
+    fit_kwargs = {"disp": 0, "maxiter": maxiter or _DEFAULT_MAXITER[model_name]}
+    if coder_col:
+        groups = pd.factorize(rows["article_id"])[0]
+        fit_kwargs.update(cov_type="cluster", cov_kwds={"groups": groups})
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            if model_name == "logit":
+                result = sm.Logit(y_codes.astype(float), exog).fit(method="newton", **fit_kwargs)
+            elif model_name == "mnlogit":
+                result = sm.MNLogit(y_codes, exog).fit(method="newton", **fit_kwargs)
+            else:
+                result = OrderedModel(y_codes, exog.iloc[:, 1:], distr="logit").fit(
+                    method="bfgs", **fit_kwargs
+                )
+    except PerfectSeparationError:
+        return _no_fit(common, "perfect separation: some outlet or control predicts the value "
+                       "exactly, so its odds ratio is infinite", notes)
+    except np.linalg.LinAlgError as exc:
+        return _no_fit(common, f"the fit failed ({exc}): the design is singular", notes)
+    for w in caught:
+        if issubclass(w.category, PerfectSeparationWarning):
+            return _no_fit(common, "perfect separation: some outlet or control predicts the "
+                           "value exactly, so its odds ratio is infinite", notes)
+        text = f"{w.category.__name__}: {w.message}"
+        if text not in notes:
+            notes.append(text)
+    converged = bool(result.mle_retvals.get("converged", False))
+    if not converged:
+        return OutletModel(
+            **common, model=None, log_likelihood=None, converged=False,
+            warnings=tuple(notes), reason=(
+                f"did not converge within {fit_kwargs['maxiter']} iterations -- no estimate "
+                "is shown (too little information in the data for this model?)"
+            ),
+        )
+    table = _coefficients(result, exog, meta, model_name, outcomes, confidence)
+    slope_rows = table[table["kind"] != "intercept"]
+    bad = slope_rows[
+        ~np.isfinite(slope_rows["estimate"]) | ~np.isfinite(slope_rows["se"])
+        | (slope_rows["estimate"].abs() > MAX_ABS_LOG_ODDS)
+    ]
+    if len(bad):
+        first = bad.iloc[0]
+        return OutletModel(
+            **common, model=None, log_likelihood=None, converged=converged,
+            warnings=tuple(notes), reason=(
+                f"estimates diverge ({first['term']}: log odds ratio {first['estimate']:.1f}, "
+                f"se {first['se']:.1f}): quasi-complete separation, no finite estimate"
+            ),
+        )
+    thresholds = ()
+    if model_name == "ordered_logit":
+        cuts = result.model.transform_threshold_params(result.params)
+        thresholds = tuple(float(t) for t in cuts[1:-1])
+    return OutletModel(
+        **common, model=model_name, reason="", log_likelihood=float(result.llf),
+        converged=converged, warnings=tuple(notes), thresholds=thresholds, coefficients=table,
+    )
+
+
+def _separation(rows, value_col, outcomes, categorical, model_name) -> str:
+    """Why the maximum-likelihood estimate does not exist, or ''. Checks each outlet (and
+    each value of a categorical control or coder) for the patterns that make its
+    coefficient infinite (Albert & Anderson 1984)."""
+    for col, kind in categorical:
+        table = pd.crosstab(rows[col], rows[value_col]).reindex(columns=list(outcomes), fill_value=0)
+        for group, counts in table.iterrows():
+            group = _native(group)
+            label = f"{kind} {group!r}" if kind != "control" else f"{col} = {group!r}"
+            if model_name == "ordered_logit":
+                held = counts[counts > 0]
+                if len(held) == 1 and held.index[0] in (outcomes[0], outcomes[-1]):
+                    value = _native(held.index[0])
+                    end = "lowest" if value == outcomes[0] else "highest"
+                    return (
+                        f"perfect separation: every article of {label} has the {end} value "
+                        f"{value!r}, so its odds ratio is infinite -- no estimate"
+                    )
+            else:
+                zero = counts[counts == 0]
+                if len(zero):
+                    return (
+                        f"perfect separation: no article of {label} has the value "
+                        f"{_native(zero.index[0])!r}, so its odds ratio is infinite -- no estimate "
+                        "(merge rare values, or compare with Fisher's exact test)"
+                    )
+    return ""
+
+
+def _coefficients(result, exog, meta, model_name, outcomes, confidence) -> pd.DataFrame:
+    """The tidy coefficient table of a fitted statsmodels result."""
+    alpha = 1 - confidence
+    names = list(exog.columns)
+    if model_name == "mnlogit":
+        k, j = len(names), len(outcomes) - 1
+        est = np.asarray(result.params).reshape(k, j)
+        se = np.asarray(result.bse).reshape(k, j)
+        p = np.asarray(result.pvalues).reshape(k, j)
+        ci = np.asarray(result.conf_int(alpha=alpha)).reshape(j, k, 2)
+        rows = []
+        for o in range(j):
+            for t, name in enumerate(names):
+                rows.append((name, outcomes[o + 1], est[t, o], se[t, o], ci[o, t, 0],
+                             ci[o, t, 1], p[t, o]))
+    else:
+        if model_name == "ordered_logit":
+            names = names[1:]
+        ci = np.asarray(result.conf_int(alpha=alpha))
+        est = np.asarray(result.params)
+        se = np.asarray(result.bse)
+        p = np.asarray(result.pvalues)
+        outcome = outcomes[-1] if model_name == "logit" else None
+        rows = [
+            (name, outcome, est[t], se[t], ci[t, 0], ci[t, 1], p[t])
+            for t, name in enumerate(names)
+        ]
+    table = pd.DataFrame(rows, columns=["term", "outcome", "estimate", "se", "ci_low",
+                                        "ci_high", "p_value"])
+    table.insert(1, "kind", [meta[t][0] for t in table["term"]])
+    table.insert(2, "group", [meta[t][1] for t in table["term"]])
+    for col in ("estimate", "se", "ci_low", "ci_high", "p_value"):
+        table[col] = table[col].astype(float)
+    with np.errstate(over="ignore"):   # a diverging estimate is refused by the caller
+        table["odds_ratio"] = np.exp(table["estimate"])
+        table["or_ci_low"] = np.exp(table["ci_low"])
+        table["or_ci_high"] = np.exp(table["ci_high"])
+    return table[list(COEFFICIENT_COLUMNS)].reset_index(drop=True)
