@@ -9,8 +9,10 @@ errors), ``bootstrap`` (vectorised bootstrap of alpha), ``unitizing`` (spans),
 module that reads files) and ``vocabulary`` (the names the engine accepts, without numpy).
 See docs/agreement.md. The outlet comparison (docs/outlets.md; import from the modules):
 ``consensus`` (one analysis value per article and variable, with its provenance), ``gate``
-(the reliability gate) and ``outlet_stats`` (prevalence, contingency tests,
-Cramér's V, pairwise and across-variable corrections).
+(the reliability gate), ``outlet_stats`` (prevalence, contingency tests, Cramér's V,
+pairwise and across-variable corrections), ``outlet_models`` (logistic, multinomial and
+ordinal regressions on outlet), ``correspondence`` (correspondence analysis) and
+``outlets`` (the study's comparison, as ``framestudy outlets`` runs it).
 """
 
 from framestudy.lazy import lazy_exports
