@@ -36,14 +36,16 @@ test: install lint
 	$(BIN)/python -m pytest
 
 # The study's offline pipeline on the bundled corpus, then the analysis on a synthetic
-# study with known truth (5 outlets x 40 articles x 3 coders, blind design).
+# study with known truth (5 outlets x 40 articles x 3 coders, blind design): agreement, then
+# how framing differs by outlet.
 DEMO := build/demo-study
 demo: install
 	$(BIN)/framestudy schema build
 	$(BIN)/framestudy tasks build
 	$(BIN)/framestudy simulate --outlets 5 --articles-per-outlet 40 --coders 3 --seed 1 -o $(DEMO) --force
 	$(BIN)/framestudy --study $(DEMO) agreement
-	@echo "demo: synthetic study in $(DEMO); planted truth in $(DEMO)/truth.json; agreement in $(DEMO)/analysis/agreement.csv"
+	$(BIN)/framestudy --study $(DEMO) outlets
+	@echo "demo: synthetic study in $(DEMO); planted truth in $(DEMO)/truth.json; agreement and outlet comparisons in $(DEMO)/analysis/"
 
 clean:
 	rm -rf $(VENV) .pytest_cache build src/*.egg-info
