@@ -1,5 +1,6 @@
-"""How a variable's values differ by outlet: prevalence, ordinal summaries, and tests of an
-outlet x value table. Pure functions; nothing here reads or writes files.
+"""How a variable's values differ by outlet: prevalence, ordinal summaries, tests of an
+outlet x value table, span densities per 1,000 words, and the outlet attributes to group
+by. Pure functions; nothing here reads or writes files.
 
 Input is a consensus-like table: one row per article, with a grouping column (``by``,
 ``"outlet"`` by default, or an outlet attribute such as ``type``) and a value column. Rows
@@ -23,6 +24,15 @@ Columns of the tidy outputs:
   :data:`PAIRWISE_COLUMNS`.
 - :func:`adjust_across_variables`: the rows of :meth:`OutletComparison.to_frame` with
   ``p_adjusted`` and ``adjustment`` (which correction, over how many variables).
+- :func:`with_outlet_attributes`: the per-article table with the outlet registry's
+  ``type``, ``country``, ``language`` (``"unknown"`` for an outlet it does not list), to
+  group any of these functions by an outlet attribute.
+- :func:`span_density` (:class:`SpanDensity`): ``articles``, one row per article and span
+  label [and attribute value], columns ``<by>`` + :data:`DENSITY_COLUMNS` (``spans``: the
+  coders' mean count; ``density``: spans per 1,000 words); ``groups``, columns ``<by>`` +
+  :data:`DENSITY_SUMMARY_COLUMNS` (mean, median, sd, Student's t interval for the mean).
+- :func:`compare_densities`: one row per label [and value], columns
+  :data:`DENSITY_TEST_COLUMNS` (Kruskal-Wallis across groups, or the reason for none).
 
 Which test (:func:`contingency_test`): Pearson's chi-square when the expected counts meet
 Cochran's rule (no expected count below 1, at most 20% of them below 5); otherwise Fisher's
@@ -552,3 +562,395 @@ def adjust_across_variables(results, method: str = "holm") -> pd.DataFrame:
         )[1]
     rows["adjustment"] = f"{method} over {int(tested.sum())} tested variables of {len(rows)}"
     return rows.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Outlet attributes
+
+OUTLET_ATTRIBUTES = ("type", "country", "language")
+UNKNOWN = "unknown"
+
+
+def _registry_records(outlets) -> dict:
+    """``{outlet id: {attribute: value}}`` from an outlet registry (``OutletRegistry`` of
+    :mod:`framestudy.tasks.outlets`, or any iterable of objects or mappings with ``id``), or a
+    DataFrame with an ``id`` (or ``outlet``) column."""
+    if isinstance(outlets, pd.DataFrame):
+        key = "id" if "id" in outlets.columns else "outlet"
+        if key not in outlets.columns:
+            raise AgreementInputError(
+                "the outlet table has no 'id' or 'outlet' column -- pass the outlet registry "
+                "(framestudy.tasks.outlets.load_outlets('tasks/outlets.yaml'))"
+            )
+        return {r[key]: dict(r) for r in outlets.to_dict("records")}
+    records = {}
+    for entry in outlets:
+        record = dict(entry) if isinstance(entry, dict) else (
+            entry.model_dump() if hasattr(entry, "model_dump") else vars(entry)
+        )
+        if "id" not in record:
+            raise AgreementInputError(
+                f"outlet entry {entry!r} has no id -- pass the outlet registry "
+                "(framestudy.tasks.outlets.load_outlets('tasks/outlets.yaml'))"
+            )
+        records[record["id"]] = record
+    return records
+
+
+def with_outlet_attributes(
+    frame: pd.DataFrame, outlets, attributes: Sequence[str] = OUTLET_ATTRIBUTES
+) -> pd.DataFrame:
+    """``frame`` with the outlet registry's attributes joined on by its ``outlet`` column.
+
+    ``outlets``: the registry of ``tasks/outlets.yaml`` (``load_outlets``), an iterable of
+    its entries (objects or mappings with ``id``), or a DataFrame with an ``id`` column.
+    Each name in ``attributes`` (by default ``type``, ``country``, ``language``) becomes a
+    column, so that :func:`prevalence`, :func:`compare_outlets` and :func:`span_density`
+    can group by it (``by="country"``). An outlet the registry does not list, a missing
+    outlet, and an attribute the registry leaves empty all read ``"unknown"`` -- the
+    registry's own word for a fact not established, so unknowns form one visible group
+    rather than silently dropping out. The input is not changed; rows keep their order.
+    A column of ``frame`` with an attribute's name (e.g. the articles' own ``language``
+    from ``tasks.json``) is refused rather than overwritten.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise AgreementInputError(
+            f"expected a pandas DataFrame with an 'outlet' column, not {type(frame).__name__}"
+        )
+    if "outlet" not in frame.columns:
+        raise AgreementInputError(
+            f"the table has no 'outlet' column (it has {', '.join(map(str, frame.columns))}) "
+            "-- pass one row per article with its outlet id"
+        )
+    attributes = [attributes] if isinstance(attributes, str) else list(attributes)
+    clash = [a for a in attributes if a in frame.columns]
+    if clash:
+        raise AgreementInputError(
+            f"the table already has column(s) {', '.join(map(repr, clash))} -- rename them "
+            "first (e.g. 'language' of the articles vs. the outlet's), or pass attributes= "
+            "without them"
+        )
+    records = _registry_records(outlets)
+    out = frame.copy()
+    for attribute in attributes:
+        def lookup(outlet, attribute=attribute):
+            if is_missing(outlet) or outlet not in records:
+                return UNKNOWN
+            value = records[outlet].get(attribute)
+            return UNKNOWN if value is None or is_missing(value) or value == "" else value
+
+        out[attribute] = [lookup(o) for o in frame["outlet"]]
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Span density
+
+DENSITY_COLUMNS = (
+    "article_id", "label", "attribute", "attribute_value", "n_coders", "spans",
+    "word_count", "density",
+)
+DENSITY_SUMMARY_COLUMNS = (
+    "label", "attribute", "attribute_value", "n", "mean", "median", "sd", "ci_low",
+    "ci_high", "confidence",
+)
+DENSITY_TEST_COLUMNS = (
+    "label", "attribute", "attribute_value", "by", "n", "n_groups", "test", "reason",
+    "statistic", "df", "p_value",
+)
+PER_WORDS = 1000
+
+
+def word_counts_from_tasks(tasks) -> pd.DataFrame:
+    """Columns ``article_id, outlet, word_count`` of the tasks of ``tasks/tasks.json`` (as
+    :func:`framestudy.tasks.tasks_file.read_tasks` returns them: ``[{"data": {...}}]``);
+    a count or outlet the task does not hold is missing."""
+    rows = []
+    for task in tasks:
+        data = task.get("data", task) if isinstance(task, dict) else {}
+        rows.append({
+            "article_id": data.get("article_id"),
+            "outlet": data.get("outlet"),
+            "word_count": data.get("word_count"),
+        })
+    return pd.DataFrame(rows, columns=["article_id", "outlet", "word_count"])
+
+
+def _word_count_table(word_counts) -> pd.DataFrame:
+    if isinstance(word_counts, dict):
+        word_counts = pd.DataFrame(
+            {"article_id": list(word_counts), "word_count": list(word_counts.values())}
+        )
+    if not isinstance(word_counts, pd.DataFrame):
+        raise AgreementInputError(
+            "word_counts must be a DataFrame with article_id and word_count (see "
+            f"word_counts_from_tasks) or a dict, not {type(word_counts).__name__}"
+        )
+    absent = [c for c in ("article_id", "word_count") if c not in word_counts.columns]
+    if absent:
+        raise AgreementInputError(
+            f"word_counts has no column {', '.join(map(repr, absent))} -- build it with "
+            "word_counts_from_tasks(read_tasks('tasks/tasks.json'))"
+        )
+    table = word_counts.dropna(subset=["article_id"])
+    if table["article_id"].duplicated().any():
+        dup = table.loc[table["article_id"].duplicated(), "article_id"].iloc[0]
+        raise AgreementInputError(
+            f"article {dup!r} has more than one word count -- pass one row per article"
+        )
+    return table.set_index("article_id")
+
+
+def _per_coder_counts(
+    annotations: pd.DataFrame, labels: Sequence | None, attribute: str | None
+) -> tuple[pd.DataFrame, list, list]:
+    """Spans per (article, coder, label[, attribute value]) with zeros filled in, the label
+    domain and the attribute-value domain."""
+    coded = annotations[["article_id", "coder"]].drop_duplicates()
+    spans = annotations.loc[
+        annotations["variable"] == "span", ["article_id", "coder", "span_id", "value"]
+    ].drop_duplicates(["article_id", "coder", "span_id"]).rename(columns={"value": "label"})
+    observed = sorted(pd.unique(spans["label"]).tolist(), key=str)
+    if labels is None:
+        domain = observed
+    else:
+        domain = [labels] if isinstance(labels, str) else list(labels)
+        if not domain or len(set(domain)) != len(domain):
+            raise AgreementInputError("labels must list each span label once (e.g. ['BLAME'])")
+    spans = spans[spans["label"].isin(domain)]
+    keys = ["article_id", "coder", "label"]
+    if attribute is None:
+        counted = spans
+        values = [None]
+    else:
+        rows = annotations.loc[
+            annotations["variable"] == attribute, ["article_id", "coder", "span_id", "value"]
+        ].drop_duplicates()
+        if rows["span_id"].map(is_missing).any():
+            raise AgreementInputError(
+                f"{attribute!r} has rows without a span_id -- it is not a span attribute; "
+                "pass a span attribute such as 'blame_target'"
+            )
+        counted = rows.rename(columns={"value": "attribute_value"}).merge(
+            spans, on=["article_id", "coder", "span_id"], how="inner"
+        )
+        values = sorted(pd.unique(counted["attribute_value"]).tolist(), key=str)
+        keys.append("attribute_value")
+    counts = counted.groupby(keys, sort=False).size().rename("spans")
+    grid = coded.merge(pd.DataFrame({"label": domain}), how="cross")
+    if attribute is not None:
+        grid = grid.merge(pd.DataFrame({"attribute_value": values}), how="cross")
+    grid = grid.merge(counts.reset_index(), on=keys, how="left")
+    grid["spans"] = grid["spans"].fillna(0).astype(np.int64)
+    return grid, domain, values
+
+
+def span_density(
+    annotations: pd.DataFrame,
+    word_counts,
+    *,
+    by: str = "outlet",
+    labels: Sequence | None = None,
+    attribute: str | None = None,
+    confidence: float = 0.95,
+) -> SpanDensity:
+    """Spans per 1,000 words, per article and per group, for each span label (and each value
+    of a span attribute).
+
+    The measure. An article's density for label L is the number of its spans labelled L
+    per 1,000 of its words: 1000 * spans / word_count. Norming counts to a fixed text
+    length so that long and short articles compare is the usual practice of corpus
+    linguistics (Biber 1988, Variation across Speech and Writing, Cambridge UP, ch. 4:
+    counts normed to a text length of 1,000 words); reading it as the salience of a frame element --
+    how often an article puts blame, a promise or a guarantee before its reader -- is this
+    project's definition, after Entman's account of salience raised by repetition
+    (Entman 1993, "Framing: toward clarification of a fractured paradigm", Journal of
+    Communication 43(4):51-58, p. 53). With ``attribute`` (e.g. ``blame_target``), the
+    count is of spans of each label holding each value of that attribute (a multi-valued
+    attribute counts a span once under each of its values); ``labels`` restricts (and fixes
+    the order of) the labels, those no coder used giving density 0.
+
+    Per coder, then averaged: each coder's count for the article (0 if the coder coded the
+    article -- has any row for it -- and marked no such span) is averaged over the coders
+    of the article, and a single-coded article takes its one coder's count. Averaging
+    counts needs no matching of one coder's spans with another's, which is uncertain
+    exactly where coders draw boundaries differently, and the mean of the coders' counts
+    estimates the count an interchangeable coder of the study would mark (the premise of
+    reliability coding, Krippendorff 2004, Content Analysis, 2nd ed., ch. 11). A consensus
+    count would depend on the span-matching rule and discard the third coder's spans on
+    every disagreement.
+
+    ``annotations``: the tidy table (``read_tidy``): span rows have ``variable == "span"``
+    and the label in ``value``; attribute rows the attribute's id as ``variable`` and the
+    span's ``span_id``. ``word_counts``: a DataFrame with ``article_id`` and ``word_count``
+    (:func:`word_counts_from_tasks`), and the ``by`` column when the annotations lack it
+    (an outlet attribute: :func:`with_outlet_attributes`), or a dict article -> count.
+
+    Returns :class:`SpanDensity`: ``articles`` (columns :data:`DENSITY_COLUMNS` plus
+    ``by``; ``spans`` is the coders' mean count) and ``groups`` (per group and label
+    [and value], columns ``by`` + :data:`DENSITY_SUMMARY_COLUMNS`): the mean, median and
+    standard deviation of the articles' densities and Student's t interval for the mean
+    (Student 1908, Biometrika 6:1-25; ``scipy.stats.t``). Why a t interval, not a
+    bootstrap: it needs no seed, and the percentile bootstrap of a mean is too narrow in
+    the small groups such studies have (its "narrowness bias": Hesterberg 2015, "What
+    teachers should know about the bootstrap", The American Statistician 69:371-386); with skewed densities
+    and few articles read the median beside it. A group of one article has NaN bounds.
+    """
+    check_confidence(confidence)
+    if not isinstance(annotations, pd.DataFrame):
+        raise AgreementInputError(
+            f"expected the tidy annotation table (read_tidy), not {type(annotations).__name__}"
+        )
+    absent = [
+        c for c in ("article_id", "coder", "variable", "value", "span_id")
+        if c not in annotations.columns
+    ]
+    if absent:
+        raise AgreementInputError(
+            f"the annotation table has no column {', '.join(map(repr, absent))} -- read it "
+            "with framestudy.annotations.read_tidy('annotations/annotations.csv')"
+        )
+    if attribute is not None and attribute == "span":
+        raise AgreementInputError("attribute names a span attribute (e.g. 'blame_target'), not 'span'")
+    counts = _word_count_table(word_counts)
+    if by in counts.columns:
+        groups = counts[by]
+    elif by in annotations.columns:
+        groups = annotations.drop_duplicates("article_id").set_index("article_id")[by]
+    else:
+        raise AgreementInputError(
+            f"neither the annotations nor word_counts have a {by!r} column -- join outlet "
+            "attributes onto word_counts with with_outlet_attributes() first"
+        )
+    grid, _, _ = _per_coder_counts(annotations, labels, attribute)
+    keys = ["article_id", "label"] + ([] if attribute is None else ["attribute_value"])
+    articles = grid.groupby(keys, sort=False).agg(
+        n_coders=("coder", "nunique"), spans=("spans", "mean")
+    ).reset_index()
+    ids = pd.unique(articles["article_id"])
+    lacking = [a for a in ids if a not in counts.index or is_missing(counts.at[a, "word_count"])]
+    if lacking:
+        raise AgreementInputError(
+            f"no word count for annotated article(s) {', '.join(map(repr, lacking[:5]))} -- "
+            "rebuild tasks/tasks.json (framestudy tasks build) or pass their word_count"
+        )
+    words = pd.to_numeric(counts.loc[ids, "word_count"], errors="coerce")
+    if words.isna().any() or (words <= 0).any():
+        bad = words[words.isna() | (words <= 0)].index[0]
+        raise AgreementInputError(
+            f"article {bad!r} has word count {counts.at[bad, 'word_count']!r} -- a density "
+            "needs a positive number of words"
+        )
+    articles["word_count"] = articles["article_id"].map(words).astype(np.int64)
+    articles["density"] = PER_WORDS * articles["spans"] / articles["word_count"]
+    articles[by] = articles["article_id"].map(groups)
+    articles["attribute"] = attribute
+    if attribute is None:
+        articles["attribute_value"] = None
+    articles = articles.sort_values(["article_id", "label"], kind="stable")
+    articles = articles[[by] + list(DENSITY_COLUMNS)].reset_index(drop=True)
+    return SpanDensity(articles, _density_summary(articles, by, confidence), by)
+
+
+def _cells(articles: pd.DataFrame, by: str | None):
+    """(label, attribute_value[, group]) parts of a per-article density table, in order."""
+    keys = ["label", "attribute_value"] + ([by] if by else [])
+    key_frame = articles[keys].astype(object).where(articles[keys].notna(), "\0none")
+    for key, index in key_frame.groupby(keys, sort=False).groups.items():
+        key = tuple(None if k == "\0none" else k for k in key)
+        yield key, articles.loc[index]
+
+
+def _density_summary(articles: pd.DataFrame, by: str, confidence: float) -> pd.DataFrame:
+    rows = []
+    kept = articles[articles[by].map(lambda g: not is_missing(g))]
+    for (label, value, group), part in _cells(kept, by):
+        d = part["density"].to_numpy(dtype=float)
+        n = d.size
+        mean = float(d.mean())
+        sd = float(d.std(ddof=1)) if n > 1 else float("nan")
+        if n < 2:
+            low = high = float("nan")
+        elif sd == 0:
+            low = high = mean
+        else:
+            low, high = stats.t.interval(confidence, n - 1, loc=mean, scale=sd / np.sqrt(n))
+        rows.append({
+            by: group, "label": label, "attribute": part["attribute"].iloc[0],
+            "attribute_value": value, "n": n, "mean": mean, "median": float(np.median(d)),
+            "sd": sd, "ci_low": float(low), "ci_high": float(high), "confidence": confidence,
+        })
+    frame = pd.DataFrame(rows, columns=[by] + list(DENSITY_SUMMARY_COLUMNS))
+    return frame.sort_values([by, "label"], kind="stable").reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class SpanDensity:
+    """Span densities per 1,000 words (:func:`span_density`): ``articles`` one row per
+    article and label [and attribute value]; ``groups`` the per-group summary; ``by`` the
+    grouping column."""
+
+    articles: pd.DataFrame
+    groups: pd.DataFrame
+    by: str
+
+
+def compare_densities(
+    densities,
+    by: str | None = None,
+    *,
+    min_per_group: int = 2,
+    min_mean_per_group: float = 5.0,
+) -> pd.DataFrame:
+    """Test whether span densities differ across groups, per label [and attribute value].
+
+    Kruskal-Wallis' rank test (Kruskal & Wallis 1952, "Use of ranks in one-criterion
+    variance analysis", JASA 47:583-621; ``scipy.stats.kruskal``, chi-square approximation
+    with the tie correction), which asks no normality of the densities -- they are counts
+    over lengths, skewed and with many zeros. The sample-size rule is
+    :func:`compare_outlets`' (fewer than two groups, any group under ``min_per_group``
+    articles, or fewer than ``min_mean_per_group`` per group on average: no test, and
+    ``reason`` says so -- descriptives only); so is the case where every article has the
+    same density (no ranks to compare). ``densities``: a :class:`SpanDensity` or its
+    ``articles`` table (then ``by`` names the group column). One row per label [and
+    value], columns :data:`DENSITY_TEST_COLUMNS`; ``test`` is ``"kruskal_wallis"`` or
+    None. Correct across labels with :func:`adjust_across_variables` (it reads
+    ``p_value``).
+    """
+    if isinstance(densities, SpanDensity):
+        articles, by = densities.articles, by or densities.by
+    elif isinstance(densities, pd.DataFrame):
+        articles = densities
+    else:
+        raise AgreementInputError(
+            f"expected span_density()'s result or its articles table, not {type(densities).__name__}"
+        )
+    if by is None or by not in articles.columns or "density" not in articles.columns:
+        raise AgreementInputError(
+            "pass span_density()'s result, or its articles table with by= naming the group column"
+        )
+    rows = []
+    kept = articles[articles[by].map(lambda g: not is_missing(g))]
+    for (label, value), part in _cells(kept, None):
+        samples = {g: p["density"].to_numpy(dtype=float) for g, p in part.groupby(by, sort=True)}
+        sizes = pd.Series({g: s.size for g, s in samples.items()})
+        row = {
+            "label": label, "attribute": part["attribute"].iloc[0], "attribute_value": value,
+            "by": by, "n": int(sizes.sum()), "n_groups": len(sizes), "test": None,
+            "statistic": float("nan"), "df": None, "p_value": float("nan"),
+        }
+        if len(sizes) < 2:
+            row["reason"] = f"only one {by} has articles: nothing to compare"
+        elif reason := _sample_size_reason(sizes, min_per_group, min_mean_per_group, by):
+            row["reason"] = reason
+        elif np.unique(part["density"].to_numpy(dtype=float)).size < 2:
+            row["reason"] = "every article has the same density: nothing to compare"
+        else:
+            res = stats.kruskal(*samples.values())
+            row.update(
+                test="kruskal_wallis", statistic=float(res.statistic), df=len(sizes) - 1,
+                p_value=float(res.pvalue),
+                reason=f"Kruskal-Wallis H over {len(sizes)} groups (chi-square approximation)",
+            )
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(DENSITY_TEST_COLUMNS))
