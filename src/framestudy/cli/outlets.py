@@ -17,6 +17,8 @@ FILES = {
     "prevalence": "outlet_prevalence.csv",
     "tests": "outlet_tests.csv",
     "pairs": "outlet_pairs.csv",
+    "models": "outlet_models.csv",
+    "ca": "outlet_ca.csv",
 }
 
 
@@ -38,8 +40,9 @@ def outlets(
 
     Reads annotations/annotations.csv, schemas/registry.json and analysis/agreement.csv (run
     `framestudy agreement` first); the gate's settings come from study.yaml (analysis.gate).
-    Writes analysis/consensus.csv, gate.csv, outlet_prevalence.csv, outlet_tests.csv and
-    outlet_pairs.csv (docs/outlets.md).
+    Writes analysis/consensus.csv, gate.csv, outlet_prevalence.csv, outlet_tests.csv,
+    outlet_pairs.csv, outlet_models.csv (regressions on outlet, beside the coder
+    sensitivity run) and outlet_ca.csv (correspondence analyses) (docs/outlets.md).
 
     Example: framestudy outlets
     Example: framestudy outlets --no-gate --seed 3
