@@ -110,9 +110,16 @@ def test_without_an_agreement_table_one_line(tmp_path, study):
 def test_models_and_ca_follow_the_gate_and_equal_the_library(study):
     from framestudy.analysis.correspondence import correspondence_analysis, crosstab
     from framestudy.analysis.outlet_models import outlet_model
-    from framestudy.analysis.outlets import CA_COLUMNS, MODEL_COLUMNS
+    from framestudy.analysis.outlets import CA_COLUMNS, MODEL_COLUMNS, NOT_REQUESTED
 
     res = cli("--study", str(study), "outlets", "--bootstrap", "200")
+    assert res.returncode == 0, res.stderr
+    # without --models every question has one row saying so (or the gate's reason)
+    unfitted = read(study, "models")
+    assert (unfitted["estimate_consensus"] == "").all()
+    admitted = unfitted["decision"].isin(["reliable", "tentative"])
+    assert admitted.any() and (unfitted.loc[admitted, "reason_consensus"] == NOT_REQUESTED).all()
+    res = cli("--study", str(study), "outlets", "--bootstrap", "200", "--models")
     assert res.returncode == 0, res.stderr
     models, gate, ca = read(study, "models"), read(study, "gate"), read(study, "ca")
     assert list(models.columns) == list(MODEL_COLUMNS) and list(ca.columns) == list(CA_COLUMNS)
@@ -179,7 +186,7 @@ def test_models_and_ca_follow_the_gate_and_equal_the_library(study):
 
 def test_one_article_per_outlet_models_give_reasons_not_numbers(tmp_path):
     study = simulated(tmp_path, 5, 1, 3)
-    res = cli("--study", str(study), "outlets", "--no-gate", "--bootstrap", "100")
+    res = cli("--study", str(study), "outlets", "--no-gate", "--bootstrap", "100", "--models")
     assert res.returncode == 0, res.stderr
     models = read(study, "models")
     assert len(models) >= 10 and (models["decision"] == "overridden").all()

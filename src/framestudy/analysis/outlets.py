@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -48,9 +49,11 @@ from framestudy.analysis.consensus import consensus
 from framestudy.analysis.correspondence import correspondence_analysis, crosstab
 from framestudy.analysis.data import AgreementInputError
 from framestudy.analysis.gate import ADMITTED, gate
-from framestudy.analysis.outlet_models import OutletModel, beside, coder_sensitivity, outlet_model
 from framestudy.analysis.outlet_stats import adjust_across_variables, compare_outlets, prevalence
 from framestudy.settings import GateSettings
+
+if TYPE_CHECKING:  # statsmodels.api takes a third of a second to import: only when fitting
+    from framestudy.analysis.outlet_models import OutletModel
 
 #: the value a set variable's member or a span label takes in the consensus table
 PRESENCE = ("present", "absent")
@@ -61,6 +64,9 @@ CONTROL = "genre"
 #: the correspondence analyses: (name in ``table``, registry variable)
 CA_TABLES = (("outlet x blamed actor", "blame_primary"),
              ("outlet x favoured arrangement", "guarantee_favoured"))
+
+#: the reason of every model row when the models were not requested
+NOT_REQUESTED = "not modelled: models not requested (framestudy outlets --models)"
 
 #: columns of :attr:`OutletAnalysis.models` (analysis/outlet_models.csv)
 MODEL_COLUMNS = (
@@ -143,6 +149,7 @@ def outlet_analysis(
     seed: int = 0,
     n_boot: int = 1000,
     n_resamples: int = 9999,
+    models: bool = True,
 ) -> OutletAnalysis:
     """The study's outlet comparison (see the module docstring for what it computes).
 
@@ -150,7 +157,9 @@ def outlet_analysis(
     ``agreement``: the study-mode agreement table (``analysis/agreement.csv``);
     ``settings``: the gate's (defaults: α ≥ .667 admits, below .800 tentative);
     ``override``: let every variable through (said in every output). ``seed`` fixes every
-    random draw (Monte Carlo tests, bootstrap intervals).
+    random draw (Monte Carlo tests, bootstrap intervals). ``models=False`` skips the
+    regressions (the slow part on large studies): every modelled question then has one row
+    saying that its models were not requested.
     """
     values = consensus(annotations, registry)
     gated = gate(agreement, settings, override=override)
@@ -190,10 +199,10 @@ def outlet_analysis(
     pairs_frame = pairs_frame[
         ["variable", "category"] + [c for c in pairs_frame.columns if c not in first]
     ] if len(pairs_frame.columns) > 1 else pairs_frame
-    models = _models(values, annotations, registry, gated)
+    model_frame = _models(values, annotations, registry, gated, fit=models)
     ca = _correspondence(values, registry, gated)
     return OutletAnalysis(
-        values, gated, prevalence_frame, tests_frame, pairs_frame, override, models, ca
+        values, gated, prevalence_frame, tests_frame, pairs_frame, override, model_frame, ca
     )
 
 
@@ -222,6 +231,8 @@ def _per_coder(annotations: pd.DataFrame, variable: str, category: str) -> pd.Da
 
 def _model_rows(consensus_model: OutletModel, per_coder: OutletModel) -> pd.DataFrame:
     """The outlet terms beside each other, or one row with both reasons."""
+    from framestudy.analysis.outlet_models import beside
+
     table = beside(consensus_model, per_coder)
     if table.empty:
         table = pd.DataFrame([{"reason_consensus": consensus_model.reason,
@@ -234,9 +245,12 @@ def _model_rows(consensus_model: OutletModel, per_coder: OutletModel) -> pd.Data
 
 
 def _models(values: pd.DataFrame, annotations: pd.DataFrame, registry: Sequence[Mapping],
-            gated: pd.DataFrame) -> pd.DataFrame:
+            gated: pd.DataFrame, *, fit: bool = True) -> pd.DataFrame:
     """Every admitted document variable (and set member) regressed on outlet, the
-    consensus model beside the coder sensitivity run (:data:`MODEL_COLUMNS`)."""
+    consensus model beside the coder sensitivity run (:data:`MODEL_COLUMNS`); with
+    ``fit=False`` one row per question saying the models were not requested."""
+    if fit:
+        from framestudy.analysis.outlet_models import coder_sensitivity, outlet_model
     names = {r["variable"] for r in registry}
     control = values[(values["variable"] == CONTROL) & (values["category"] == "")]
     control = control.loc[control["value"].astype(str) != "", ["article_id", "value"]]
@@ -260,8 +274,9 @@ def _models(values: pd.DataFrame, annotations: pd.DataFrame, registry: Sequence[
                      "level": level}
             note = (f"{', '.join(off_scale)} (not addressed) left out of the ordinal scale"
                     if off_scale else "")
-            if decision not in ADMITTED:
-                why = f"not modelled: the reliability gate excluded it ({reason})"
+            if decision not in ADMITTED or not fit:
+                why = (f"not modelled: the reliability gate excluded it ({reason})"
+                       if decision not in ADMITTED else NOT_REQUESTED)
                 parts.append(pd.DataFrame([{**facts, "reason_consensus": why,
                                             "reason_per_coder": why}]))
                 continue
