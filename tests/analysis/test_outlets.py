@@ -122,6 +122,10 @@ def test_models_and_ca_follow_the_gate_and_equal_the_library(study):
     res = cli("--study", str(study), "outlets", "--bootstrap", "200", "--models")
     assert res.returncode == 0, res.stderr
     models, gate, ca = read(study, "models"), read(study, "gate"), read(study, "ca")
+    written = {f: (study / "analysis" / FILES[f]).read_bytes() for f in ("models", "ca")}
+    again = cli("--study", str(study), "outlets", "--bootstrap", "200", "--models")
+    assert again.returncode == 0, again.stderr
+    assert {f: (study / "analysis" / FILES[f]).read_bytes() for f in ("models", "ca")} == written
     assert list(models.columns) == list(MODEL_COLUMNS) and list(ca.columns) == list(CA_COLUMNS)
     decisions = dict(zip(gate.loc[gate["category"] == "", "variable"],
                          gate.loc[gate["category"] == "", "decision"], strict=True))
