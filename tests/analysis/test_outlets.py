@@ -101,3 +101,124 @@ def test_without_an_agreement_table_one_line(tmp_path, study):
         f"error: {tmp_path / 's' / 'analysis' / 'agreement.csv'}: no such file -- run "
         "`framestudy agreement` first"
     ]
+
+
+# ---------------------------------------------------------------------------------------
+# Models and correspondence analysis (analysis/outlet_models.csv, outlet_ca.csv)
+
+
+def test_models_and_ca_follow_the_gate_and_equal_the_library(study):
+    from framestudy.analysis.correspondence import correspondence_analysis, crosstab
+    from framestudy.analysis.outlet_models import outlet_model
+    from framestudy.analysis.outlets import CA_COLUMNS, MODEL_COLUMNS, NOT_REQUESTED
+
+    res = cli("--study", str(study), "outlets", "--bootstrap", "200")
+    assert res.returncode == 0, res.stderr
+    # without --models every question has one row saying so (or the gate's reason)
+    unfitted = read(study, "models")
+    assert (unfitted["estimate_consensus"] == "").all()
+    admitted = unfitted["decision"].isin(["reliable", "tentative"])
+    assert admitted.any() and (unfitted.loc[admitted, "reason_consensus"] == NOT_REQUESTED).all()
+    res = cli("--study", str(study), "outlets", "--bootstrap", "200", "--models")
+    assert res.returncode == 0, res.stderr
+    models, gate, ca = read(study, "models"), read(study, "gate"), read(study, "ca")
+    written = {f: (study / "analysis" / FILES[f]).read_bytes() for f in ("models", "ca")}
+    again = cli("--study", str(study), "outlets", "--bootstrap", "200", "--models")
+    assert again.returncode == 0, again.stderr
+    assert {f: (study / "analysis" / FILES[f]).read_bytes() for f in ("models", "ca")} == written
+    assert list(models.columns) == list(MODEL_COLUMNS) and list(ca.columns) == list(CA_COLUMNS)
+    decisions = dict(zip(gate.loc[gate["category"] == "", "variable"],
+                         gate.loc[gate["category"] == "", "decision"], strict=True))
+    document = ["relevant", "genre", "legit_nato_enlargement", "legit_ukraine_choice",
+                "legit_russia_claims", "promise_status", "blame_primary", "blame_actors",
+                "guarantee_favoured", "guarantee_credibility"]
+    # every document variable (set variables per value) has rows, with the gate's decision
+    assert set(models["variable"]) == set(document)
+    assert set(models.loc[models["variable"] == "blame_actors", "category"]) == {
+        "RUSSIA", "NATO", "US", "UKRAINE", "EU_WEST"}
+    for variable in document:
+        rows = models[models["variable"] == variable]
+        assert set(rows["decision"]) == {decisions[variable]}
+        if decisions[variable] == "excluded":
+            assert len(rows) == len(rows["category"].unique())
+            assert rows["reason_consensus"].str.startswith("not modelled: the reliability gate").all()
+            assert (rows["estimate_consensus"] == "").all()
+        else:  # a number on both sides, or the reason why not
+            for side in ("consensus", "per_coder"):
+                assert ((rows[f"estimate_{side}"] != "") ^ (rows[f"reason_{side}"] != "")).all()
+    modelled = models[models["estimate_consensus"] != ""]
+    assert len(modelled) and set(modelled["level"]) >= {"ordinal"}
+    ordinal = models[(models["level"] == "ordinal") & models["decision"].isin(["reliable", "tentative"])]
+    assert (ordinal["model"] == "ordered_logit").all()
+    assert (ordinal["note"] == "NA (not addressed) left out of the ordinal scale").all()
+    assert (modelled.loc[modelled["variable"] != "genre", "controls"] == "genre").all()
+    # the consensus side is outlet_model on consensus.csv, with the article's genre
+    values = read(study, "consensus")
+    genre = values.loc[(values["variable"] == "genre") & (values["value"] != ""),
+                       ["article_id", "value"]].rename(columns={"value": "genre"})
+    variable = modelled.loc[modelled["level"] == "ordinal", "variable"].iloc[0]
+    rows = values[(values["variable"] == variable) & (values["value"] != "")]
+    rows = rows[["article_id", "outlet", "value"]].merge(genre, on="article_id", how="left")
+    direct = outlet_model(rows, "value", "ordinal", controls=["genre"],
+                          order=["-2", "-1", "0", "+1", "+2"], missing_values=["NA"])
+    mine = modelled[modelled["variable"] == variable]
+    assert list(mine["term"]) == list(direct.outlet_effects()["term"])
+    assert [float(x) for x in mine["estimate_consensus"]] == pytest.approx(
+        list(direct.outlet_effects()["estimate"]), rel=1e-9)
+    # CA: one table per question, coordinates or one reason row
+    assert set(ca["table"]) == {"outlet x blamed actor", "outlet x favoured arrangement"}
+    for table, variable in (("outlet x blamed actor", "blame_primary"),
+                            ("outlet x favoured arrangement", "guarantee_favoured")):
+        rows = ca[ca["table"] == table]
+        assert set(rows["variable"]) == {variable}
+        if decisions[variable] == "excluded":
+            assert list(rows["part"]) == ["reason"]
+            assert rows["reason"].iloc[0].startswith("not analysed: the reliability gate")
+            continue
+        answers = values[(values["variable"] == variable) & (values["value"] != "")]
+        direct = correspondence_analysis(crosstab(answers, "outlet", "value"))
+        inertia = rows[rows["part"] == "inertia"]
+        assert [float(x) for x in inertia["principal_inertia"]] == pytest.approx(
+            list(direct.inertias["principal_inertia"]), rel=1e-9)
+        coords = rows[rows["part"] == "coordinate"].sort_values(["side", "label", "dimension"])
+        expected = direct.coordinates.astype({"dimension": str}).sort_values(
+            ["side", "label", "dimension"])
+        assert list(coords["label"]) == list(expected["label"])
+        assert [float(x) for x in coords["coordinate"]] == pytest.approx(
+            list(expected["coordinate"]), rel=1e-9, abs=1e-12)
+
+
+def test_one_article_per_outlet_models_give_reasons_not_numbers(tmp_path):
+    study = simulated(tmp_path, 5, 1, 3)
+    res = cli("--study", str(study), "outlets", "--no-gate", "--bootstrap", "100", "--models")
+    assert res.returncode == 0, res.stderr
+    models = read(study, "models")
+    assert len(models) >= 10 and (models["decision"] == "overridden").all()
+    for side in ("consensus", "per_coder"):
+        assert (models[f"estimate_{side}"] == "").all()
+        assert (models[f"p_value_{side}"] == "").all()
+        assert (models[f"reason_{side}"] != "").all()
+    assert models["reason_consensus"].str.contains("too few articles per outlet").any()
+    # CA of five single articles: computed, but the reason says the map is not to be read
+    ca = read(study, "ca")
+    for table in ("outlet x blamed actor", "outlet x favoured arrangement"):
+        rows = ca[ca["table"] == table]
+        assert len(rows) >= 1 and (rows["reason"] != "").all()
+
+
+def test_per_coder_values_on_a_hand_made_table():
+    from framestudy.analysis.outlets import _per_coder
+
+    tidy = pd.DataFrame(
+        [("a1", "rt", "x", "blame_primary", "NATO"), ("a1", "rt", "y", "blame_primary", "US"),
+         ("a1", "rt", "y", "blame_primary", "NATO"),  # two values: y has no row for a1
+         ("a1", "rt", "z", "genre", "OPINION"),  # z gave no blame_primary
+         ("a1", "rt", "x", "blame_actors", "NATO"), ("a1", "rt", "z", "blame_actors", "US")],
+        columns=["article_id", "outlet", "coder", "variable", "value"],
+    )
+    one = _per_coder(tidy, "blame_primary", "")
+    assert one.to_dict("records") == [
+        {"article_id": "a1", "outlet": "rt", "coder": "x", "value": "NATO"}]
+    member = _per_coder(tidy, "blame_actors", "NATO").sort_values("coder")
+    assert list(zip(member["coder"], member["value"], strict=True)) == [
+        ("x", "present"), ("y", "absent"), ("z", "absent")]

@@ -17,24 +17,72 @@ One pure function, :func:`outlet_analysis`, chains the pieces (docs/outlets.md):
 A variable's "missing" answers (``missing_values`` in the registry, e.g. ``NA``, not
 addressed) are compared like its other values: whether an outlet addresses a question at
 all is part of how it frames it. Unresolved consensus values (a tie) are left out of the
-comparison; the consensus table shows them. Span attributes (values per matched span, not per article), span densities,
-regressions and correspondence analysis are not part of this function yet.
+comparison; the consensus table shows them.
+
+4. for every admitted document variable and every value of an admitted set variable: the
+   regression on outlet (:func:`~framestudy.analysis.outlet_models.outlet_model`: logistic,
+   multinomial or proportional-odds as the registry's level requires; Agresti 2013,
+   *Categorical Data Analysis*, 3rd ed., chs. 5 and 8), with the article's consensus
+   ``genre`` as a control where the study codes it, and beside it the coder sensitivity run
+   (:func:`~framestudy.analysis.outlet_models.coder_sensitivity`: the coders' own values,
+   coder as a fixed effect, standard errors clustered by article). An ordinal variable's
+   missing values (``NA``, not addressed) are off its scale and left out of its model;
+5. correspondence analysis (:func:`~framestudy.analysis.correspondence.
+   correspondence_analysis`; Greenacre 2007, *Correspondence Analysis in Practice*, 2nd
+   ed.) of outlet x blamed actor (``blame_primary``) and outlet x favoured arrangement
+   (``guarantee_favoured``), when the registry has them and the gate admits them.
+
+Span attributes (values per matched span, not per article), span densities and span
+labels' models are not part of this function yet; neither is the ``date`` control (it is
+in ``tasks.json``, which this function does not read).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from framestudy.analysis.consensus import consensus
+from framestudy.analysis.correspondence import correspondence_analysis, crosstab
+from framestudy.analysis.data import AgreementInputError
 from framestudy.analysis.gate import ADMITTED, gate
 from framestudy.analysis.outlet_stats import adjust_across_variables, compare_outlets, prevalence
 from framestudy.settings import GateSettings
 
+if TYPE_CHECKING:  # statsmodels.api takes a third of a second to import: only when fitting
+    from framestudy.analysis.outlet_models import OutletModel
+
 #: the value a set variable's member or a span label takes in the consensus table
 PRESENCE = ("present", "absent")
+
+#: the control every model adjusts for when the study codes it (the article's consensus)
+CONTROL = "genre"
+
+#: the correspondence analyses: (name in ``table``, registry variable)
+CA_TABLES = (("outlet x blamed actor", "blame_primary"),
+             ("outlet x favoured arrangement", "guarantee_favoured"))
+
+#: the reason of every model row when the models were not requested
+NOT_REQUESTED = "not modelled: models not requested (framestudy outlets --models)"
+
+#: columns of :attr:`OutletAnalysis.models` (analysis/outlet_models.csv)
+MODEL_COLUMNS = (
+    "variable", "category", "decision", "level", "model", "controls", "note",
+    "n_consensus", "n_per_coder", "term", "group", "outcome",
+    "estimate_consensus", "ci_low_consensus", "ci_high_consensus", "p_value_consensus",
+    "odds_ratio_consensus", "estimate_per_coder", "ci_low_per_coder", "ci_high_per_coder",
+    "p_value_per_coder", "odds_ratio_per_coder", "reason_consensus", "reason_per_coder",
+)
+
+#: columns of :attr:`OutletAnalysis.ca` (analysis/outlet_ca.csv)
+CA_COLUMNS = (
+    "table", "variable", "decision", "n", "total_inertia", "part", "dimension",
+    "principal_inertia", "share", "side", "label", "mass", "coordinate", "contribution",
+    "cos2", "reason",
+)
 
 
 @dataclass
@@ -46,7 +94,12 @@ class OutletAnalysis:
     decision, outlet, value, count, n, share, ci_low, ci_high``. ``tests``: ``variable,
     category, decision`` and :data:`~framestudy.analysis.outlet_stats.RESULT_COLUMNS`, with
     ``p_adjusted`` and ``adjustment``. ``pairs``: ``variable, category`` and
-    :data:`~framestudy.analysis.outlet_stats.PAIRWISE_COLUMNS`.
+    :data:`~framestudy.analysis.outlet_stats.PAIRWISE_COLUMNS`. ``models``:
+    :data:`MODEL_COLUMNS`, one row per outlet term (and outcome value) of each modelled
+    variable, the consensus model beside the coder sensitivity run; one row with the
+    reasons when neither gives an estimate. ``ca``: :data:`CA_COLUMNS`, per correspondence
+    analysis its inertias (``part`` = ``inertia``) and coordinates (``coordinate``), or one
+    ``part`` = ``reason`` row when it could not be made.
     """
 
     consensus: pd.DataFrame
@@ -55,6 +108,8 @@ class OutletAnalysis:
     tests: pd.DataFrame
     pairs: pd.DataFrame
     overridden: bool
+    models: pd.DataFrame
+    ca: pd.DataFrame
 
 
 def _comparisons(registry: Sequence[Mapping]) -> list[tuple[str, str, tuple]]:
@@ -94,6 +149,7 @@ def outlet_analysis(
     seed: int = 0,
     n_boot: int = 1000,
     n_resamples: int = 9999,
+    models: bool = True,
 ) -> OutletAnalysis:
     """The study's outlet comparison (see the module docstring for what it computes).
 
@@ -101,7 +157,9 @@ def outlet_analysis(
     ``agreement``: the study-mode agreement table (``analysis/agreement.csv``);
     ``settings``: the gate's (defaults: α ≥ .667 admits, below .800 tentative);
     ``override``: let every variable through (said in every output). ``seed`` fixes every
-    random draw (Monte Carlo tests, bootstrap intervals).
+    random draw (Monte Carlo tests, bootstrap intervals). ``models=False`` skips the
+    regressions (the slow part on large studies): every modelled question then has one row
+    saying that its models were not requested.
     """
     values = consensus(annotations, registry)
     gated = gate(agreement, settings, override=override)
@@ -141,4 +199,150 @@ def outlet_analysis(
     pairs_frame = pairs_frame[
         ["variable", "category"] + [c for c in pairs_frame.columns if c not in first]
     ] if len(pairs_frame.columns) > 1 else pairs_frame
-    return OutletAnalysis(values, gated, prevalence_frame, tests_frame, pairs_frame, override)
+    model_frame = _models(values, annotations, registry, gated, fit=models)
+    ca = _correspondence(values, registry, gated)
+    return OutletAnalysis(
+        values, gated, prevalence_frame, tests_frame, pairs_frame, override, model_frame, ca
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Models
+
+
+def _per_coder(annotations: pd.DataFrame, variable: str, category: str) -> pd.DataFrame:
+    """The coders' own values of one question, one row per article and coder (``article_id,
+    outlet, coder, value``). A one-value variable: the coder's value; a coder who gave none
+    or two has no row. A set member (``category``): ``present``/``absent`` for every coder
+    of the article (any row for it), as in the consensus."""
+    rows = annotations[annotations["variable"] == variable]
+    if category:
+        coders = annotations[["article_id", "outlet", "coder"]].drop_duplicates()
+        chose = rows.loc[rows["value"].astype(str) == category, ["article_id", "coder"]]
+        chose = set(zip(chose["article_id"], chose["coder"], strict=True))
+        present = [(a, c) in chose for a, c in zip(coders["article_id"], coders["coder"],
+                                                     strict=True)]
+        return coders.assign(value=["present" if p else "absent" for p in present])
+    rows = rows[rows["value"].notna() & (rows["value"].astype(str) != "")]
+    rows = rows[["article_id", "outlet", "coder", "value"]].drop_duplicates()
+    once = ~rows.duplicated(["article_id", "coder"], keep=False)
+    return rows[once].assign(value=lambda f: f["value"].astype(str))
+
+
+def _model_rows(consensus_model: OutletModel, per_coder: OutletModel) -> pd.DataFrame:
+    """The outlet terms beside each other, or one row with both reasons."""
+    from framestudy.analysis.outlet_models import beside
+
+    table = beside(consensus_model, per_coder)
+    if table.empty:
+        table = pd.DataFrame([{"reason_consensus": consensus_model.reason,
+                               "reason_per_coder": per_coder.reason}])
+    return table.assign(
+        model=consensus_model.model or per_coder.model or "",
+        controls=", ".join(consensus_model.controls),
+        n_consensus=consensus_model.n, n_per_coder=per_coder.n,
+    )
+
+
+def _models(values: pd.DataFrame, annotations: pd.DataFrame, registry: Sequence[Mapping],
+            gated: pd.DataFrame, *, fit: bool = True) -> pd.DataFrame:
+    """Every admitted document variable (and set member) regressed on outlet, the
+    consensus model beside the coder sensitivity run (:data:`MODEL_COLUMNS`); with
+    ``fit=False`` one row per question saying the models were not requested."""
+    if fit:
+        from framestudy.analysis.outlet_models import coder_sensitivity, outlet_model
+    names = {r["variable"] for r in registry}
+    control = values[(values["variable"] == CONTROL) & (values["category"] == "")]
+    control = control.loc[control["value"].astype(str) != "", ["article_id", "value"]]
+    control = control.rename(columns={"value": CONTROL})
+    parts = []
+    for record in registry:
+        if record.get("kind") != "document":
+            continue
+        variable = record["variable"]
+        order = [str(v) for v in record.get("values") or []]
+        missing = [str(v) for v in record.get("missing_values") or []]
+        if record.get("multiple"):
+            questions = [(v, "binary", list(PRESENCE[::-1]), []) for v in order]
+        elif record.get("level") == "ordinal":
+            questions = [("", "ordinal", order, missing)]
+        else:
+            questions = [("", "nominal", order + missing, [])]
+        for category, level, domain, off_scale in questions:
+            decision, reason = _decision(gated, variable, category)
+            facts = {"variable": variable, "category": category, "decision": decision,
+                     "level": level}
+            note = (f"{', '.join(off_scale)} (not addressed) left out of the ordinal scale"
+                    if off_scale else "")
+            if decision not in ADMITTED or not fit:
+                why = (f"not modelled: the reliability gate excluded it ({reason})"
+                       if decision not in ADMITTED else NOT_REQUESTED)
+                parts.append(pd.DataFrame([{**facts, "reason_consensus": why,
+                                            "reason_per_coder": why}]))
+                continue
+            controls = [CONTROL] if CONTROL in names and variable != CONTROL else []
+            rows = values[(values["variable"] == variable) & (values["category"] == category)]
+            rows = rows.loc[rows["value"].astype(str) != "", ["article_id", "outlet", "value"]]
+            coded = _per_coder(annotations, variable, category)
+            if controls:
+                rows = rows.merge(control, on="article_id", how="left")
+                coded = coded.merge(control, on="article_id", how="left")
+            options = {"controls": controls, "order": domain, "missing_values": off_scale}
+            try:
+                fitted = outlet_model(rows, "value", level, **options)
+                sensitivity = coder_sensitivity(coded, "value", level, **options)
+            except AgreementInputError as exc:  # e.g. a value outside the registry's
+                why = f"not modelled: {exc}"
+                parts.append(pd.DataFrame([{**facts, "reason_consensus": why,
+                                            "reason_per_coder": why}]))
+                continue
+            parts.append(_model_rows(fitted, sensitivity).assign(**facts, note=note))
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return frame.reindex(columns=list(MODEL_COLUMNS))
+
+
+# ---------------------------------------------------------------------------------------
+# Correspondence analysis
+
+
+def _correspondence(values: pd.DataFrame, registry: Sequence[Mapping],
+                    gated: pd.DataFrame) -> pd.DataFrame:
+    """The correspondence analyses of :data:`CA_TABLES` (:data:`CA_COLUMNS`)."""
+    records = {r["variable"]: r for r in registry}
+    parts = []
+    for name, variable in CA_TABLES:
+        facts = {"table": name, "variable": variable}
+        if variable not in records:
+            parts.append(pd.DataFrame([{**facts, "part": "reason",
+                                        "reason": "the schema has no such variable"}]))
+            continue
+        decision, reason = _decision(gated, variable, "")
+        facts["decision"] = decision
+        if decision not in ADMITTED:
+            parts.append(pd.DataFrame([{
+                **facts, "part": "reason",
+                "reason": f"not analysed: the reliability gate excluded it ({reason})",
+            }]))
+            continue
+        record = records[variable]
+        domain = [str(v) for v in (record.get("values") or [])]
+        domain += [str(v) for v in (record.get("missing_values") or [])]
+        rows = values[(values["variable"] == variable) & (values["category"] == "")]
+        rows = rows.loc[rows["value"].astype(str) != "", ["article_id", "outlet", "value"]]
+        try:
+            result = correspondence_analysis(crosstab(rows, "outlet", "value", values=domain))
+        except AgreementInputError as exc:
+            parts.append(pd.DataFrame([{**facts, "part": "reason",
+                                        "reason": f"not analysed: {exc}"}]))
+            continue
+        facts.update(n=result.n, total_inertia=result.total_inertia, reason=result.reason)
+        inertias = result.inertias.assign(part="inertia", **facts)
+        points = result.points[["side", "label", "mass"]]
+        coordinates = result.coordinates.merge(points, on=["side", "label"], how="left")
+        coordinates = coordinates.assign(part="coordinate", **facts)
+        if inertias.empty and coordinates.empty:
+            parts.append(pd.DataFrame([{**facts, "part": "reason"}]))
+            continue
+        parts += [inertias, coordinates]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    return frame.reindex(columns=list(CA_COLUMNS))

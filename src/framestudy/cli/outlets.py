@@ -17,6 +17,8 @@ FILES = {
     "prevalence": "outlet_prevalence.csv",
     "tests": "outlet_tests.csv",
     "pairs": "outlet_pairs.csv",
+    "models": "outlet_models.csv",
+    "ca": "outlet_ca.csv",
 }
 
 
@@ -33,16 +35,27 @@ def outlets(
     bootstrap: Annotated[
         int, typer.Option("--bootstrap", min=0, help="Bootstrap replicates for Cramér's V's CI.")
     ] = 1000,
+    models: Annotated[
+        bool,
+        typer.Option(
+            "--models",
+            help="Also fit the regressions on outlet and their coder sensitivity runs "
+            "(outlet_models.csv; slow on large studies).",
+        ),
+    ] = False,
 ) -> None:
     """How framing differs by outlet: consensus values, the reliability gate, outlet tests.
 
     Reads annotations/annotations.csv, schemas/registry.json and analysis/agreement.csv (run
     `framestudy agreement` first); the gate's settings come from study.yaml (analysis.gate).
-    Writes analysis/consensus.csv, gate.csv, outlet_prevalence.csv, outlet_tests.csv and
-    outlet_pairs.csv (docs/outlets.md).
+    Writes analysis/consensus.csv, gate.csv, outlet_prevalence.csv, outlet_tests.csv,
+    outlet_pairs.csv, outlet_models.csv (regressions on outlet, beside the coder
+    sensitivity run; with --models, else a row per question saying so) and outlet_ca.csv
+    (correspondence analyses) (docs/outlets.md).
 
     Example: framestudy outlets
     Example: framestudy outlets --no-gate --seed 3
+    Example: framestudy outlets --models
     """
     from framestudy.analysis.outlets import outlet_analysis
     from framestudy.analysis.reliability_data import read_agreement, read_annotations
@@ -57,7 +70,7 @@ def outlets(
     with console.status("comparing outlets..."):
         result = outlet_analysis(
             annotations, registry, agreement, settings=gate_settings(paths),
-            override=no_gate, seed=seed, n_boot=bootstrap,
+            override=no_gate, seed=seed, n_boot=bootstrap, models=models,
         )
     written = []
     for name, file in FILES.items():
