@@ -207,7 +207,7 @@ def test_one_article_per_outlet_models_give_reasons_not_numbers(tmp_path):
 
 
 def test_per_coder_values_on_a_hand_made_table():
-    from framestudy.analysis.outlets import _per_coder
+    from framestudy.analysis.outlets import _per_coder, _split_coders
 
     tidy = pd.DataFrame(
         [("a1", "rt", "x", "blame_primary", "NATO"), ("a1", "rt", "y", "blame_primary", "US"),
@@ -216,9 +216,9 @@ def test_per_coder_values_on_a_hand_made_table():
          ("a1", "rt", "x", "blame_actors", "NATO"), ("a1", "rt", "z", "blame_actors", "US")],
         columns=["article_id", "outlet", "coder", "variable", "value"],
     )
-    one = _per_coder(tidy, "blame_primary", "")
+    one = _per_coder(*_split_coders(tidy), "blame_primary", "")
     assert one.to_dict("records") == [
         {"article_id": "a1", "outlet": "rt", "coder": "x", "value": "NATO"}]
-    member = _per_coder(tidy, "blame_actors", "NATO").sort_values("coder")
+    member = _per_coder(*_split_coders(tidy), "blame_actors", "NATO").sort_values("coder")
     assert list(zip(member["coder"], member["value"], strict=True)) == [
         ("x", "present"), ("y", "absent"), ("z", "absent")]

@@ -131,10 +131,12 @@ def require_order(domain: Sequence, categories: Sequence | None, needs: str) -> 
     if categories is not None or len(domain) == 0:
         return
     if not _all_numeric(np.array(list(domain) + [None], dtype=object)[:-1]):
-        raise CategoryOrderError(needs, sorted(domain, key=_sort_key))
+        raise CategoryOrderError(needs, sorted(domain, key=sort_key))
 
 
-def _sort_key(value: Hashable):
+def sort_key(value: Hashable):
+    """The default order of a value domain: by type, then value (sets by size, then
+    members), so mixed numbers and words sort without error."""
     if isinstance(value, frozenset):
         return (len(value), tuple(sorted(map(str, value))))
     return (str(type(value).__name__), value)
@@ -188,7 +190,7 @@ def encode(
             )
         if level != "nominal":
             require_order(uniques.tolist(), None, f"{level} data")
-        domain: tuple = tuple(sorted(uniques.tolist(), key=_sort_key))
+        domain: tuple = tuple(sorted(uniques.tolist(), key=sort_key))
     else:
         domain = tuple(categories)
         if len(set(domain)) != len(domain):

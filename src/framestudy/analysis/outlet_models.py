@@ -59,6 +59,7 @@ from framestudy.analysis.data import (
     CategoryOrderError,
     check_confidence,
     is_missing,
+    sort_key,
 )
 
 MODEL_LEVELS = ("binary", "nominal", "ordinal")
@@ -344,7 +345,7 @@ def _rows(frame, value_col, outlet_col, coder_col, level, order, missing_values)
             )
         outcomes = tuple(v for v in order if v in set(observed))
     else:
-        outcomes = tuple(sorted(observed, key=lambda v: (type(v).__name__, v)))
+        outcomes = tuple(sorted(observed, key=sort_key))
     if level == "binary" and len(outcomes) > 2:
         raise AgreementInputError(
             f"{value_col!r} has {len(outcomes)} values ({', '.join(map(repr, outcomes[:6]))}) "
@@ -380,7 +381,7 @@ def _native(value):
 
 
 def _sorted_levels(values) -> list:
-    return sorted(pd.unique(values).tolist(), key=lambda v: (type(v).__name__, v))
+    return sorted(pd.unique(values).tolist(), key=sort_key)
 
 
 # ---------------------------------------------------------------------------------------
@@ -433,7 +434,7 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
                 skipped.append(f"{c}: the same for every article with all controls")
         if order is None:
             outcomes = tuple(sorted(pd.unique(rows[value_col]).tolist(),
-                                    key=lambda v: (type(v).__name__, v)))
+                                    key=sort_key))
         else:
             outcomes = tuple(v for v in order if v in set(rows[value_col]))
 

@@ -61,7 +61,13 @@ from scipy.stats.contingency import association
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 
-from framestudy.analysis.data import AgreementInputError, check_confidence, check_n_boot, is_missing
+from framestudy.analysis.data import (
+    AgreementInputError,
+    check_confidence,
+    check_n_boot,
+    is_missing,
+    sort_key,
+)
 
 TESTS = ("pearson_chi2", "fisher_exact", "monte_carlo_chi2")
 RESULT_COLUMNS = (
@@ -112,7 +118,7 @@ def _articles(
             )
     observed = pd.unique(data[value_col]).tolist()
     if values is None:
-        domain = tuple(sorted(observed, key=lambda v: (type(v).__name__, v)))
+        domain = tuple(sorted(observed, key=sort_key))
     else:
         domain = tuple(values)
         if len(set(domain)) != len(domain):

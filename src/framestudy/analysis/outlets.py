@@ -128,6 +128,21 @@ def _comparisons(registry: Sequence[Mapping]) -> list[tuple[str, str, tuple]]:
     return out
 
 
+def _answered(values: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    """The consensus values that hold a value (``article_id, outlet, value``), per
+    (variable, category): the table is split once, not filtered per question."""
+    kept = values.loc[values["value"].astype(str) != "", ["variable", "category", "article_id",
+                                                          "outlet", "value"]]
+    return {
+        key: rows[["article_id", "outlet", "value"]]
+        for key, rows in kept.groupby(["variable", "category"], sort=False)
+    }
+
+
+def _no_answer() -> pd.DataFrame:
+    return pd.DataFrame(columns=["article_id", "outlet", "value"])
+
+
 def _decision(gated: pd.DataFrame, variable: str, category: str) -> tuple[str, str]:
     """The gate's (decision, reason) for a comparison: a span label has its own row, a set
     member takes its variable's."""
@@ -162,12 +177,12 @@ def outlet_analysis(
     saying that its models were not requested.
     """
     values = consensus(annotations, registry)
+    answered = _answered(values)
     gated = gate(agreement, settings, override=override)
     prevalences, tests, pairs = [], [], []
     for variable, category, domain in _comparisons(registry):
         decision, reason = _decision(gated, variable, category)
-        rows = values[(values["variable"] == variable) & (values["category"] == category)]
-        rows = rows[rows["value"].astype(str) != ""][["article_id", "outlet", "value"]]
+        rows = answered.get((variable, category), _no_answer())
         shares = prevalence(rows, "value", values=domain)
         prevalences.append(shares.assign(variable=variable, category=category, decision=decision))
         if decision not in ADMITTED:
@@ -199,8 +214,8 @@ def outlet_analysis(
     pairs_frame = pairs_frame[
         ["variable", "category"] + [c for c in pairs_frame.columns if c not in first]
     ] if len(pairs_frame.columns) > 1 else pairs_frame
-    model_frame = _models(values, annotations, registry, gated, fit=models)
-    ca = _correspondence(values, registry, gated)
+    model_frame = _models(answered, annotations, registry, gated, fit=models)
+    ca = _correspondence(answered, registry, gated)
     return OutletAnalysis(
         values, gated, prevalence_frame, tests_frame, pairs_frame, override, model_frame, ca
     )
@@ -210,14 +225,24 @@ def outlet_analysis(
 # Models
 
 
-def _per_coder(annotations: pd.DataFrame, variable: str, category: str) -> pd.DataFrame:
+def _split_coders(annotations: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The annotations per variable, and who coded which article (``article_id, outlet,
+    coder``): made once for every question's :func:`_per_coder`."""
+    by_variable = dict(tuple(annotations.groupby("variable", sort=False)))
+    return by_variable, annotations[["article_id", "outlet", "coder"]].drop_duplicates()
+
+
+def _per_coder(
+    by_variable: Mapping[str, pd.DataFrame], coders: pd.DataFrame, variable: str, category: str
+) -> pd.DataFrame:
     """The coders' own values of one question, one row per article and coder (``article_id,
     outlet, coder, value``). A one-value variable: the coder's value; a coder who gave none
     or two has no row. A set member (``category``): ``present``/``absent`` for every coder
-    of the article (any row for it), as in the consensus."""
-    rows = annotations[annotations["variable"] == variable]
+    of the article (any row for it: ``coders``), as in the consensus. ``by_variable``: the
+    annotations split by variable."""
+    rows = by_variable.get(variable, pd.DataFrame(columns=["article_id", "outlet", "coder",
+                                                           "value"]))
     if category:
-        coders = annotations[["article_id", "outlet", "coder"]].drop_duplicates()
         chose = rows.loc[rows["value"].astype(str) == category, ["article_id", "coder"]]
         chose = set(zip(chose["article_id"], chose["coder"], strict=True))
         present = [(a, c) in chose for a, c in zip(coders["article_id"], coders["coder"],
@@ -244,16 +269,18 @@ def _model_rows(consensus_model: OutletModel, per_coder: OutletModel) -> pd.Data
     )
 
 
-def _models(values: pd.DataFrame, annotations: pd.DataFrame, registry: Sequence[Mapping],
-            gated: pd.DataFrame, *, fit: bool = True) -> pd.DataFrame:
+def _models(answered: Mapping[tuple[str, str], pd.DataFrame], annotations: pd.DataFrame,
+            registry: Sequence[Mapping], gated: pd.DataFrame, *, fit: bool = True
+            ) -> pd.DataFrame:
     """Every admitted document variable (and set member) regressed on outlet, the
     consensus model beside the coder sensitivity run (:data:`MODEL_COLUMNS`); with
     ``fit=False`` one row per question saying the models were not requested."""
     if fit:
         from framestudy.analysis.outlet_models import coder_sensitivity, outlet_model
+
+        by_variable, coders = _split_coders(annotations)
     names = {r["variable"] for r in registry}
-    control = values[(values["variable"] == CONTROL) & (values["category"] == "")]
-    control = control.loc[control["value"].astype(str) != "", ["article_id", "value"]]
+    control = answered.get((CONTROL, ""), _no_answer())[["article_id", "value"]]
     control = control.rename(columns={"value": CONTROL})
     parts = []
     for record in registry:
@@ -281,9 +308,8 @@ def _models(values: pd.DataFrame, annotations: pd.DataFrame, registry: Sequence[
                                             "reason_per_coder": why}]))
                 continue
             controls = [CONTROL] if CONTROL in names and variable != CONTROL else []
-            rows = values[(values["variable"] == variable) & (values["category"] == category)]
-            rows = rows.loc[rows["value"].astype(str) != "", ["article_id", "outlet", "value"]]
-            coded = _per_coder(annotations, variable, category)
+            rows = answered.get((variable, category), _no_answer())
+            coded = _per_coder(by_variable, coders, variable, category)
             if controls:
                 rows = rows.merge(control, on="article_id", how="left")
                 coded = coded.merge(control, on="article_id", how="left")
@@ -305,8 +331,8 @@ def _models(values: pd.DataFrame, annotations: pd.DataFrame, registry: Sequence[
 # Correspondence analysis
 
 
-def _correspondence(values: pd.DataFrame, registry: Sequence[Mapping],
-                    gated: pd.DataFrame) -> pd.DataFrame:
+def _correspondence(answered: Mapping[tuple[str, str], pd.DataFrame],
+                    registry: Sequence[Mapping], gated: pd.DataFrame) -> pd.DataFrame:
     """The correspondence analyses of :data:`CA_TABLES` (:data:`CA_COLUMNS`)."""
     records = {r["variable"]: r for r in registry}
     parts = []
@@ -327,8 +353,7 @@ def _correspondence(values: pd.DataFrame, registry: Sequence[Mapping],
         record = records[variable]
         domain = [str(v) for v in (record.get("values") or [])]
         domain += [str(v) for v in (record.get("missing_values") or [])]
-        rows = values[(values["variable"] == variable) & (values["category"] == "")]
-        rows = rows.loc[rows["value"].astype(str) != "", ["article_id", "outlet", "value"]]
+        rows = answered.get((variable, ""), _no_answer())
         try:
             result = correspondence_analysis(crosstab(rows, "outlet", "value", values=domain))
         except AgreementInputError as exc:
