@@ -290,3 +290,16 @@ def test_results_name_the_weights_asked_for(name, weights):
     which weights the caller chose."""
     data = pd.DataFrame({"a": [1, 2, 3, 1, 2, 3], "b": [1, 2, 2, 1, 3, 3], "c": [1, 3, 3, 1, 2, 3]})
     assert getattr(analysis, name)(data, weights)["weights"] == weights
+
+
+def test_a_coder_may_be_called_coder():
+    """A long table is turned into units x coders once: a coder named like a long-table
+    column is not mistaken for one the second time."""
+    long = pd.DataFrame(
+        {"unit": [1, 1, 2, 2, 3, 3], "coder": ["coder", "b"] * 3,
+         "value": ["x", "x", "y", "y", "x", "y"]}
+    )
+    wide = pd.DataFrame({"coder": ["x", "y", "x"], "b": ["x", "y", "y"]}, index=[1, 2, 3])
+    assert analysis.krippendorff_alpha(long, "nominal")["estimate"] == pytest.approx(
+        analysis.krippendorff_alpha(wide, "nominal")["estimate"]
+    )

@@ -30,7 +30,7 @@ import pandas as pd
 from framestudy.analysis.data import (
     AgreementInputError,
     Coded,
-    encode,
+    encode_wide,
     is_missing,
     units_by_coders,
 )
@@ -86,13 +86,13 @@ def to_coded(
         )
     data = units_by_coders(data, sets=sets)
     if sets:
-        return encode(as_sets(data), categories=categories, level="nominal")
+        return encode_wide(as_sets(data), categories=categories, level="nominal")
     level = (
         metric
         if isinstance(metric, str) and metric in ("ordinal", "interval", "ratio")
         else "nominal"
     )
-    return encode(data, categories=categories, level=level)
+    return encode_wide(data, categories=categories, level=level)
 
 
 def delta_matrix(metric: Metric, categories: Sequence, n_v: np.ndarray) -> np.ndarray:

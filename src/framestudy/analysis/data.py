@@ -161,11 +161,20 @@ def encode(
     set of observed values, sorted (numbers ascending). Cells holding ``frozenset``s are
     set-valued data (multi-select); their domain is the distinct sets observed.
     """
+    return encode_wide(units_by_coders(data), categories, level)
+
+
+def encode_wide(
+    frame: pd.DataFrame,
+    categories: Sequence | None = None,
+    level: str = "nominal",
+) -> Coded:
+    """:func:`encode` for a table already in the units x coders shape (no long-table
+    detection: a coder may be called ``coder`` or ``value``)."""
     if level not in LEVELS:
         raise AgreementInputError(
             f"unknown level of measurement {level!r}; use one of {', '.join(LEVELS)}"
         )
-    frame = units_by_coders(data)
     numeric_frame = frame.shape[1] > 0 and all(
         pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in frame.dtypes
     )
