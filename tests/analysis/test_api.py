@@ -299,7 +299,7 @@ def test_a_coder_may_be_called_coder():
         {"unit": [1, 1, 2, 2, 3, 3], "coder": ["coder", "b"] * 3,
          "value": ["x", "x", "y", "y", "x", "y"]}
     )
-    wide = pd.DataFrame({"coder": ["x", "y", "x"], "b": ["x", "y", "y"]}, index=[1, 2, 3])
+    renamed = long.assign(coder=long["coder"].replace({"coder": "a"}))
     assert analysis.krippendorff_alpha(long, "nominal")["estimate"] == pytest.approx(
-        analysis.krippendorff_alpha(wide, "nominal")["estimate"]
+        analysis.krippendorff_alpha(renamed, "nominal")["estimate"]
     )
