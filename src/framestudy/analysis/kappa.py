@@ -384,11 +384,6 @@ def conger_kappa(data, weights: str = "identity", *, categories: Sequence | None
     }
 
 
-def _pair_codes(coded: Coded, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-    both = (coded.codes[:, a] >= 0) & (coded.codes[:, b] >= 0)
-    return coded.codes[both, a], coded.codes[both, b]
-
-
 def cohen_table(table: np.ndarray, weights: np.ndarray) -> dict:
     """Cohen's (weighted) kappa from a q x q contingency table, with the Fleiss, Cohen &
     Everitt (1969) standard errors (``se``; ``se_h0`` under kappa = 0) and a normal CI.
@@ -431,13 +426,12 @@ def cohen_table(table: np.ndarray, weights: np.ndarray) -> dict:
 
 def cohen_pair(coded: Coded, a: int, b: int, weights: str = "identity") -> dict:
     """Cohen's kappa for coders ``a`` and ``b`` on the units both coded."""
-    x, y = _pair_codes(coded, a, b)
-    if x.size == 0:
+    # the units both coded; irr's rank weights run over the levels this pair used there
+    both = (coded.codes[:, a] >= 0) & (coded.codes[:, b] >= 0)
+    if not both.any():
         return _empty("the two coders share no unit")
     if coded.n_categories < 2:
         return _empty(REASON_ONE_CATEGORY)
-    # the units both coded; irr's rank weights run over the levels this pair used there
-    both = (coded.codes[:, a] >= 0) & (coded.codes[:, b] >= 0)
     pair, weights = _resolve(coded.subset(units=both, coders=[a, b]), weights)
     x, y = pair.codes[:, 0], pair.codes[:, 1]
     q = pair.n_categories

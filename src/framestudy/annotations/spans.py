@@ -62,7 +62,7 @@ class TextIndex:
 def to_utf16(text: str, offset: int) -> int:
     """The UTF-16 offset of code-point ``offset`` in ``text`` (for one offset; for many
     offsets into one text, build a :class:`TextIndex` once)."""
-    return offset + len(_ASTRAL.findall(text[:offset]))
+    return TextIndex(text).to_utf16(offset)
 
 
 def normalise_space(text: str) -> str:

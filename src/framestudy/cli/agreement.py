@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -14,6 +13,7 @@ from rich.table import Table
 from framestudy.analysis.vocabulary import BOOTSTRAP_METHODS, LEVELS
 from framestudy.analysis.vocabulary import KAPPA_WEIGHTS as WEIGHTS
 from framestudy.cli._common import console, study
+from framestudy.cli._common import number as _fmt
 from framestudy.errors import UserError
 
 if TYPE_CHECKING:
@@ -21,12 +21,6 @@ if TYPE_CHECKING:
 
 # The engine (numpy, pandas, scipy) is imported by the command when it runs, not here:
 # `framestudy --help` must not pay for it.
-
-
-def _fmt(value, digits: int = 3) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return f"{value:.{digits}f}"
 
 
 def _ci(entry: dict) -> str:

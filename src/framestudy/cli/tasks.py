@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -26,13 +25,8 @@ tasks_app = typer.Typer(
 )
 
 _MAX_SHOWN = 160
-_BAR_FROM = 50  # items; fewer finish before a bar would be seen
 _DUPLICATES_SHOWN = 10
 _ROWS_SHOWN = 30  # of the summary table
-
-
-def _bar_items(items: Sequence[Any], description: str) -> Iterable[Any]:
-    return track_items(items, description, minimum=_BAR_FROM)
 
 
 def _short(text: str, limit: int = _MAX_SHOWN) -> str:
@@ -110,7 +104,7 @@ def build(
     """
     from framestudy.tasks import build_tasks
 
-    result = build_tasks(study(), progress=_bar_items)
+    result = build_tasks(study(), progress=track_items)
     _report_duplicates(result.duplicates, "built once")
     if show_removed:
         for article in result.articles:
@@ -179,7 +173,7 @@ def add(
         study(),
         paths,
         default_outlet=outlet,
-        progress=_bar_items,
+        progress=track_items,
     )
     _report_duplicates(result.duplicates, "not added again")
     for article, path in result.added:

@@ -36,6 +36,7 @@ from framestudy.annotations.raw import save_raw_export
 from framestudy.errors import UserError
 from framestudy.labelstudio.accounts import users_by_id
 from framestudy.labelstudio.client import Connection
+from framestudy.labelstudio.credentials import private_dir
 from framestudy.labelstudio.projects import study_projects
 from framestudy.settings import SHARED, ProjectRecord
 from framestudy.study import Study
@@ -71,8 +72,8 @@ def pull_lock(study: Study, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     if fcntl is None:  # pragma: no cover
         yield
         return
+    private_dir(study)  # the lock lives in the study's private folder
     path = lock_path(study)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with open(path, "a+b") as handle:
         deadline = time.monotonic() + timeout
         while True:

@@ -21,9 +21,9 @@ from typing import Any, Literal
 
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from framestudy.errors import UserError, describe_validation_error, yaml_error
+from framestudy.errors import UserError, validated, yaml_error
 
 _ID = r"^[A-Za-z0-9_+\-]+$"
 _VERSION = r"^\d+\.\d+\.\d+$"
@@ -249,14 +249,10 @@ def parse_schema(raw: Any, source: str = "<schema>") -> Schema:
     """Validate a schema already read from YAML (a dict) and return a :class:`Schema`."""
     if not isinstance(raw, dict):
         raise _fail(source, "(top level)", "the file is not a YAML mapping", "start from schemas/framing.yaml")
-    try:
-        data = _SchemaFile.model_validate(raw)
-    except ValidationError as exc:
-        text = describe_validation_error(
-            exc, first=True, locate=lambda loc: _where(loc, raw),
-            unknown_hint=" (see docs: schema keys)", count_more=True, explain=_explain,
-        )
-        raise UserError(f"{source}: {text}") from None
+    data = validated(
+        _SchemaFile, raw, locate=lambda loc: f"{source}: {_where(loc, raw)}",
+        unknown_hint=" (see docs: schema keys)", count_more=True, explain=_explain,
+    )
     return Schema(data, source)
 
 
