@@ -47,6 +47,16 @@ def test_a_file_without_an_id_gets_the_id_it_always_had_written_in(cli, corpus_s
     assert (corpus_study / "tasks" / "tasks.json").read_bytes() == first
 
 
+def test_an_empty_id_line_is_a_metadata_error_naming_the_file(cli, corpus_study):
+    path = corpus_study / "tasks" / "articles" / A003
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("article_id: art-33d6018a83a4\n", "article_id:\n"))
+    res = cli(corpus_study, "tasks", "build")
+    assert res.code == 2
+    assert A003 in res.err and "article_id" in res.err and "is empty" in res.err
+    assert path.read_text(encoding="utf-8").count("article_id:") == 1  # file left as it was
+
+
 def test_the_id_survives_renaming_the_file(cli, corpus_study):
     articles = corpus_study / "tasks" / "articles"
     (articles / A003).rename(articles / "italian.txt")

@@ -96,6 +96,8 @@ class ArticleMeta(BaseModel):
     @field_validator("article_id", mode="before")
     @classmethod
     def _article_id(cls, value: Any) -> Any:
+        if value is None:  # `article_id:` with nothing after it
+            raise ValueError("is empty: give the article an id, or remove the line")
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)  # `article_id: 17` in YAML, or a numeric CSV/JSON id
         if isinstance(value, str):
