@@ -41,12 +41,15 @@ from framestudy.analysis.alpha import (
     interval_unit_moments,
     to_coded,
 )
-from framestudy.analysis.data import AgreementInputError, Coded, check_confidence, check_n_boot
+from framestudy.analysis.data import (
+    Coded,
+    check_bootstrap_method,
+    check_confidence,
+    check_n_boot,
+)
 from framestudy.analysis.distances import ordinal_delta_batch
-from framestudy.analysis.vocabulary import BOOTSTRAP_METHODS
 
 ALPHA_MIN = (0.667, 0.800)
-METHODS = BOOTSTRAP_METHODS
 _MULTINOMIAL_MAX_PATTERNS = 4096
 _CHUNK_CELLS = 4_000_000
 
@@ -229,10 +232,7 @@ def bootstrap_alpha(
     :class:`~framestudy.analysis.data.AgreementInputError` for an unknown ``method``,
     ``n_boot`` < 1 or ``confidence`` outside (0, 1).
     """
-    if method not in METHODS:
-        raise AgreementInputError(
-            f"unknown bootstrap method {method!r}; use one of {', '.join(METHODS)}"
-        )
+    check_bootstrap_method(method)
     check_n_boot(n_boot, minimum=1)
     check_confidence(confidence)
     coded = to_coded(data, metric, categories)

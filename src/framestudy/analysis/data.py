@@ -19,7 +19,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from framestudy.analysis.vocabulary import LEVELS
+from framestudy.analysis.vocabulary import BOOTSTRAP_METHODS, LEVELS
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,6 +111,15 @@ def check_n_boot(n_boot: int, minimum: int = 0) -> None:
         what = "at least 1" if minimum == 1 else "0 (no bootstrap) or more"
         raise AgreementInputError(
             f"n_boot must be a whole number, {what}, not {n_boot!r} -- 1000 is usual"
+        )
+
+
+def check_bootstrap_method(method: str) -> None:
+    """Raise :class:`AgreementInputError` unless ``method`` is one of
+    :data:`~framestudy.analysis.vocabulary.BOOTSTRAP_METHODS`."""
+    if method not in BOOTSTRAP_METHODS:
+        raise AgreementInputError(
+            f"unknown bootstrap method {method!r}; use one of {', '.join(BOOTSTRAP_METHODS)}"
         )
 
 

@@ -17,6 +17,9 @@ from framestudy.analysis.alpha import (
 )
 from framestudy.analysis.data import Coded
 
+#: the columns of :func:`disagreements` before the one-per-coder columns
+RANKING_COLUMNS = ("unit", "n_values", "n_distinct", "disagreement", "majority", "values")
+
 
 def disagreements(
     data: pd.DataFrame | Coded, metric: Metric = "nominal", categories: Sequence | None = None
@@ -35,15 +38,7 @@ def disagreements(
     vc = coded.value_counts.astype(float)
     m = vc.sum(axis=1)
     pairable = m >= 2
-    columns = [
-        "unit",
-        "n_values",
-        "n_distinct",
-        "disagreement",
-        "majority",
-        "values",
-        *map(str, coded.coders),
-    ]
+    columns = [*RANKING_COLUMNS, *map(str, coded.coders)]
     if not pairable.any() or len(coded.coders) < 2:
         return pd.DataFrame(columns=columns)
     o = coincidences(coded.value_counts)

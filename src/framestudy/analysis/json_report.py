@@ -30,7 +30,12 @@ from framestudy.analysis.alpha import (
     to_coded,
 )
 from framestudy.analysis.bootstrap import ALPHA_MIN, bootstrap_alpha
-from framestudy.analysis.data import AgreementInputError, check_n_boot, require_order
+from framestudy.analysis.data import (
+    AgreementInputError,
+    check_bootstrap_method,
+    check_n_boot,
+    require_order,
+)
 from framestudy.analysis.diagnostics import disagreements
 from framestudy.analysis.unitizing import (
     presence_alpha,
@@ -38,7 +43,6 @@ from framestudy.analysis.unitizing import (
     span_f1,
     unitizing_alpha,
 )
-from framestudy.analysis.vocabulary import BOOTSTRAP_METHODS
 
 COEFFICIENTS = (
     "krippendorff_alpha",
@@ -183,11 +187,7 @@ def agreement_report(
     unusable input (``n_boot`` < 0, an unknown level, weights or bootstrap method).
     """
     check_n_boot(n_boot)
-    if bootstrap_method not in BOOTSTRAP_METHODS:
-        raise AgreementInputError(
-            f"unknown bootstrap method {bootstrap_method!r}; use one of "
-            f"{', '.join(BOOTSTRAP_METHODS)}"
-        )
+    check_bootstrap_method(bootstrap_method)
     coded = to_coded(data, level, categories)
     _require_order(coded, weights, categories)
     kappa_coded = coded  # set values (jaccard/masi) are categories of their own for the kappas

@@ -373,17 +373,19 @@ def _file_mode(
         return
     _show_report(report, str(file))
     if details:
-        _show_details(diag, data)
+        _show_details(diag)
     if disagreements is not None:
         console.print(f"wrote {disagreements}", soft_wrap=True)
 
 
-def _show_details(diag: dict, data: pd.DataFrame) -> None:
-    """The diagnostics (``--details``) as tables that fit the terminal."""
+def _show_details(diag: dict) -> None:
+    """The diagnostics (``--details``) as tables that fit the terminal (the per-coder
+    columns of the ranked units are left out: ``values`` says who said what)."""
+    from framestudy.analysis.diagnostics import RANKING_COLUMNS
+
     pk = diag["pairwise_kappa"].copy()
     pk.index.name = "coder"
-    ranked = diag["disagreements"]
-    ranked = ranked[[c for c in ranked.columns if c not in data.columns]]  # see `values`
+    ranked = diag["disagreements"][list(RANKING_COLUMNS)]
     for frame, title, limit in (
         (diag["coincidence"], "Coincidence matrix", None),
         (diag["per_category"], "Per category", None),

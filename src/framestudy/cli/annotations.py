@@ -124,14 +124,6 @@ def import_exports(
     )
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.resolve().relative_to(folder.resolve())
-    except ValueError:
-        return False
-    return True
-
-
 def _check_target(st, target: Path, exports: list[Path], replace: bool) -> None:
     """Refuse an output that would overwrite an export, write under annotations/raw/, or
     replace the study's table without --replace."""
@@ -141,7 +133,7 @@ def _check_target(st, target: Path, exports: list[Path], replace: bool) -> None:
                 f"{target}: is also an input export -- choose another --output; exports are "
                 "never overwritten"
             )
-    if _inside(target, st.raw_exports_dir):
+    if target.resolve().is_relative_to(st.raw_exports_dir.resolve()):
         raise UserError(
             f"{target}: is inside {st.raw_exports_dir}, which holds only what `framestudy "
             "pull` saves -- write the table elsewhere with -o FILE"
