@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install lock test demo lint clean
+.PHONY: install browser lock test demo lint clean
 
 install: $(STAMP)
 
@@ -23,6 +23,16 @@ $(STAMP): requirements.lock requirements-bootstrap.txt pyproject.toml
 
 # Re-resolve the lock after changing dependencies in pyproject.toml (README, "Updating the
 # lock"). Python 3.11 on Linux x86-64, the platform make test and CI run on.
+# The browser tests (the HTML report, the labeling screen) drive Debian's Chromium through
+# Playwright (in the lock); Playwright's own browser download cannot be used offline. Installed
+# once with apt-get (as root, or through sudo).
+CHROMIUM := /usr/bin/chromium
+browser: $(CHROMIUM)
+$(CHROMIUM):
+	@SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core
+
 lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra server \
 	    --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
@@ -31,7 +41,7 @@ lock: install
 lint: install
 	$(BIN)/ruff check .
 
-test: install lint
+test: install browser lint
 	$(BIN)/framestudy schema build --check
 	$(BIN)/python -m pytest
 
