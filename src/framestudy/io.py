@@ -14,6 +14,7 @@ less the process umask, e.g. ``0644`` under umask ``022``); a secret is written 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -128,3 +129,13 @@ def read_json(path: Path, what: str) -> dict | None:
     if not isinstance(data, dict):
         raise UserError(f"{path}: the {what} must be a JSON object -- fix or delete the file")
     return data
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """The SHA-256 of a file's bytes, as 64 hex digits (read in 1 MiB blocks): how every
+    provenance record names a file's exact content."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

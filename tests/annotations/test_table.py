@@ -85,3 +85,41 @@ def test_same_table_with_or_without_pyarrow(monkeypatch, schema):
         ["relevant", "genre", "blame_actors", "promise_status", "legit_nato_enlargement"]
     )
     assert without.span_id.isna().equals(documents)
+
+
+def test_sources_record_names_each_export_and_the_table(tmp_path, schema):
+    """The record beside the table lists the exports (path relative to the table's folder,
+    SHA-256, size) and the table's own SHA-256; a table written without sources has none."""
+    import hashlib
+    import json
+
+    from framestudy.annotations.table import read_sources, sources_path
+
+    raw = tmp_path / "annotations" / "raw"
+    raw.mkdir(parents=True)
+    first, second = raw / "p1.json", raw / "p2.json"
+    first.write_text(json.dumps(export("community_easy")), encoding="utf-8")
+    second.write_text("[]", encoding="utf-8")
+    table, _ = tidy_from_export(export("community_easy"), schema=schema, users=USERS)
+    path = write_tidy(table, tmp_path / "annotations" / "annotations.csv", sources=[first, second])
+    record = read_sources(path)
+    assert sources_path(path).name == "annotations.sources.json"
+    assert [s.file for s in record.exports] == ["raw/p1.json", "raw/p2.json"]
+    assert record.exports[1].sha256 == hashlib.sha256(b"[]").hexdigest()
+    assert record.exports[1].bytes == 2
+    assert record.table_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert read_sources(write_tidy(table, tmp_path / "other.csv")) is None
+
+
+def test_sources_record_outside_the_folder_is_absolute_and_damage_is_one_line(tmp_path, schema):
+    from framestudy.annotations.table import read_sources, sources_path
+
+    elsewhere = tmp_path / "downloads" / "export.json"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("[]", encoding="utf-8")
+    table, _ = tidy_from_export(export("community_easy"), schema=schema, users=USERS)
+    path = write_tidy(table, tmp_path / "annotations" / "annotations.csv", sources=[elsewhere])
+    assert read_sources(path).exports[0].file == str(elsewhere.resolve())
+    sources_path(path).write_text('{"table_sha256": "x", "exports": []}', encoding="utf-8")
+    with pytest.raises(UserError, match=r"annotations\.sources\.json: table_sha256"):
+        read_sources(path)

@@ -21,6 +21,7 @@ import requests
 
 from framestudy import settings
 from framestudy.annotations import read_tidy
+from framestudy.annotations.table import read_sources
 from framestudy.errors import UserError
 from framestudy.labelstudio import accounts, remote
 from framestudy.labelstudio.client import Connection, connect_to
@@ -349,6 +350,13 @@ def test_pull_gives_exactly_what_was_created(world):
         assert hashlib.sha256(raw).hexdigest() == e["sha256"] and len(raw) == e["bytes"]
         tasks = json.loads(raw)
         assert {t["project"] for t in tasks} == {e["project_id"]}
+    # the table's sources record: exactly these exports, and the table as written
+    sources = read_sources(world.study.annotations_csv)
+    assert sorted(s.sha256 for s in sources.exports) == sorted(e["sha256"] for e in entries)
+    assert all(s.file.startswith("raw/") for s in sources.exports)
+    assert sources.table_sha256 == hashlib.sha256(
+        world.study.annotations_csv.read_bytes()
+    ).hexdigest()
 
 
 def test_pull_again_saves_nothing_new_and_keeps_earlier_exports(world):

@@ -1,18 +1,25 @@
-"""The tidy table on disk: ``annotations/annotations.csv``.
+"""The tidy table on disk: ``annotations/annotations.csv``, and the record of what it was
+made from, ``annotations/annotations.sources.json`` (:class:`TableSources`).
 
 Written atomically with every text field quoted (a lone carriage return inside a span's text
 would otherwise break the CSV), read back with the contract's dtypes. Value ids such as
 ``NA`` (not addressed) are kept as text: a bare ``pandas.read_csv`` would turn them into
 missing values.
+
+The sources record lists the raw exports the table was built from (file and SHA-256) and the
+SHA-256 of the table itself, so a report can name exactly which exports its numbers rest on
+and notice a table edited or rebuilt since (:func:`read_sources`).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 from pathlib import Path
 
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from framestudy.annotations.tidy import (
     BOOL_COLUMNS,
@@ -21,22 +28,89 @@ from framestudy.annotations.tidy import (
     INT_COLUMNS,
     STR_COLUMNS,
 )
-from framestudy.errors import UserError
-from framestudy.io import atomic_write_text
+from framestudy.errors import UserError, dotted_location, validated
+from framestudy.io import atomic_write_json, atomic_write_text, read_json, sha256_file
 
 # Text columns that may be empty (missing); the others always hold a value.
 _OPTIONAL_TEXT = ("span_id", "span_text", "created_at", "updated_at", "schema_hash")
 
 
-def write_tidy(table: pd.DataFrame, path: str | os.PathLike) -> Path:
-    """Write the tidy table as CSV, atomically; the same table always gives the same bytes."""
+class TableSource(BaseModel):
+    """One raw export a table was built from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: StrictStr = Field(min_length=1)  # relative to the table's folder when inside it
+    sha256: StrictStr = Field(pattern=r"^[0-9a-f]{64}$")
+    bytes: int = Field(ge=0)
+
+
+class TableSources(BaseModel):
+    """``<table>.sources.json``: the exports a tidy table was built from, and the table's
+    own SHA-256 when it was written."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    table_sha256: StrictStr = Field(pattern=r"^[0-9a-f]{64}$")
+    exports: list[TableSource]
+
+
+def sources_path(table_path: str | os.PathLike) -> Path:
+    """Where the sources record of a table lives: ``annotations.csv`` ->
+    ``annotations.sources.json``, beside it."""
+    path = Path(table_path)
+    return path.with_name(path.stem + ".sources.json")
+
+
+def table_source(export: str | os.PathLike, table_path: str | os.PathLike) -> TableSource:
+    """The record of one export file read into the table at ``table_path``."""
+    export = Path(export)
+    folder = Path(table_path).resolve().parent
+    try:
+        name = export.resolve().relative_to(folder).as_posix()
+    except ValueError:
+        name = str(export.resolve())
+    return TableSource(file=name, sha256=sha256_file(export), bytes=export.stat().st_size)
+
+
+def write_tidy(
+    table: pd.DataFrame,
+    path: str | os.PathLike,
+    sources: list[str | os.PathLike] | None = None,
+) -> Path:
+    """Write the tidy table as CSV, atomically; the same table always gives the same bytes.
+
+    ``sources``: the export files the table was built from; their record (file, SHA-256) is
+    written beside the table (:func:`sources_path`) with the table's own SHA-256.
+    """
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise ValueError(f"not a tidy annotation table: missing columns {missing}")
     text = table.loc[:, list(COLUMNS)].to_csv(
         index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC
     )
-    return atomic_write_text(path, text)
+    records = None if sources is None else [table_source(s, path) for s in sources]
+    written = atomic_write_text(path, text)
+    if records is not None:
+        record = TableSources(
+            table_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), exports=records
+        )
+        atomic_write_json(sources_path(path), record.model_dump())
+    return written
+
+
+def read_sources(table_path: str | os.PathLike) -> TableSources | None:
+    """The sources record of the table at ``table_path``; None when there is none (a table
+    written by an older framestudy, or by hand). Whether the table is still the one the
+    record describes: compare ``table_sha256`` with :func:`framestudy.io.sha256_file`."""
+    path = sources_path(table_path)
+    data = read_json(path, "sources record")
+    if data is None:
+        return None
+    return validated(
+        TableSources, data, locate=lambda loc: f"{path}: {dotted_location(loc)}",
+        advice=f", or rebuild it with `framestudy pull` (it describes {Path(table_path).name})",
+    )
 
 
 def read_tidy(path: str | os.PathLike) -> pd.DataFrame:

@@ -112,7 +112,7 @@ def import_exports(
         table, report = tidy_from_export(tasks, schema=schema, users=user_map)
         progress.advance(step)
     console.print(report.table(max_ids=show))
-    write_tidy(table, target)
+    write_tidy(table, target, sources=exports)
     source = (
         f"schema {schema.name} {schema.version} ({schema.hash})"
         if schema is not None

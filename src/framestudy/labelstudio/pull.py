@@ -197,5 +197,5 @@ def _pull(
         project_coder=project_coder if design == "blind" else None,
         include_foreign=include_foreign,
     )
-    path = write_tidy(table, study.annotations_csv)
+    path = write_tidy(table, study.annotations_csv, sources=[e.path for e in saved])
     return PullResult(saved, table, report, path)

@@ -295,10 +295,10 @@ def _code_and_export(ctx: _Context, articles: dict[str, SimulatedArticle], tasks
     return exports, n_annotations, n_skipped, latest
 
 
-def _save_exports(study: Study, exports, latest: datetime) -> list[dict]:
+def _save_exports(study: Study, exports, latest: datetime) -> tuple[list[dict], list[Path]]:
     """Write the raw exports and their manifest through the store ``framestudy pull`` writes
     through (:mod:`framestudy.annotations.raw`); return the tasks of all exports, read back
-    from the files."""
+    from the files, and the files."""
     when = (latest + timedelta(hours=1)).replace(microsecond=0)
     paths = [
         save_raw_export(
@@ -311,7 +311,7 @@ def _save_exports(study: Study, exports, latest: datetime) -> list[dict]:
     all_tasks: list[dict] = []
     for path in paths:
         all_tasks.extend(read_export(path))
-    return all_tasks
+    return all_tasks, paths
 
 
 # ------------------------------------------------------------------------------------------
@@ -668,7 +668,7 @@ def _write_annotations(study: Study, ctx: _Context, articles, tasks_by_id: dict,
         ctx, by_id, tasks_by_id, assignment, scenario.name, progress
     )
     projects = [p for p, _ in exports]
-    all_tasks = _save_exports(study, exports, latest)
+    all_tasks, export_files = _save_exports(study, exports, latest)
     del exports
     users = {c.user_id: c.email for c in scenario.coders}
     atomic_write_json(
@@ -681,5 +681,5 @@ def _write_annotations(study: Study, ctx: _Context, articles, tasks_by_id: dict,
         all_tasks, schema=ctx.schema, users=users, project_coder={p["id"]: p["coder"] for p in projects}
     )
     del all_tasks
-    write_tidy(table, study.annotations_csv)
+    write_tidy(table, study.annotations_csv, sources=export_files)
     return projects, n_annotations, n_skipped, len(table), report
