@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -298,6 +299,12 @@ def test_study_mode_writes_csv_atomically_and_reproducibly(tmp_path, capsys):
     )
     assert "outlet1" in first.decode()
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".tmp")]
+    record = json.loads((tmp_path / "analysis" / "agreement.json").read_text())
+    assert (record["seed"], record["bootstrap"], record["by"]) == (0, 100, "outlet")
+    assert record["files"] == ["agreement.csv"]
+    assert record["inputs"]["annotations/annotations.csv"] == hashlib.sha256(
+        (tmp_path / "annotations" / "annotations.csv").read_bytes()
+    ).hexdigest()
     run(capsys, "--study", str(tmp_path), "agreement", "--bootstrap", "100", "--by", "outlet")
     assert target.read_bytes() == first
     code, out, _ = run(

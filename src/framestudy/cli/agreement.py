@@ -286,7 +286,8 @@ def agreement(
     With FILE, every coefficient for that reliability data; with --unitizing, Krippendorff's
     unitizing alpha, span F1 and presence alpha for spans. Without FILE, every schema
     variable of the study (annotations/annotations.csv, schemas/registry.json), each with
-    the metric its level calls for, written to analysis/agreement.csv.
+    the metric its level calls for, written to analysis/agreement.csv (and the run's seed
+    and inputs to analysis/agreement.json).
 
     Example: framestudy agreement codes.csv --level ordinal --categories low,mid,high --json
     Example: framestudy agreement --by outlet
@@ -405,6 +406,7 @@ def _study_mode(
     from framestudy.analysis.reliability_data import read_annotations, read_document_lengths
     from framestudy.analysis.variable_agreement import study_agreement, study_disagreements
     from framestudy.io import atomic_write_csv
+    from framestudy.run_record import write_run_record
     from framestudy.schema.registry_file import read_registry
 
     paths = study()
@@ -431,6 +433,11 @@ def _study_mode(
             )
     out = paths.analysis_dir / "agreement.csv"
     atomic_write_csv(out, results)
+    write_run_record(
+        paths.analysis_dir / "agreement.json", command="framestudy agreement", root=paths.root,
+        inputs=[paths.annotations_csv, paths.registry, paths.tasks_json], files=[out.name],
+        settings={"seed": seed, "bootstrap": n_boot, "by": by},
+    )
     if disagreements is not None:
         with _input_errors(f"{paths.annotations_csv} with {paths.registry}"):
             ranked = study_disagreements(annotations, registry)
