@@ -46,8 +46,8 @@ test: install browser lint
 	$(BIN)/python -m pytest
 
 # The study's offline pipeline on the bundled corpus, then the analysis on a synthetic
-# study with known truth (5 outlets x 40 articles x 3 coders, blind design): agreement, then
-# how framing differs by outlet.
+# study with known truth (5 outlets x 40 articles x 3 coders, blind design): agreement, how
+# framing differs by outlet, and the report.
 DEMO := build/demo-study
 demo: install
 	$(BIN)/framestudy schema build
@@ -55,7 +55,8 @@ demo: install
 	$(BIN)/framestudy simulate --outlets 5 --articles-per-outlet 40 --coders 3 --seed 1 -o $(DEMO) --force
 	$(BIN)/framestudy --study $(DEMO) agreement
 	$(BIN)/framestudy --study $(DEMO) outlets
-	@echo "demo: synthetic study in $(DEMO); planted truth in $(DEMO)/truth.json; agreement and outlet comparisons in $(DEMO)/analysis/"
+	$(BIN)/framestudy --study $(DEMO) report
+	@echo "demo: synthetic study in $(DEMO); planted truth in $(DEMO)/truth.json; agreement, outlet comparisons and the report ($(DEMO)/analysis/report.html) in $(DEMO)/analysis/"
 
 clean:
 	rm -rf $(VENV) .pytest_cache build src/*.egg-info
