@@ -1,0 +1,1 @@
+"""The study report (``framestudy report``): figures, the HTML page and its markdown twin."""
