@@ -407,7 +407,7 @@ def prevalence_heatmap(
     shares = np.full((len(labels), len(groups)), np.nan)
     for label, group, share, n in zip(frame["label"], frame["group"], frame["share"],
                                       frame["n"], strict=True):
-        if label in index and not (n == 0):
+        if label in index and n != 0:  # n NaN (not in the file): drawn
             shares[index[label], column[group]] = share
     rows, cols = shares.shape
     figure = _figure(0.24 * rows + 2.2)
