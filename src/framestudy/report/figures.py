@@ -98,7 +98,21 @@ def to_png(figure: Figure, dpi: float = DPI) -> bytes:
     if not isinstance(figure.canvas, FigureCanvasAgg):
         FigureCanvasAgg(figure)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    engine = figure.get_layout_engine()
+    original = figure.dpi
+    try:
+        if engine is not None:
+            # lay out once, at the output resolution, then draw once: savefig would
+            # otherwise draw the whole figure an extra time to lay it out (a third of the
+            # time of a figure with many labels)
+            figure.set_dpi(dpi)
+            engine.execute(figure)
+            figure.set_layout_engine("none")
+        figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    finally:
+        if engine is not None:
+            figure.set_layout_engine(engine)
+            figure.set_dpi(original)
     return buffer.getvalue()
 
 
