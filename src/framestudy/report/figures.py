@@ -82,6 +82,15 @@ THRESHOLDS = (0.667, 0.800)
 _FONT = 9
 
 
+def _cell_font(size: float):
+    """The default font (DejaVu Sans) resolved to its file once, for the many in-cell texts
+    of a figure: a text given a font file skips matplotlib's font lookup when drawn."""
+    from matplotlib import font_manager
+
+    path = font_manager.findfont(font_manager.FontProperties())
+    return font_manager.FontProperties(fname=path, size=size)
+
+
 # ---------------------------------------------------------------------------------------
 # Helpers
 
@@ -430,14 +439,15 @@ def prevalence_heatmap(
     image = ax.imshow(np.ma.masked_invalid(shares), cmap=cmap, vmin=0, vmax=1, aspect="auto",
                       interpolation="nearest")
     size = _FONT - 1 if cols <= 10 else (_FONT - 2 if cols <= 16 else _FONT - 3)
+    font = _cell_font(size)
     for i in range(rows):
         for j in range(cols):
             share = shares[i, j]
             if np.isnan(share):
-                ax.text(j, i, "–", ha="center", va="center", fontsize=size, color=INK,
+                ax.text(j, i, "–", ha="center", va="center", fontproperties=font, color=INK,
                         gid=f"cell:{i}:{j}", in_layout=False)
                 continue
-            ax.text(j, i, f"{100 * share:.0f}%", ha="center", va="center", fontsize=size,
+            ax.text(j, i, f"{100 * share:.0f}%", ha="center", va="center", fontproperties=font,
                     color=contrast_text(cmap(share)), gid=f"cell:{i}:{j}", in_layout=False)
     row_decision = [decision[b] for b in shown_blocks for _ in block_rows[b]]
     # "(excluded)" on every row of an excluded variable (they are greyed too); the other
@@ -628,6 +638,7 @@ def _ordinal_panel(ax, variable, scale, off, groups, table, decision, medians, b
     starts = np.concatenate([np.zeros((len(groups), 1)), np.cumsum(percent, axis=1)[:, :-1]],
                             axis=1)
     names = scale + off
+    font = _cell_font(_FONT - 2)
     for k, name in enumerate(names):
         ax.barh(ys, percent[:, k], left=starts[:, k], height=0.7, color=colours[k],
                 hatch=hatches[k], edgecolor="#444444", linewidth=0.4, label=name,
@@ -635,7 +646,7 @@ def _ordinal_panel(ax, variable, scale, off, groups, table, decision, medians, b
         for g in range(len(groups)):
             if percent[g, k] >= 7 and k < len(scale):
                 ax.text(starts[g, k] + percent[g, k] / 2, ys[g], name, ha="center",
-                        va="center", fontsize=_FONT - 2, color=contrast_text(colours[k]),
+                        va="center", fontproperties=font, color=contrast_text(colours[k]),
                         in_layout=False)
     for g, group in enumerate(groups):
         pair = medians.get((variable, group))
