@@ -429,3 +429,29 @@ def test_figures_leave_pyplot_alone(study):
     figure = forest_plot(study["agreement"])
     assert to_png(figure, dpi=50)[:8] == b"\x89PNG\r\n\x1a\n"
     assert ("matplotlib.pyplot" in sys.modules) == before
+
+
+def test_ordinal_reads_the_long_outlet_ordinal_file_with_positions():
+    """outlet_ordinal.csv as `framestudy outlets` writes it: one row per group and value,
+    the missing value without a position (and without a share)."""
+    rows = []
+    for group, counts, median in (("a", [2, 1, 0, 1], "-1"), ("b", [0, 1, 3, 4], "+1")):
+        for k, (value, count) in enumerate(zip(["-1", "0", "+1", "NA"], counts, strict=True)):
+            on_scale = value != "NA"
+            rows.append({"by": "outlet", "variable": "scale", "decision": "excluded",
+                         "group": group, "value": value,
+                         "position": str(k + 1) if on_scale else "", "count": str(count),
+                         "n": str(sum(counts[:3])),
+                         "share": str(count / sum(counts[:3])) if on_scale else "",
+                         "n_missing": str(counts[3]), "median_low": median,
+                         "median_high": median})
+    long = pd.DataFrame(rows)
+    other = long.assign(by="type")
+    figure = ordinal_distributions(pd.concat([long, other], ignore_index=True))
+    ax = figure.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]  # one grouping only
+    na = [p for p in ax.patches if p.get_hatch() == figures.MISSING_HATCH]
+    assert sorted(p.get_width() for p in na) == pytest.approx([25.0, 50.0])
+    texts = [t.get_text() for t in ax.texts]
+    assert "n=4 · Md -1" in texts and "n=8 · Md +1" in texts
+    assert ax.get_title(loc="left") == "scale (excluded)"

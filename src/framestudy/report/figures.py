@@ -538,19 +538,23 @@ def ordinal_distributions(
 ) -> Figure | None:
     """How each outlet's articles spread over an ordinal scale, one panel per variable.
 
-    A panel per ordinal variable of ``ordinal`` (``outlet_ordinal.csv``, the per-outlet
-    medians of :func:`~framestudy.analysis.outlet_stats.ordinal_summary`); a bar per
-    outlet, 100% of its articles with a value, split into the scale's categories from low
-    (left, orange) to high (right, purple), the value written in each segment wide enough
-    for it; "not addressed" answers (``missing_values``) come last, light grey and hatched.
-    The diamond marks the outlet's median category (between two categories when the lower
-    and upper medians differ); ``n`` at the right is the bar's articles. Read the bars
-    against each other: more orange = more negative. The distribution is read from
-    ``prevalence`` (``outlet_prevalence.csv``: a variable's values in the registry's
-    order), unless ``ordinal`` itself has ``value`` and ``count``/``share`` columns;
-    ``order`` (variable -> values, low first) overrides the file's order. Medians come from
-    ``ordinal`` when it has ``median_low``/``median_high``, else from the counts by the same
-    rule. A panel whose variable the gate excluded has a grey title ending "(excluded)".
+    A panel per ordinal variable of ``ordinal`` (``outlet_ordinal.csv``: per grouping,
+    variable, group and value the ``count``, a missing value's ``position`` empty, and the
+    group's median from :func:`~framestudy.analysis.outlet_stats.ordinal_summary`); a bar
+    per outlet, 100% of its articles with a value, split into the scale's categories from
+    low (left, orange) to high (right, purple), the value written in each segment wide
+    enough for it; "not addressed" answers (off the scale) come last, light grey and
+    hatched. The diamond marks the outlet's median category (between two categories when
+    the lower and upper medians differ); ``n`` at the right is the bar's articles, missing
+    values included (the median is of those on the scale). Read the bars against each
+    other: more orange = more negative.
+
+    A table of medians only (no ``value`` and ``count``/``share``) takes the distribution
+    from ``prevalence`` (``outlet_prevalence.csv``: a variable's values in the registry's
+    order), the values in ``missing_values`` off the scale; ``order`` (variable -> values,
+    low first) overrides the file's order. Medians come from ``median_low``/``median_high``
+    when given, else from the counts by the same rule. A panel whose variable the gate
+    excluded has a grey title ending "(excluded)".
     None when there is no ordinal variable or no articles.
     """
     _require(ordinal, ("variable",), "outlet_ordinal.csv")
@@ -595,8 +599,12 @@ def ordinal_distributions(
         part = distribution[distribution["variable"] == variable]
         values = list(order[variable]) if order and variable in order else []
         values += [v for v in _ordered_unique(part["value"]) if v not in values]
-        scale = [v for v in values if v not in missing_values]
-        off = [v for v in values if v in missing_values]
+        if "position" in part.columns:  # outlet_ordinal.csv: no position = off the scale
+            placed = set(part.loc[_text(part, "position") != "", "value"])
+            off = [v for v in values if v not in placed]
+        else:
+            off = [v for v in values if v in missing_values]
+        scale = [v for v in values if v not in off]
         groups = _ordered_unique(part["group"])
         table = np.zeros((len(groups), len(scale) + len(off)))
         for g, group in enumerate(groups):
