@@ -336,7 +336,7 @@ def _density(inputs: ReportInputs) -> Section | None:
         "outlet_density.png", figures.density_bars,
         "Mean spans per 1,000 words per outlet and span label, with 95% t intervals.",
         "Bar chart of span density per outlet and label with error bars.",
-        density, by="outlet",
+        density, by="outlet", gate=inputs.tables["gate"],
     )
     if fig:
         section.blocks.append(fig)
@@ -484,7 +484,7 @@ def _methods(inputs: ReportInputs) -> Section:
     agreement_run = inputs.agreement_run or {}
     gate = run.get("gate") or {}
     tests = inputs.tables["tests"]
-    used = set(tests["test"].dropna().astype(str)) if "test" in tests else set()
+    used = {t for t in tests["test"].map(_text) if t} if "test" in tests else set()
     text = [
         "Agreement: Krippendorff's α for each variable at its level of measurement (nominal, "
         "ordinal; MASI distance for sets; unitizing α for spans), with bootstrap 95% intervals "

@@ -46,6 +46,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from framestudy.analysis.data import AgreementInputError
 from framestudy.analysis.gate import ADMITTED, PER_LABEL_METRICS, VARIABLE_METRICS
+from framestudy.report.inputs import read_csv as read_analysis_csv  # noqa: F401 (re-exported)
 
 #: figure width in inches, and the resolution that makes it 900 pixels wide
 WIDTH = 9.0
@@ -93,12 +94,6 @@ def _cell_font(size: float):
 
 # ---------------------------------------------------------------------------------------
 # Helpers
-
-
-def read_analysis_csv(path) -> pd.DataFrame:
-    """One of the ``analysis/`` CSVs as text (empty cells ``""``: a category ``NA`` or a
-    scale value ``+1`` stays as written); the figure functions convert the numbers."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 def to_png(figure: Figure, dpi: float = DPI) -> bytes:

@@ -67,13 +67,15 @@ class ReportInputs:
     manifest: list[dict]
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    """An analysis CSV: empty cells are missing, value ids such as ``NA`` stay text; a
-    missing file is an empty table."""
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """One of the ``analysis/`` CSVs as text: every cell as written (a category ``NA`` and a
+    scale value ``+1`` stay so; an empty cell is ``""``); the report's formatting and the
+    figure functions convert numbers. A missing file is an empty table."""
+    path = Path(path)
     if not path.is_file():
         return pd.DataFrame()
     try:
-        return pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as exc:
