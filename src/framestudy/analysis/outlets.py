@@ -61,6 +61,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from framestudy.analysis.consensus import consensus
 from framestudy.analysis.correspondence import correspondence_analysis, crosstab
@@ -72,7 +73,6 @@ from framestudy.analysis.outlet_stats import (
     OUTLET_ATTRIBUTES,
     PAIRWISE_COLUMNS,
     RESULT_COLUMNS,
-    _density_summary,
     adjust_across_variables,
     compare_densities,
     compare_outlets,
@@ -403,7 +403,7 @@ def _ordinal(answered: Mapping[tuple[str, str], pd.DataFrame], registry: Sequenc
         decision = decisions.get((variable, ""), ("excluded", ""))[0]
         for by in groupings:
             rows = _grouped(answered.get((variable, ""), _no_answer()), by, maps)
-            rows = rows[rows[by].map(lambda g: not is_missing(g))]
+            rows = rows[rows[by].notna()]
             summary = ordinal_summary(rows, "value", order, by=by, missing_values=missing)
             if summary.empty:
                 continue
@@ -490,8 +490,7 @@ def _densities(annotations: pd.DataFrame, registry: Sequence[Mapping], gated: pd
         gates = {label: _density_decision(gated, variable, label, attribute) for label in labels}
         for by in groupings:
             articles = _grouped(result.articles, by, maps)
-            groups = result.groups if by == "outlet" else _density_summary(
-                articles, by, CONFIDENCE)
+            groups = result.groups if by == "outlet" else _density_groups(articles, by)
             summaries.append(groups.rename(columns={by: "group"}).assign(by=by))
             admitted = [label for label in labels if gates[label][0] in ADMITTED]
             if admitted:  # (compare_densities cannot take an empty table)
@@ -499,7 +498,7 @@ def _densities(annotations: pd.DataFrame, registry: Sequence[Mapping], gated: pd
                 decided = tested["label"].map({label: g[0] for label, g in gates.items()})
                 tests[by].append(tested.assign(decision=decided))
             excluded = articles[~articles["label"].isin(admitted)]
-            excluded = excluded[excluded[by].map(lambda g: not is_missing(g))]
+            excluded = excluded[excluded[by].notna()]
             for (label, value), cell in excluded.groupby(
                 ["label", excluded["attribute_value"].astype(object).fillna("")], sort=False
             ):
@@ -514,6 +513,39 @@ def _densities(annotations: pd.DataFrame, registry: Sequence[Mapping], gated: pd
     density_tests = pd.concat(families, ignore_index=True) if families else _empty(
         DENSITY_TESTS_COLUMNS)
     return density, density_tests.reindex(columns=list(DENSITY_TESTS_COLUMNS))
+
+
+_NO_VALUE = "\x1f(the label as a whole)"  # a group key for "no attribute value"
+
+
+def _density_groups(articles: pd.DataFrame, by: str) -> pd.DataFrame:
+    """The per-group summary of per-article densities (``by`` + the columns of
+    :data:`~framestudy.analysis.outlet_stats.DENSITY_SUMMARY_COLUMNS`), as
+    :func:`~framestudy.analysis.outlet_stats.span_density` makes it for its own ``by``:
+    mean, median, standard deviation and Student's t interval for the mean (Student 1908,
+    Biometrika 6:1-25; ``scipy.stats.t``; NaN bounds for one article, a point when the
+    densities are equal), in one grouped pass -- used to regroup the outlet densities by
+    an outlet attribute without recounting the spans."""
+    kept = articles[articles[by].notna()]
+    value = kept["attribute_value"].astype(object).where(kept["attribute_value"].notna(), _NO_VALUE)
+    grouped = kept.groupby([kept["label"], value.rename("value"), kept[by]], sort=False)
+    out = grouped["density"].agg(n="size", mean="mean", median="median", sd="std")
+    out = out.reset_index()
+    out["attribute"] = grouped["attribute"].first().to_numpy()
+    out["attribute_value"] = pd.Series(
+        [None if v == _NO_VALUE else v for v in out.pop("value")], dtype=object)
+    scale = out["sd"] / np.sqrt(out["n"])
+    df = (out["n"] - 1).where(out["n"] > 1)
+    low = out["mean"] + scale * stats.t.ppf((1 - CONFIDENCE) / 2, df)
+    high = out["mean"] + scale * stats.t.ppf((1 + CONFIDENCE) / 2, df)
+    equal = (out["n"] > 1) & (out["sd"] == 0)
+    out["ci_low"] = low.where(~equal, out["mean"])
+    out["ci_high"] = high.where(~equal, out["mean"])
+    out["confidence"] = CONFIDENCE
+    out["n"] = out["n"].astype(np.int64)
+    out = out.sort_values([by, "label"], kind="stable").reset_index(drop=True)
+    return out[[by, "label", "attribute", "attribute_value", "n", "mean", "median", "sd",
+                "ci_low", "ci_high", "confidence"]]
 
 
 def _check_word_counts(annotations: pd.DataFrame, word_counts: pd.DataFrame) -> None:
