@@ -243,19 +243,21 @@ def test_models_and_ca_follow_the_gate_and_equal_the_library(study):
     assert len(modelled) and set(modelled["level"]) >= {"ordinal"}
     ordinal = models[(models["level"] == "ordinal") & models["decision"].isin(["reliable", "tentative"])]
     assert (ordinal["model"] == "ordered_logit").all()
-    assert (ordinal["note"] == "NA (not addressed) left out of the ordinal scale").all()
-    assert (modelled.loc[modelled["variable"] != "genre", "controls"] == "genre, date").all()
-    # the consensus side is outlet_model on consensus.csv, with the article's genre
+    assert ordinal["note"].str.startswith("NA (not addressed) left out of the ordinal scale").all()
+    # genre is a control only when the gate admits it (not in this study); the date always
+    assert decisions["genre"] == "excluded"
+    assert (modelled.loc[modelled["variable"] != "genre", "controls"] == "date").all()
+    assert modelled["note"].str.contains(
+        "genre not a control: the reliability gate excluded it").all()
+    # the consensus side is outlet_model on consensus.csv, with the article's date
     values = read(study, "consensus")
-    genre = values.loc[(values["variable"] == "genre") & (values["value"] != ""),
-                       ["article_id", "value"]].rename(columns={"value": "genre"})
     variable = modelled.loc[modelled["level"] == "ordinal", "variable"].iloc[0]
     rows = values[(values["variable"] == variable) & (values["value"] != "")]
-    rows = rows[["article_id", "outlet", "value"]].merge(genre, on="article_id", how="left")
+    rows = rows[["article_id", "outlet", "value"]]
     dates = pd.DataFrame([(t["data"]["article_id"], t["data"]["date"]) for t in json.loads(
         (study / "tasks" / "tasks.json").read_text())], columns=["article_id", "date"])
     rows = rows.merge(dates, on="article_id", how="left")
-    direct = outlet_model(rows, "value", "ordinal", controls=["genre", "date"],
+    direct = outlet_model(rows, "value", "ordinal", controls=["date"],
                           order=["-2", "-1", "0", "+1", "+2"], missing_values=["NA"])
     mine = modelled[modelled["variable"] == variable]
     assert list(mine["term"]) == list(direct.outlet_effects()["term"])

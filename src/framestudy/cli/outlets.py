@@ -126,15 +126,15 @@ def outlets(
             soft_wrap=True,
         )
     if result.articles_needed:
-        console.print(_needed_line(result.articles_needed), soft_wrap=True)
+        console.print(_needed_line(result.articles_needed))
     others = [by for by in result.groupings if by != "outlet"]
     if others:
         console.print(
             f"also grouped by outlet {', '.join(others)}: outlet_prevalence.csv, "
-            "outlet_tests.csv, outlet_pairs.csv (column by)", soft_wrap=True,
+            "outlet_tests.csv, outlet_pairs.csv (column by)"
         )
     if result.density_note:
-        console.print(f"span densities: {result.density_note}", soft_wrap=True)
+        console.print(f"span densities: {result.density_note}")
     elif len(result.density_tests):
         console.print(_density_table(result.density, result.density_tests))
     shown = [shown_path(p) for p in written] + [shown_path(paths.analysis_dir / RUN_RECORD)]
