@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from framestudy.cli.outlets import FILES
+import framestudy
+from framestudy.cli.outlets import FILES, RUN_RECORD
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -44,16 +50,28 @@ def read(study: Path, name: str) -> pd.DataFrame:
     return pd.read_csv(study / "analysis" / FILES[name], keep_default_na=False, dtype=str)
 
 
+def record(study: Path) -> dict:
+    return json.loads((study / "analysis" / RUN_RECORD).read_text())
+
+
 def test_outlets_writes_every_table_and_reruns_identically(study):
-    res = cli("--study", str(study), "outlets", "--bootstrap", "200")
+    res = cli("--study", str(study), "outlets", "--bootstrap", "200", "--no-models")
     assert res.returncode == 0, res.stderr
     first = {name: (study / "analysis" / f).read_bytes() for name, f in FILES.items()}
+    first_record = record(study)
     table = res.stdout.split("\nwrote ")[0].splitlines()
     assert "Outlet differences" in table[0] and max(map(len, table)) <= 80
-    again = cli("--study", str(study), "outlets", "--bootstrap", "200")
+    assert "also grouped by outlet type, country, language" in res.stdout
+    assert "Span densities per 1,000 words" in res.stdout
+    again = cli("--study", str(study), "outlets", "--bootstrap", "200", "--no-models")
     assert again.returncode == 0, again.stderr
     assert {name: (study / "analysis" / f).read_bytes() for name, f in FILES.items()} == first
+    second_record = record(study)
+    assert {k: v for k, v in first_record.items() if k != "created"} == {
+        k: v for k, v in second_record.items() if k != "created"}
     tests = read(study, "tests")
+    assert set(tests["by"]) == {"outlet", "type", "country", "language"}
+    tests = tests[tests["by"] == "outlet"]
     gate = read(study, "gate")
     # every comparison carries the gate's decision; only admitted ones have a p-value
     admitted = tests["decision"].isin(["reliable", "tentative"])
@@ -62,7 +80,36 @@ def test_outlets_writes_every_table_and_reruns_identically(study):
     assert set(gate["decision"]) <= {"reliable", "tentative", "excluded"}
     # the p-values are corrected across the variables actually tested
     tested = int(admitted.sum())
-    assert set(tests["adjustment"]) == {f"holm over {tested} tested variables of {len(tests)}"}
+    assert set(tests["adjustment"]) == {
+        f"holm over {tested} tested variables of {len(tests)}, within the by=outlet family"}
+    # every grouping of the simulated study but outlet has one group: reasons, no tests
+    others = read(study, "tests").query("by != 'outlet'")
+    assert (others["p_value"] == "").all() and (others["reason"] != "").all()
+    for name in ("ordinal", "density", "density_tests"):
+        assert len(read(study, name)) > 0
+
+
+def test_the_run_record(study):
+    res = cli("--study", str(study), "outlets", "--bootstrap", "200", "--no-models", "--seed", "4")
+    assert res.returncode == 0, res.stderr
+    made = record(study)
+    assert set(made) == {"framestudy_version", "created", "seed", "bootstrap", "n_resamples",
+                         "models", "gate", "gate_overridden", "inputs", "files",
+                         "articles_needed"}
+    assert made["framestudy_version"] == framestudy.__version__
+    created = datetime.fromisoformat(made["created"])
+    assert created.utcoffset() == timedelta(0)
+    assert abs(datetime.now(UTC) - created) < timedelta(minutes=10)
+    assert (made["seed"], made["bootstrap"], made["n_resamples"]) == (4, 200, 9999)
+    assert made["models"] is False and made["gate_overridden"] is False
+    assert made["gate"] == {"statistic": "estimate", "threshold": 0.667, "tentative_below": 0.8}
+    inputs = ["annotations/annotations.csv", "schemas/registry.json", "analysis/agreement.csv",
+              "tasks/tasks.json", "tasks/outlets.yaml"]
+    assert list(made["inputs"]) == inputs
+    for name in inputs:
+        assert made["inputs"][name] == hashlib.sha256((study / name).read_bytes()).hexdigest()
+    assert made["files"] == [f"analysis/{f}" for f in FILES.values()]
+    assert made["articles_needed"] is None
 
 
 def test_no_gate_compares_everything_and_says_so(study):
@@ -74,15 +121,61 @@ def test_no_gate_compares_everything_and_says_so(study):
     assert set(read(study, "gate")["decision"]) == {"overridden"}
 
 
-def test_one_article_per_outlet_never_prints_a_p_value(tmp_path):
-    study = simulated(tmp_path, 5, 1, 3)
-    res = cli("--study", str(study), "outlets", "--no-gate", "--bootstrap", "100")
+@pytest.fixture(scope="module")
+def five(tmp_path_factory) -> Path:
+    """The bundled study's shape: five outlets, one article each."""
+    return simulated(tmp_path_factory.mktemp("five"), 5, 1, 3)
+
+
+@pytest.mark.parametrize("gate", [[], ["--no-gate"]])
+def test_one_article_per_outlet_never_prints_a_p_value(five, gate):
+    from framestudy.analysis.outlet_power import articles_needed
+
+    res = cli("--study", str(five), "outlets", *gate, "--bootstrap", "100", "--no-models")
     assert res.returncode == 0, res.stderr
-    assert "no outlet test ran" in res.stdout and "too few articles per outlet" in res.stdout
-    tests = read(study, "tests")
-    assert (tests["p_value"] == "").all() and (tests["test"] == "").all()
+    assert "no outlet test ran" in res.stdout
+    needed = record(five)["articles_needed"]
+    assert needed["max_per_group"] == 1 and needed["n_groups"] == 5
+    assert needed["per_group"] == articles_needed(5, needed["n_values"])
+    line = " ".join(res.stdout.split())  # the line, whatever the terminal wrapped
+    assert (
+        "too few articles per outlet to test (at most 1 per outlet); to detect a medium "
+        "difference (Cohen's w = 0.3) across 5 outlets at 80% power and alpha .05 about "
+        f"{needed['per_group']} articles per outlet are needed"
+    ) in line
+    for name in ("tests", "density_tests"):
+        tests = read(five, name)
+        assert (tests["p_value"] == "").all() and (tests["test"] == "").all()
+    assert not re.search(r"\b0\.\d{3}\b", res.stdout.split("\nwrote ")[0])  # no p printed
     # the descriptives are there: one row per outlet and value
-    assert len(read(study, "prevalence")) > 0
+    assert len(read(five, "prevalence")) > 0 and len(read(five, "density")) > 0
+
+
+def test_without_tasks_json_descriptives_and_the_density_message(tmp_path, study):
+    copy = tmp_path / "copy"
+    shutil.copytree(study, copy)
+    (copy / "tasks" / "tasks.json").unlink()
+    res = cli("--study", str(copy), "outlets", "--bootstrap", "100", "--no-models")
+    assert res.returncode == 0, res.stderr
+    assert "span densities: no word counts (tasks/tasks.json missing)" in res.stdout
+    assert len(read(copy, "prevalence")) > 0 and len(read(copy, "ordinal")) > 0
+    for name in ("density", "density_tests"):
+        frame = read(copy, name)
+        assert frame.empty and len(frame.columns) > 5
+    assert record(copy)["inputs"]["tasks/tasks.json"] is None
+
+
+def test_an_article_without_a_word_count_names_tasks_json(tmp_path, study):
+    copy = tmp_path / "copy"
+    shutil.copytree(study, copy)
+    tasks = json.loads((copy / "tasks" / "tasks.json").read_text())
+    del tasks[0]["data"]["word_count"]
+    (copy / "tasks" / "tasks.json").write_text(json.dumps(tasks))
+    res = cli("--study", str(copy), "outlets", "--bootstrap", "100", "--no-models")
+    assert res.returncode == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {copy / 'tasks' / 'tasks.json'}: ")
+    assert "word_count" in lines[0] and "framestudy tasks build" in lines[0]
 
 
 def test_without_an_agreement_table_one_line(tmp_path, study):
@@ -112,14 +205,14 @@ def test_models_and_ca_follow_the_gate_and_equal_the_library(study):
     from framestudy.analysis.outlet_models import outlet_model
     from framestudy.analysis.outlets import CA_COLUMNS, MODEL_COLUMNS, NOT_REQUESTED
 
-    res = cli("--study", str(study), "outlets", "--bootstrap", "200")
+    res = cli("--study", str(study), "outlets", "--bootstrap", "200", "--no-models")
     assert res.returncode == 0, res.stderr
-    # without --models every question has one row saying so (or the gate's reason)
+    # with --no-models every question has one row saying so (or the gate's reason)
     unfitted = read(study, "models")
     assert (unfitted["estimate_consensus"] == "").all()
     admitted = unfitted["decision"].isin(["reliable", "tentative"])
     assert admitted.any() and (unfitted.loc[admitted, "reason_consensus"] == NOT_REQUESTED).all()
-    res = cli("--study", str(study), "outlets", "--bootstrap", "200", "--models")
+    res = cli("--study", str(study), "outlets", "--bootstrap", "200")  # models by default
     assert res.returncode == 0, res.stderr
     models, gate, ca = read(study, "models"), read(study, "gate"), read(study, "ca")
     written = {f: (study / "analysis" / FILES[f]).read_bytes() for f in ("models", "ca")}
@@ -150,16 +243,21 @@ def test_models_and_ca_follow_the_gate_and_equal_the_library(study):
     assert len(modelled) and set(modelled["level"]) >= {"ordinal"}
     ordinal = models[(models["level"] == "ordinal") & models["decision"].isin(["reliable", "tentative"])]
     assert (ordinal["model"] == "ordered_logit").all()
-    assert (ordinal["note"] == "NA (not addressed) left out of the ordinal scale").all()
-    assert (modelled.loc[modelled["variable"] != "genre", "controls"] == "genre").all()
-    # the consensus side is outlet_model on consensus.csv, with the article's genre
+    assert ordinal["note"].str.startswith("NA (not addressed) left out of the ordinal scale").all()
+    # genre is a control only when the gate admits it (not in this study); the date always
+    assert decisions["genre"] == "excluded"
+    assert (modelled.loc[modelled["variable"] != "genre", "controls"] == "date").all()
+    assert modelled["note"].str.contains(
+        "genre not a control: the reliability gate excluded it").all()
+    # the consensus side is outlet_model on consensus.csv, with the article's date
     values = read(study, "consensus")
-    genre = values.loc[(values["variable"] == "genre") & (values["value"] != ""),
-                       ["article_id", "value"]].rename(columns={"value": "genre"})
     variable = modelled.loc[modelled["level"] == "ordinal", "variable"].iloc[0]
     rows = values[(values["variable"] == variable) & (values["value"] != "")]
-    rows = rows[["article_id", "outlet", "value"]].merge(genre, on="article_id", how="left")
-    direct = outlet_model(rows, "value", "ordinal", controls=["genre"],
+    rows = rows[["article_id", "outlet", "value"]]
+    dates = pd.DataFrame([(t["data"]["article_id"], t["data"]["date"]) for t in json.loads(
+        (study / "tasks" / "tasks.json").read_text())], columns=["article_id", "date"])
+    rows = rows.merge(dates, on="article_id", how="left")
+    direct = outlet_model(rows, "value", "ordinal", controls=["date"],
                           order=["-2", "-1", "0", "+1", "+2"], missing_values=["NA"])
     mine = modelled[modelled["variable"] == variable]
     assert list(mine["term"]) == list(direct.outlet_effects()["term"])
@@ -188,8 +286,8 @@ def test_models_and_ca_follow_the_gate_and_equal_the_library(study):
             list(expected["coordinate"]), rel=1e-9, abs=1e-12)
 
 
-def test_one_article_per_outlet_models_give_reasons_not_numbers(tmp_path):
-    study = simulated(tmp_path, 5, 1, 3)
+def test_one_article_per_outlet_models_give_reasons_not_numbers(five):
+    study = five
     res = cli("--study", str(study), "outlets", "--no-gate", "--bootstrap", "100", "--models")
     assert res.returncode == 0, res.stderr
     models = read(study, "models")

@@ -108,7 +108,7 @@ def test_planted_difference_is_detected_in_the_planted_direction(planted, variab
     assert test["p_adjusted"] < 1e-6
     rows = result.prevalence[(result.prevalence["variable"] == variable)
                              & (result.prevalence["category"] == category)
-                             & (result.prevalence["value"] == value)].set_index("outlet")
+                             & (result.prevalence["value"] == value)].set_index("group")
     a, b = rows.loc["outlet-a"], rows.loc["outlet-b"]
     assert planted_share(truth, "outlet-a", variable, category, value) == pytest.approx(0.7)
     assert planted_share(truth, "outlet-b", variable, category, value) == pytest.approx(0.2)

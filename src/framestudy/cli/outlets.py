@@ -1,14 +1,21 @@
-"""``framestudy outlets``: how framing differs by outlet (consensus, gate, outlet tests)."""
+"""``framestudy outlets``: how framing differs by outlet (consensus, gate, outlet tests,
+outlet attributes, ordinal distributions, span densities, models), and its run record."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from framestudy.cli._common import console, shown_path, study
 from framestudy.cli._common import number as _fmt
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from framestudy.settings import GateSettings
+    from framestudy.study import Study
 
 #: what the command writes under analysis/ (docs/outlets.md, "Files")
 FILES = {
@@ -19,7 +26,16 @@ FILES = {
     "pairs": "outlet_pairs.csv",
     "models": "outlet_models.csv",
     "ca": "outlet_ca.csv",
+    "ordinal": "outlet_ordinal.csv",
+    "density": "outlet_density.csv",
+    "density_tests": "outlet_density_tests.csv",
 }
+
+#: the run record, under analysis/ (see :func:`run_record`)
+RUN_RECORD = "outlets.json"
+
+#: the Monte Carlo tests' resamples (the library's default; not an option of the command)
+N_RESAMPLES = 9999
 
 
 def outlets(
@@ -38,56 +54,166 @@ def outlets(
     models: Annotated[
         bool,
         typer.Option(
-            "--models",
-            help="Also fit the regressions on outlet and their coder sensitivity runs "
-            "(outlet_models.csv; slow on large studies).",
+            "--models/--no-models",
+            help="Fit the regressions on outlet and their coder sensitivity runs "
+            "(outlet_models.csv); --no-models skips them.",
         ),
-    ] = False,
+    ] = True,
 ) -> None:
     """How framing differs by outlet: consensus values, the reliability gate, outlet tests.
 
     Reads annotations/annotations.csv, schemas/registry.json and analysis/agreement.csv (run
-    `framestudy agreement` first); the gate's settings come from study.yaml (analysis.gate).
-    Writes analysis/consensus.csv, gate.csv, outlet_prevalence.csv, outlet_tests.csv,
-    outlet_pairs.csv, outlet_models.csv (regressions on outlet, beside the coder
-    sensitivity run; with --models, else a row per question saying so) and outlet_ca.csv
-    (correspondence analyses) (docs/outlets.md).
+    `framestudy agreement` first), and when present tasks/tasks.json (word counts, dates)
+    and tasks/outlets.yaml (outlet type, country, language); the gate's settings come from
+    study.yaml (analysis.gate). Writes under analysis/: consensus.csv, gate.csv,
+    outlet_prevalence.csv and outlet_tests.csv, outlet_pairs.csv (per outlet and per
+    outlet type, country, language: column `by`), outlet_ordinal.csv (ordinal
+    distributions and medians), outlet_density.csv and outlet_density_tests.csv (span
+    densities per 1,000 words), outlet_models.csv (regressions on outlet with genre and
+    date controls, beside the coder sensitivity run), outlet_ca.csv (correspondence
+    analyses) and outlets.json (the run record: settings, input hashes, files)
+    (docs/outlets.md).
 
     Example: framestudy outlets
     Example: framestudy outlets --no-gate --seed 3
-    Example: framestudy outlets --models
+    Example: framestudy outlets --no-models
     """
-    from framestudy.analysis.outlets import outlet_analysis
+    from framestudy.analysis.outlets import WordCountError, outlet_analysis
     from framestudy.analysis.reliability_data import read_agreement, read_annotations
-    from framestudy.io import atomic_write_csv
+    from framestudy.errors import UserError
+    from framestudy.io import atomic_write_csv, atomic_write_json
     from framestudy.schema.registry_file import read_registry
     from framestudy.settings import gate_settings
+    from framestudy.tasks.outlets import load_outlets
+    from framestudy.tasks.tasks_file import read_tasks
 
     paths = study()
     registry = read_registry(paths.registry)
     annotations = read_annotations(paths.annotations_csv)
     agreement = read_agreement(paths.analysis_dir / "agreement.csv")
+    tasks = read_tasks(paths.tasks_json) if paths.tasks_json.is_file() else None
+    registry_of_outlets = load_outlets(paths.outlets) if paths.outlets.is_file() else None
+    settings = gate_settings(paths)
     with console.status("comparing outlets..."):
-        result = outlet_analysis(
-            annotations, registry, agreement, settings=gate_settings(paths),
-            override=no_gate, seed=seed, n_boot=bootstrap, models=models,
-        )
+        try:
+            result = outlet_analysis(
+                annotations, registry, agreement, settings=settings, override=no_gate,
+                seed=seed, n_boot=bootstrap, n_resamples=N_RESAMPLES, models=models,
+                tasks=tasks, outlets=registry_of_outlets,
+            )
+        except WordCountError as exc:
+            raise UserError(f"{paths.tasks_json}: {exc}") from None
     written = []
     for name, file in FILES.items():
         target = paths.analysis_dir / file
         atomic_write_csv(target, getattr(result, name))
-        written.append(shown_path(target))
-    console.print(_tests_table(result.tests))
+        written.append(target)
+    record = run_record(
+        paths, seed=seed, bootstrap=bootstrap, n_resamples=N_RESAMPLES, models=models,
+        settings=settings, overridden=no_gate, files=written,
+        articles_needed=result.articles_needed,
+    )
+    atomic_write_json(paths.analysis_dir / RUN_RECORD, record)
+    outlet_tests = result.tests[result.tests["by"] == "outlet"]
+    console.print(_tests_table(outlet_tests))
     if no_gate:
         console.print("[yellow]gate overridden (--no-gate):[/] every variable was compared")
-    if result.tests["test"].isna().all():
+    if outlet_tests["test"].isna().all():
         console.print(
             "no outlet test ran: "
-            + _why_none(result.tests)
+            + _why_none(outlet_tests)
             + " -- the CSVs hold the descriptives (shares per outlet with Wilson intervals)",
             soft_wrap=True,
         )
-    console.print("wrote " + ", ".join(written), soft_wrap=True)
+    if result.articles_needed:
+        console.print(_needed_line(result.articles_needed))
+    others = [by for by in result.groupings if by != "outlet"]
+    if others:
+        console.print(
+            f"also grouped by outlet {', '.join(others)}: outlet_prevalence.csv, "
+            "outlet_tests.csv, outlet_pairs.csv (column by)"
+        )
+    if result.density_note:
+        console.print(f"span densities: {result.density_note}")
+    elif len(result.density_tests):
+        console.print(_density_table(result.density, result.density_tests))
+    shown = [shown_path(p) for p in written] + [shown_path(paths.analysis_dir / RUN_RECORD)]
+    console.print("wrote " + ", ".join(shown), soft_wrap=True)
+
+
+def _relative(paths: Study, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(paths.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def run_record(
+    paths: Study,
+    *,
+    seed: int,
+    bootstrap: int,
+    n_resamples: int,
+    models: bool,
+    settings: GateSettings,
+    overridden: bool,
+    files: list[Path],
+    articles_needed: dict | None,
+) -> dict:
+    """The run record of ``framestudy outlets`` (``analysis/outlets.json``): what was run,
+    on which inputs, with which settings, and what it wrote -- so that a report can show
+    provenance and refuse outputs older than their inputs.
+
+    Keys: ``framestudy_version``; ``created`` (UTC, ISO 8601); ``seed``, ``bootstrap``,
+    ``n_resamples``, ``models`` (whether the regressions were fitted); ``gate``
+    (``statistic``, ``threshold``, ``tentative_below``) and ``gate_overridden``;
+    ``inputs``: each input's path relative to the study root -> the sha256 of its bytes
+    (``null`` for tasks/tasks.json and tasks/outlets.yaml when absent); ``files``: the files
+    written, relative to the study root; ``articles_needed``: the sample a test would need
+    when none could be tested for too few articles per outlet (else ``null``).
+    """
+    import hashlib
+    from datetime import UTC, datetime
+
+    from framestudy import __version__
+
+    def digest(path: Path) -> str | None:
+        if not path.is_file():
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+
+    inputs = [paths.annotations_csv, paths.registry, paths.analysis_dir / "agreement.csv",
+              paths.tasks_json, paths.outlets]
+    return {
+        "framestudy_version": __version__,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seed": seed,
+        "bootstrap": bootstrap,
+        "n_resamples": n_resamples,
+        "models": bool(models),
+        "gate": {
+            "statistic": settings.statistic,
+            "threshold": settings.threshold,
+            "tentative_below": settings.tentative_below,
+        },
+        "gate_overridden": bool(overridden),
+        "inputs": {_relative(paths, p): digest(p) for p in inputs},
+        "files": [_relative(paths, p) for p in files],
+        "articles_needed": articles_needed,
+    }
+
+
+def _needed_line(needed: dict) -> str:
+    """The small-study line: why nothing was tested, and the sample a test would need."""
+    what = needed["variable"] + (f": {needed['category']}" if needed["category"] else "")
+    return (
+        f"too few articles per outlet to test (at most {needed['max_per_group']} per "
+        f"outlet); to detect a medium difference (Cohen's w = {needed['effect_size']:g}) "
+        f"across {needed['n_groups']} outlets at {needed['power']:.0%} power and alpha "
+        f"{str(needed['alpha']).lstrip('0')} about {needed['per_group']} articles per outlet "
+        f"are needed ({what}, {needed['n_values']} values; chi-square power, Cohen 1988, "
+        "ch. 7)"
+    )
 
 
 def _why_none(tests) -> str:
@@ -98,6 +224,12 @@ def _why_none(tests) -> str:
         return "the reliability gate excluded every variable (see gate.csv; --no-gate overrides)"
     short = reasons[~gated].str.split(" -- ").str[0].str.split(" [(]").str[0]
     return str(short.value_counts().index[0])
+
+
+def _note(reason: str) -> str:
+    return "not tested" if reason.startswith("not tested: the reliability gate") else (
+        reason.split(" -- ")[0].split(" (")[0]
+    )
 
 
 def _tests_table(tests) -> Table:
@@ -117,11 +249,29 @@ def _tests_table(tests) -> Table:
             v = f"{_fmt(row.cramers_v, 2)} [{_fmt(row.v_ci_low, 2)}, {_fmt(row.v_ci_high, 2)}]"
             table.add_row(label, str(row.decision), _fmt(row.p_adjusted), v, "")
             continue
-        reason = str(row.reason)
-        note = "not tested" if reason.startswith("not tested: the reliability gate") else (
-            reason.split(" -- ")[0].split(" (")[0]
-        )
-        table.add_row(label, str(row.decision), "", "", note)
+        table.add_row(label, str(row.decision), "", "", _note(str(row.reason)))
+    return table
+
+
+def _density_table(density, tests) -> Table:
+    """Span densities per label across outlets: the range of the outlets' means, the gate
+    and the corrected Kruskal-Wallis p (or why none); per attribute value in the CSVs."""
+    table = Table(title="Span densities per 1,000 words", box=None,
+                  padding=(0, 1, 0, 0), show_edge=False, header_style="bold")
+    table.add_column("span label", no_wrap=True)
+    table.add_column("gate", no_wrap=True)
+    table.add_column("outlet means", justify="right", no_wrap=True)
+    table.add_column("p (Holm)", justify="right", no_wrap=True)
+    table.add_column("note", overflow="fold", min_width=12, ratio=1)
+    whole = density[(density["by"] == "outlet") & density["attribute"].isna()]
+    rows = tests[(tests["by"] == "outlet") & tests["attribute"].isna()]
+    for row in rows.itertuples():
+        means = whole.loc[whole["label"] == row.label, "mean"]
+        span = f"{_fmt(means.min(), 1)}-{_fmt(means.max(), 1)}" if len(means) else ""
+        if isinstance(row.test, str) and row.test:
+            table.add_row(str(row.label), str(row.decision), span, _fmt(row.p_adjusted), "")
+        else:
+            table.add_row(str(row.label), str(row.decision), span, "", _note(str(row.reason)))
     return table
 
 
