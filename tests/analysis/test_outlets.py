@@ -93,7 +93,8 @@ def test_the_run_record(study):
     res = cli("--study", str(study), "outlets", "--bootstrap", "200", "--no-models", "--seed", "4")
     assert res.returncode == 0, res.stderr
     made = record(study)
-    assert set(made) == {"framestudy_version", "created", "seed", "bootstrap", "n_resamples",
+    assert set(made) == {"command", "framestudy_version", "created", "seed", "bootstrap",
+                         "n_resamples",
                          "models", "gate", "gate_overridden", "inputs", "files",
                          "articles_needed"}
     assert made["framestudy_version"] == framestudy.__version__
@@ -108,7 +109,7 @@ def test_the_run_record(study):
     assert list(made["inputs"]) == inputs
     for name in inputs:
         assert made["inputs"][name] == hashlib.sha256((study / name).read_bytes()).hexdigest()
-    assert made["files"] == [f"analysis/{f}" for f in FILES.values()]
+    assert made["files"] == list(FILES.values())
     assert made["articles_needed"] is None
 
 

@@ -3,19 +3,13 @@ outlet attributes, ordinal distributions, span densities, models), and its run r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from framestudy.cli._common import console, shown_path, study
 from framestudy.cli._common import number as _fmt
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from framestudy.settings import GateSettings
-    from framestudy.study import Study
 
 #: what the command writes under analysis/ (docs/outlets.md, "Files")
 FILES = {
@@ -31,7 +25,7 @@ FILES = {
     "density_tests": "outlet_density_tests.csv",
 }
 
-#: the run record, under analysis/ (see :func:`run_record`)
+#: the run record, under analysis/ (framestudy.run_record)
 RUN_RECORD = "outlets.json"
 
 #: the Monte Carlo tests' resamples (the library's default; not an option of the command)
@@ -81,7 +75,8 @@ def outlets(
     from framestudy.analysis.outlets import WordCountError, outlet_analysis
     from framestudy.analysis.reliability_data import read_agreement, read_annotations
     from framestudy.errors import UserError
-    from framestudy.io import atomic_write_csv, atomic_write_json
+    from framestudy.io import atomic_write_csv
+    from framestudy.run_record import write_run_record
     from framestudy.schema.registry_file import read_registry
     from framestudy.settings import gate_settings
     from framestudy.tasks.outlets import load_outlets
@@ -108,12 +103,17 @@ def outlets(
         target = paths.analysis_dir / file
         atomic_write_csv(target, getattr(result, name))
         written.append(target)
-    record = run_record(
-        paths, seed=seed, bootstrap=bootstrap, n_resamples=N_RESAMPLES, models=models,
-        settings=settings, overridden=no_gate, files=written,
-        articles_needed=result.articles_needed,
+    write_run_record(
+        paths.analysis_dir / RUN_RECORD, command="framestudy outlets", root=paths.root,
+        inputs=[paths.annotations_csv, paths.registry, paths.analysis_dir / "agreement.csv",
+                paths.tasks_json, paths.outlets],
+        files=[p.name for p in written],
+        settings={
+            "seed": seed, "bootstrap": bootstrap, "n_resamples": N_RESAMPLES,
+            "models": bool(models), "gate": settings.model_dump(), "gate_overridden": no_gate,
+            "articles_needed": result.articles_needed,
+        },
     )
-    atomic_write_json(paths.analysis_dir / RUN_RECORD, record)
     outlet_tests = result.tests[result.tests["by"] == "outlet"]
     console.print(_tests_table(outlet_tests))
     if no_gate:
@@ -139,68 +139,6 @@ def outlets(
         console.print(_density_table(result.density, result.density_tests))
     shown = [shown_path(p) for p in written] + [shown_path(paths.analysis_dir / RUN_RECORD)]
     console.print("wrote " + ", ".join(shown), soft_wrap=True)
-
-
-def _relative(paths: Study, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(paths.root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
-def run_record(
-    paths: Study,
-    *,
-    seed: int,
-    bootstrap: int,
-    n_resamples: int,
-    models: bool,
-    settings: GateSettings,
-    overridden: bool,
-    files: list[Path],
-    articles_needed: dict | None,
-) -> dict:
-    """The run record of ``framestudy outlets`` (``analysis/outlets.json``): what was run,
-    on which inputs, with which settings, and what it wrote -- so that a report can show
-    provenance and refuse outputs older than their inputs.
-
-    Keys: ``framestudy_version``; ``created`` (UTC, ISO 8601); ``seed``, ``bootstrap``,
-    ``n_resamples``, ``models`` (whether the regressions were fitted); ``gate``
-    (``statistic``, ``threshold``, ``tentative_below``) and ``gate_overridden``;
-    ``inputs``: each input's path relative to the study root -> the sha256 of its bytes
-    (``null`` for tasks/tasks.json and tasks/outlets.yaml when absent); ``files``: the files
-    written, relative to the study root; ``articles_needed``: the sample a test would need
-    when none could be tested for too few articles per outlet (else ``null``).
-    """
-    import hashlib
-    from datetime import UTC, datetime
-
-    from framestudy import __version__
-
-    def digest(path: Path) -> str | None:
-        if not path.is_file():
-            return None
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-
-    inputs = [paths.annotations_csv, paths.registry, paths.analysis_dir / "agreement.csv",
-              paths.tasks_json, paths.outlets]
-    return {
-        "framestudy_version": __version__,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "seed": seed,
-        "bootstrap": bootstrap,
-        "n_resamples": n_resamples,
-        "models": bool(models),
-        "gate": {
-            "statistic": settings.statistic,
-            "threshold": settings.threshold,
-            "tentative_below": settings.tentative_below,
-        },
-        "gate_overridden": bool(overridden),
-        "inputs": {_relative(paths, p): digest(p) for p in inputs},
-        "files": [_relative(paths, p) for p in files],
-        "articles_needed": articles_needed,
-    }
 
 
 def _needed_line(needed: dict) -> str:
