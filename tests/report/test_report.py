@@ -138,7 +138,8 @@ def test_small_study_reads_sensibly_and_prints_no_test(tiny_study):
     """The bundled study's shape: descriptives, why nothing was tested, and no p-value."""
     parsed = page(tiny_study)
     assert "No outlet test ran" in parsed.full
-    assert "articles per outlet would be needed" in parsed.full
+    assert "too few articles per outlet to test" in parsed.full
+    assert re.search(r"about \d+ articles per outlet are needed", parsed.full)
     tests = pd.read_csv(tiny_study / "analysis" / "outlet_tests.csv", keep_default_na=False,
                         na_values=[""])
     assert tests["p_value"].isna().all()

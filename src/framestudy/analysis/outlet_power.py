@@ -67,3 +67,18 @@ def articles_needed(
     )
     total = float(total[0] if hasattr(total, "__len__") else total)
     return int(math.ceil(total / int(n_groups)))
+
+
+def needed_sentence(needed: dict) -> str:
+    """The small-study sentence, from :attr:`~framestudy.analysis.outlets.OutletAnalysis.
+    articles_needed`: why nothing was tested and the sample a test would need (the
+    command's line and the report's say the same)."""
+    what = needed["variable"] + (f": {needed['category']}" if needed["category"] else "")
+    return (
+        f"too few articles per outlet to test (at most {needed['max_per_group']} per "
+        f"outlet); to detect a medium difference (Cohen's w = {needed['effect_size']:g}) "
+        f"across {needed['n_groups']} outlets at {needed['power']:.0%} power and alpha "
+        f"{str(needed['alpha']).lstrip('0')} about {needed['per_group']} articles per outlet "
+        f"are needed ({what}, {needed['n_values']} values; chi-square power, Cohen 1988, "
+        "ch. 7)"
+    )

@@ -72,6 +72,7 @@ def outlets(
     Example: framestudy outlets --no-gate --seed 3
     Example: framestudy outlets --no-models
     """
+    from framestudy.analysis.outlet_power import needed_sentence
     from framestudy.analysis.outlets import WordCountError, outlet_analysis
     from framestudy.analysis.reliability_data import read_agreement, read_annotations
     from framestudy.errors import UserError
@@ -126,7 +127,7 @@ def outlets(
             soft_wrap=True,
         )
     if result.articles_needed:
-        console.print(_needed_line(result.articles_needed))
+        console.print(needed_sentence(result.articles_needed))
     others = [by for by in result.groupings if by != "outlet"]
     if others:
         console.print(
@@ -139,19 +140,6 @@ def outlets(
         console.print(_density_table(result.density, result.density_tests))
     shown = [shown_path(p) for p in written] + [shown_path(paths.analysis_dir / RUN_RECORD)]
     console.print("wrote " + ", ".join(shown), soft_wrap=True)
-
-
-def _needed_line(needed: dict) -> str:
-    """The small-study line: why nothing was tested, and the sample a test would need."""
-    what = needed["variable"] + (f": {needed['category']}" if needed["category"] else "")
-    return (
-        f"too few articles per outlet to test (at most {needed['max_per_group']} per "
-        f"outlet); to detect a medium difference (Cohen's w = {needed['effect_size']:g}) "
-        f"across {needed['n_groups']} outlets at {needed['power']:.0%} power and alpha "
-        f"{str(needed['alpha']).lstrip('0')} about {needed['per_group']} articles per outlet "
-        f"are needed ({what}, {needed['n_values']} values; chi-square power, Cohen 1988, "
-        "ch. 7)"
-    )
 
 
 def _why_none(tests) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from framestudy.analysis.outlet_power import needed_sentence
 from framestudy.report.document import Definitions, Document, Figure, Paragraph, Section, Table
 from framestudy.report.inputs import ReportInputs, json_text
 
@@ -209,25 +210,6 @@ def _no_test_reason(tests: pd.DataFrame) -> str:
     return others.str.split(" -- ").str[0].value_counts().index[0]
 
 
-def _needed(run: dict) -> str:
-    needed = run.get("articles_needed")
-    if not isinstance(needed, dict) or not needed:
-        return ""
-    per = needed.get("per_outlet") or needed.get("per_group")
-    if per is None:
-        return ""
-    w = needed.get("effect_size", 0.3)
-    power = needed.get("power", 0.8)
-    alpha = needed.get("alpha", 0.05)
-    groups = needed.get("n_groups") or needed.get("outlets")
-    across = f" across {groups} outlets" if groups else ""
-    return (
-        f" To detect a medium difference (Cohen's w = {w}){across} with {power:.0%} power at "
-        f"α = {alpha}, about {per:,} articles per outlet would be needed (chi-square power; "
-        f"Cohen 1988, ch. 7)."
-    )
-
-
 def _tests_table(tests: pd.DataFrame) -> tuple[pd.DataFrame, tuple[int, ...]]:
     rows, muted = [], []
     for i, row in enumerate(tests.itertuples(index=False)):
@@ -242,7 +224,7 @@ def _tests_table(tests: pd.DataFrame) -> tuple[pd.DataFrame, tuple[int, ...]]:
         rows.append({
             "question": question(row.variable, getattr(row, "category", "")),
             "gate": decision,
-            "test": _text(getattr(row, "test", "")) if tested else "not tested",
+            "test": _text(getattr(row, "test", "")),
             "statistic": statistic,
             "p": p_value(row.p_value) if tested else "",
             "p (Holm)": p_value(getattr(row, "p_adjusted", None)) if tested else "",
@@ -261,6 +243,13 @@ def _by(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     return frame if by == "outlet" else frame.iloc[0:0]
 
 
+def _groups(prevalence: pd.DataFrame, by: str) -> list[str]:
+    """The groups of one grouping (outlet types, countries...) in the prevalence table."""
+    part = _by(prevalence, by)
+    column = "group" if "group" in part.columns else "outlet"
+    return sorted({_text(g) for g in part.get(column, [])} - {""})
+
+
 def _outlets(inputs: ReportInputs) -> Section:
     from framestudy.report import figures
 
@@ -272,9 +261,10 @@ def _outlets(inputs: ReportInputs) -> Section:
                                         "warning"))
         return section
     if by_outlet["test"].map(_text).eq("").all():
+        needed = inputs.outlets_run.get("articles_needed")
+        why = needed_sentence(needed) if isinstance(needed, dict) else _no_test_reason(by_outlet)
         section.blocks.append(Paragraph(
-            f"No outlet test ran: {_no_test_reason(by_outlet)}. The shares below are "
-            f"descriptive only.{_needed(inputs.outlets_run)}", "warning",
+            f"No outlet test ran: {why}. The shares below are descriptive only.", "warning",
         ))
     table, muted = _tests_table(by_outlet)
     shown, note = _rows(table)
@@ -282,13 +272,19 @@ def _outlets(inputs: ReportInputs) -> Section:
     note = "; ".join(x for x in (note, f"p (Holm): {adjustment}" if adjustment else "") if x)
     section.blocks.append(Table(shown, "Outlet x value tests per question", note=note,
                                 muted=tuple(m for m in muted if m < len(shown))))
+    prevalence = inputs.tables["prevalence"]
     others = tests[tests["by"].astype(str) != "outlet"] if "by" in tests else tests.iloc[0:0]
     for by, part in others.groupby("by", sort=False) if not others.empty else []:
+        groups = _groups(prevalence, by)
+        if len(groups) < 2:
+            section.blocks.append(Paragraph(
+                f"By outlet {by}: every outlet has the same {by} "
+                f"({', '.join(groups) or 'unknown'}): nothing to compare.", "note"))
+            continue
         table, muted = _tests_table(part)
         shown, note = _rows(table)
-        section.blocks.append(Table(shown, f"Tests by outlet {by}", note=note,
-                                    muted=tuple(m for m in muted if m < len(shown))))
-    prevalence = inputs.tables["prevalence"]
+        section.blocks.append(Table(shown, f"Tests by outlet {by} ({', '.join(groups)})",
+                                    note=note, muted=tuple(m for m in muted if m < len(shown))))
     fig = _figure(
         "outlet_prevalence.png", figures.prevalence_heatmap,
         "Share of each outlet's articles with each value (consensus values; the CSV has "
@@ -315,13 +311,30 @@ def _ordinal(inputs: ReportInputs) -> Section | None:
     )
     if fig:
         section.blocks.append(fig)
-    wanted = [c for c in ("variable", "outlet", "group", "decision", "n", "n_missing",
-                          "median_low", "median_high", "q1", "q3") if c in ordinal.columns]
-    frame = ordinal[wanted].drop_duplicates()
-    if "by" in ordinal.columns:
-        frame = ordinal[ordinal["by"].astype(str) == "outlet"][wanted].drop_duplicates()
-    shown, note = _rows(frame.map(_text))
-    section.blocks.append(Table(shown, "Medians and quartiles per outlet", note=note))
+    group = "group" if "group" in ordinal.columns else "outlet"
+    wanted = ["variable", group, "decision", "n", "n_missing", "median_low", "median_high",
+              "q1", "q3"]
+    if not set(wanted) <= set(ordinal.columns):
+        return section
+    frame = _by(ordinal, "outlet")[wanted].drop_duplicates(["variable", group])
+    rows = pd.DataFrame({
+        "variable": frame["variable"], "outlet": frame[group], "gate": frame["decision"],
+        "n": frame["n"], "not addressed": frame["n_missing"],
+        "median": [lo if lo == hi else f"{lo} / {hi}" if lo else "–"
+                   for lo, hi in zip(frame["median_low"].map(_text),
+                                     frame["median_high"].map(_text), strict=True)],
+        "quartiles": [f"{a} to {b}" if a else "–"
+                      for a, b in zip(frame["q1"].map(_text), frame["q3"].map(_text),
+                                      strict=True)],
+    })
+    muted = tuple(i for i, d in enumerate(rows["gate"]) if d == EXCLUDED)
+    shown, note = _rows(rows)
+    section.blocks.append(Table(
+        shown, "Medians and quartiles per outlet",
+        note="; ".join(x for x in (note, "a median 'a / b': the two middle articles differ")
+                       if x),
+        muted=tuple(m for m in muted if m < len(shown)),
+    ))
     return section
 
 
@@ -342,21 +355,31 @@ def _density(inputs: ReportInputs) -> Section | None:
         section.blocks.append(fig)
     tests = _by(inputs.tables["density_tests"], "outlet")
     if not tests.empty:
-        rows = []
-        for row in tests.itertuples(index=False):
+        rows, muted = [], []
+        whole = tests["attribute_value"].map(_text) == ""
+        ran = tests["test"].map(_text) != ""
+        left_out = tests[~whole & ~ran]
+        for row in tests[whole | ran].itertuples(index=False):
             tested = bool(_text(row.test))
             label = row.label if not _text(row.attribute_value) else \
                 f"{row.label}: {row.attribute} = {row.attribute_value}"
             rows.append({
                 "span label": label, "gate": _text(getattr(row, "decision", "")),
-                "test": _text(row.test) or "not tested",
+                "test": _text(row.test),
                 "H": num(row.statistic, 2) if tested else "",
                 "p": p_value(row.p_value) if tested else "",
                 "p (Holm)": p_value(getattr(row, "p_adjusted", None)) if tested else "",
                 "note": "" if tested else short_reason(row.reason),
             })
+            if _text(getattr(row, "decision", "")) == EXCLUDED:
+                muted.append(len(rows) - 1)
         shown, note = _rows(pd.DataFrame(rows))
-        section.blocks.append(Table(shown, "Do span densities differ by outlet?", note=note))
+        if len(left_out):
+            note = "; ".join(x for x in (note, f"{len(left_out)} span label x attribute value "
+                                         "densities not tested (reasons in "
+                                         "outlet_density_tests.csv)") if x)
+        section.blocks.append(Table(shown, "Do span densities differ by outlet?", note=note,
+                                    muted=tuple(m for m in muted if m < len(shown))))
     return section
 
 
