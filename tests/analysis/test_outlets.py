@@ -321,3 +321,20 @@ def test_per_coder_values_on_a_hand_made_table():
     member = _per_coder(*_split_coders(tidy), "blame_actors", "NATO").sort_values("coder")
     assert list(zip(member["coder"], member["value"], strict=True)) == [
         ("x", "present"), ("y", "absent"), ("z", "absent")]
+
+
+def test_a_value_the_schema_does_not_know_is_one_line_not_an_internal_error(study, tmp_path):
+    """Every coder of an article chose a genre the registry lacks (a table edited by hand):
+    the analysis refuses it as bad input, naming the files."""
+    copy = tmp_path / "study"
+    shutil.copytree(study, copy)
+    table = copy / "annotations" / "annotations.csv"
+    frame = pd.read_csv(table, keep_default_na=False, dtype=str)
+    first = frame.loc[frame["variable"] == "genre", "article_id"].iloc[0]
+    frame.loc[(frame["variable"] == "genre") & (frame["article_id"] == first), "value"] = "EDITORIAL"
+    frame.to_csv(table, index=False)
+    res = cli("--study", str(copy), "outlets", "--bootstrap", "0", "--no-models")
+    assert res.returncode == 2, res.stderr
+    assert "internal error" not in res.stderr and "Traceback" not in res.stderr
+    assert "annotations.csv" in res.stderr and "EDITORIAL" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1

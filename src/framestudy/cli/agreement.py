@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,7 +11,7 @@ from rich.table import Table
 
 from framestudy.analysis.vocabulary import BOOTSTRAP_METHODS, LEVELS
 from framestudy.analysis.vocabulary import KAPPA_WEIGHTS as WEIGHTS
-from framestudy.cli._common import console, study
+from framestudy.cli._common import console, input_errors, study
 from framestudy.cli._common import number as _fmt
 from framestudy.errors import UserError
 
@@ -194,18 +193,6 @@ def _study_table(results: pd.DataFrame) -> Table:
     return table
 
 
-@contextmanager
-def _input_errors(where: str):
-    """The engine's input errors (``AgreementInputError``, a ValueError) as the one-line
-    ``UserError`` of the command line, prefixed with the file (or data) they concern."""
-    from framestudy.analysis.data import AgreementInputError
-
-    try:
-        yield
-    except AgreementInputError as exc:
-        raise UserError(f"{where}: {exc}") from None
-
-
 def _check_choice(value: str, choices, option: str) -> None:
     if value not in choices:
         raise UserError(f"{option} {value!r} is not one of {', '.join(choices)}")
@@ -326,7 +313,7 @@ def _unitizing_mode(file: Path, length: int | None, n_boot: int, seed: int, json
     from framestudy.analysis.reliability_data import read_spans_csv
 
     spans, lengths = read_spans_csv(file, length)
-    with _input_errors(str(file)):
+    with input_errors(str(file)):
         report = unitizing_report(spans, lengths, n_boot=n_boot, seed=seed)
     if json_output:
         typer.echo(json.dumps(report, indent=2, ensure_ascii=False))
@@ -345,7 +332,7 @@ def _file_mode(
     from framestudy.io import atomic_write_csv
 
     data = read_reliability_csv(file, level, cats)
-    with _input_errors(str(file)):
+    with input_errors(str(file)):
         try:
             report = agreement_report(
                 data,
@@ -427,7 +414,7 @@ def _study_mode(
         def advance(variable: str) -> None:
             progress.update(task, advance=1, description=f"agreement: {variable}")
 
-        with _input_errors(f"{paths.annotations_csv} with {paths.registry}"):
+        with input_errors(f"{paths.annotations_csv} with {paths.registry}"):
             results = study_agreement(
                 annotations, registry, lengths, by=by, n_boot=n_boot, seed=seed, progress=advance
             )
@@ -439,7 +426,7 @@ def _study_mode(
         settings={"seed": seed, "bootstrap": n_boot, "by": by},
     )
     if disagreements is not None:
-        with _input_errors(f"{paths.annotations_csv} with {paths.registry}"):
+        with input_errors(f"{paths.annotations_csv} with {paths.registry}"):
             ranked = study_disagreements(annotations, registry)
         atomic_write_csv(disagreements, ranked)
     if json_output:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from framestudy.cli._common import console, shown_path, study
+from framestudy.cli._common import console, input_errors, shown_path, study
 from framestudy.cli._common import number as _fmt
 
 #: what the command writes under analysis/ (docs/outlets.md, "Files")
@@ -90,7 +90,9 @@ def outlets(
     tasks = read_tasks(paths.tasks_json) if paths.tasks_json.is_file() else None
     registry_of_outlets = load_outlets(paths.outlets) if paths.outlets.is_file() else None
     settings = gate_settings(paths)
-    with console.status("comparing outlets..."):
+    with console.status("comparing outlets..."), input_errors(
+        f"{shown_path(paths.annotations_csv)} with {shown_path(paths.registry)}"
+    ):
         try:
             result = outlet_analysis(
                 annotations, registry, agreement, settings=settings, override=no_gate,
