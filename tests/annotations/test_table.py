@@ -109,6 +109,20 @@ def test_sources_record_names_each_export_and_the_table(tmp_path, schema):
     assert record.exports[1].bytes == 2
     assert record.table_sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
     assert read_sources(write_tidy(table, tmp_path / "other.csv")) is None
+    assert record.build.users is None and record.build.include_foreign is False
+
+
+def test_sources_record_keeps_how_the_exports_were_read(tmp_path, schema):
+    """Users and project owners are what an offline rebuild of the table needs."""
+    from framestudy.annotations.table import TableBuild, read_sources
+
+    export_file = tmp_path / "e.json"
+    export_file.write_text("[]", encoding="utf-8")
+    build = TableBuild(users=USERS, project_coder={3: "a@uni.edu"}, include_foreign=True)
+    table, _ = tidy_from_export(export("community_easy"), schema=schema, **build.model_dump())
+    path = write_tidy(table, tmp_path / "t.csv", sources=[export_file], build=build)
+    assert read_sources(path).build == build
+    assert all(isinstance(k, int) for k in read_sources(path).build.users)
 
 
 def test_sources_record_outside_the_folder_is_absolute_and_damage_is_one_line(tmp_path, schema):

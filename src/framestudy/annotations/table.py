@@ -45,14 +45,27 @@ class TableSource(BaseModel):
     bytes: int = Field(ge=0)
 
 
+class TableBuild(BaseModel):
+    """How the exports were read into the table: the arguments of
+    :func:`~framestudy.annotations.tidy.tidy_from_export` besides the exports and the
+    schema, so that the table can be rebuilt offline (``framestudy reproduce``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    users: dict[int, str] | None = None  # Label Studio user id -> coder e-mail
+    project_coder: dict[int, str] | None = None  # blind design: project id -> its coder
+    include_foreign: bool = False
+
+
 class TableSources(BaseModel):
-    """``<table>.sources.json``: the exports a tidy table was built from, and the table's
-    own SHA-256 when it was written."""
+    """``<table>.sources.json``: the exports a tidy table was built from, how they were
+    read, and the table's own SHA-256 when it was written."""
 
     model_config = ConfigDict(extra="forbid")
 
     table_sha256: StrictStr = Field(pattern=r"^[0-9a-f]{64}$")
     exports: list[TableSource]
+    build: TableBuild = TableBuild()
 
 
 def sources_path(table_path: str | os.PathLike) -> Path:
@@ -77,11 +90,13 @@ def write_tidy(
     table: pd.DataFrame,
     path: str | os.PathLike,
     sources: list[str | os.PathLike] | None = None,
+    build: TableBuild | None = None,
 ) -> Path:
     """Write the tidy table as CSV, atomically; the same table always gives the same bytes.
 
     ``sources``: the export files the table was built from; their record (file, SHA-256) is
-    written beside the table (:func:`sources_path`) with the table's own SHA-256.
+    written beside the table (:func:`sources_path`) with the table's own SHA-256 and
+    ``build``, how they were read (users, project owners).
     """
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
@@ -93,7 +108,8 @@ def write_tidy(
     written = atomic_write_text(path, text)
     if records is not None:
         record = TableSources(
-            table_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), exports=records
+            table_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), exports=records,
+            build=build or TableBuild(),
         )
         atomic_write_json(sources_path(path), record.model_dump())
     return written

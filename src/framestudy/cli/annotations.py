@@ -86,6 +86,7 @@ def import_exports(
 
         schema = load_schema(st.schema_source)
     from framestudy.annotations import read_export, read_users, tidy_from_export, write_tidy
+    from framestudy.annotations.table import TableBuild
 
     user_map = read_users(users) if users is not None else None
 
@@ -109,10 +110,11 @@ def import_exports(
         progress.update(step, description=f"building the table from {len(tasks)} tasks")
         if schema is not None:
             _check_controls(schema, st.schema_source, exports, per_file)
-        table, report = tidy_from_export(tasks, schema=schema, users=user_map)
+        build = TableBuild(users=user_map)
+        table, report = tidy_from_export(tasks, schema=schema, **build.model_dump())
         progress.advance(step)
     console.print(report.table(max_ids=show))
-    write_tidy(table, target, sources=exports)
+    write_tidy(table, target, sources=exports, build=build)
     source = (
         f"schema {schema.name} {schema.version} ({schema.hash})"
         if schema is not None

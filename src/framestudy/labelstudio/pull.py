@@ -33,6 +33,7 @@ import pandas as pd
 
 from framestudy.annotations import PullReport, read_export, tidy_from_export, write_tidy
 from framestudy.annotations.raw import save_raw_export
+from framestudy.annotations.table import TableBuild
 from framestudy.errors import UserError
 from framestudy.labelstudio.accounts import users_by_id
 from framestudy.labelstudio.client import Connection
@@ -190,12 +191,11 @@ def _pull(
 
         schema = load_schema(study.schema_source)
     project_coder = {p.id: p.coder for p in projects if p.coder != SHARED}
-    table, report = tidy_from_export(
-        tasks,
-        schema=schema,
+    build = TableBuild(
         users=users_by_id(conn),
         project_coder=project_coder if design == "blind" else None,
         include_foreign=include_foreign,
     )
-    path = write_tidy(table, study.annotations_csv, sources=[e.path for e in saved])
+    table, report = tidy_from_export(tasks, schema=schema, **build.model_dump())
+    path = write_tidy(table, study.annotations_csv, sources=[e.path for e in saved], build=build)
     return PullResult(saved, table, report, path)

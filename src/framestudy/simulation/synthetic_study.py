@@ -58,6 +58,7 @@ from framestudy import settings
 from framestudy.analysis.variable_agreement import study_agreement
 from framestudy.annotations import read_export, tidy_from_export, write_tidy
 from framestudy.annotations.raw import save_raw_export
+from framestudy.annotations.table import TableBuild
 from framestudy.design import assign_blind
 from framestudy.errors import UserError
 from framestudy.io import (
@@ -677,9 +678,8 @@ def _write_annotations(study: Study, ctx: _Context, articles, tasks_by_id: dict,
         + [{"id": uid, "email": email, "first_name": "", "last_name": "", "username": email}
            for uid, email in sorted(users.items())],
     )
-    table, report = tidy_from_export(
-        all_tasks, schema=ctx.schema, users=users, project_coder={p["id"]: p["coder"] for p in projects}
-    )
+    build = TableBuild(users=users, project_coder={p["id"]: p["coder"] for p in projects})
+    table, report = tidy_from_export(all_tasks, schema=ctx.schema, **build.model_dump())
     del all_tasks
-    write_tidy(table, study.annotations_csv, sources=export_files)
+    write_tidy(table, study.annotations_csv, sources=export_files, build=build)
     return projects, n_annotations, n_skipped, len(table), report
