@@ -83,7 +83,7 @@ def describe_validation_error(
       problem -- an unknown key before anything else, since a misspelt key shows up as both
       an unknown and a missing key -- as ``<where>: <what> -- <what to do>``, ``<where>``
       from ``locate(loc)``. ``unknown_hint`` ends the advice for an unknown key (e.g.
-      `` (see docs: schema keys)``); ``show_input`` adds the value given to pydantic's
+      `` (the keys: docs/schema.md)``); ``show_input`` adds the value given to pydantic's
       message; ``count_more`` adds ``(and N more problem(s))``; ``explain(error)`` may
       word a problem itself as ``(what, what to do)``.
     """

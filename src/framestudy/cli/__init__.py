@@ -21,7 +21,7 @@ from framestudy.errors import UserError
 
 # The order a study runs them; `framestudy --help` lists commands in this order.
 PIPELINE_ORDER = (
-    "schema", "tasks", "server", "coders", "push", "status", "pull", "annotations",
+    "init", "schema", "tasks", "server", "coders", "push", "status", "pull", "annotations",
     "agreement", "outlets", "report", "simulate", "plan",
 )
 
@@ -72,7 +72,7 @@ def _register() -> None:
     import importlib
 
     for name in (
-        "schema", "tasks", "labelstudio", "annotations", "agreement", "outlets", "report",
+        "init", "schema", "tasks", "labelstudio", "annotations", "agreement", "outlets", "report",
         "simulate",
     ):
         importlib.import_module(f"framestudy.cli.{name}").register(app)

@@ -4,13 +4,14 @@ the size of the reliability sample (thin wrappers over :mod:`framestudy.simulati
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from framestudy.cli._common import console, study, track_items
+from framestudy.cli._common import console, err_console, state, study, track_items
 from framestudy.cli._common import number as _fmt
 from framestudy.errors import UserError
 
@@ -67,7 +68,7 @@ def simulate(
     ] = None,
     schema: Annotated[
         Path | None,
-        typer.Option("--schema", help="Schema to use (default: the current study's schemas/framing.yaml).", dir_okay=False),
+        typer.Option("--schema", help="Schema to use (default: the current study's schemas/framing.yaml; outside a study, the bundled framing schema).", dir_okay=False),
     ] = None,
     truth_units: Annotated[
         int,
@@ -91,16 +92,49 @@ def simulate(
     truth_annotations.csv holds every article's true codes and spans. Outlet effects and
     coders are set in a YAML scenario (--scenario; see docs/planning.md).
 
+    Outside a study, and without --schema, the bundled framing schema is used.
+
     Example: framestudy simulate --outlets 4 --articles-per-outlet 250 --coders 3 --seed 7 -o synthetic
     """
+    with _schema_file(schema) as schema_path:
+        _simulate(schema_path, output, outlets, articles_per_outlet, coders, seed, scenario,
+                  reliability_share, truth_units, force, as_json)
+
+
+@contextmanager
+def _schema_file(given: Path | None):
+    """The schema to simulate: --schema, else the study's, else (outside any study, and
+    without --study) the bundled framing schema, which is said on stderr."""
+    if given is not None:
+        if not given.is_file():
+            raise UserError(f"{given}: schema file not found -- pass --schema PATH/framing.yaml")
+        yield given
+        return
+    own = study().schema_source
+    if own.is_file():
+        yield own
+        return
+    if state.study_root is not None:  # a study named with --study that has no schema
+        raise UserError(
+            f"{own}: no schema found -- run in a study folder or pass --schema PATH/framing.yaml"
+        )
+    from framestudy.templates import bundled_schema
+
+    err_console.print(
+        "no study here (no schemas/framing.yaml): simulating with the bundled framing schema "
+        "(--schema FILE for another)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    with bundled_schema() as path:
+        yield path
+
+
+def _simulate(schema_path: Path, output: Path, outlets, articles_per_outlet, coders, seed,
+              scenario, reliability_share, truth_units: int, force: bool, as_json: bool) -> None:
     from framestudy.schema import load_schema
     from framestudy.simulation import read_scenario_file, resolve_scenario, simulate_study
 
-    schema_path = schema if schema is not None else study().schema_source
-    if not schema_path.is_file():
-        raise UserError(
-            f"{schema_path}: no schema found -- run in a study folder or pass --schema PATH/framing.yaml"
-        )
     loaded = load_schema(schema_path)
     data = read_scenario_file(scenario) if scenario is not None else None
     resolved = resolve_scenario(

@@ -251,7 +251,7 @@ def parse_schema(raw: Any, source: str = "<schema>") -> Schema:
         raise _fail(source, "(top level)", "the file is not a YAML mapping", "start from schemas/framing.yaml")
     data = validated(
         _SchemaFile, raw, locate=lambda loc: f"{source}: {_where(loc, raw)}",
-        unknown_hint=" (see docs: schema keys)", count_more=True, explain=_explain,
+        unknown_hint=" (the keys: docs/schema.md)", count_more=True, explain=_explain,
     )
     return Schema(data, source)
 
