@@ -5,6 +5,7 @@ creates nothing, and what cannot be uploaded is reported."""
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +54,7 @@ def setup(labelstudio, tmp_path_factory) -> Setup:
     root = tmp_path_factory.mktemp("upload") / "study"
     study = make_study(root)
     (root / "study.yaml").write_text(
-        f"name: up{root.parent.name[-6:]}\nlabelstudio:\n  design: blind\n"
+        f"name: upload-{uuid.uuid4().hex[:8]}\nlabelstudio:\n  design: blind\n"
         "  reliability_share: 1.0\n  seed: 1\n",
         encoding="utf-8",
     )
