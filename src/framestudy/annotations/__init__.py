@@ -29,7 +29,8 @@ Library interface (the ``pull`` command and ``framestudy annotations import`` ca
 
 Modules: :mod:`.export` (reading export files), :mod:`.raw` (the store ``annotations/raw/``:
 export file names and ``manifest.json``), :mod:`.tidy` (the conversion), :mod:`.spans` (UTF-16
-offsets, both ways), :mod:`.report` (the anomaly report), :mod:`.table` (CSV read/write).
+offsets, both ways), :mod:`.report` (the anomaly report), :mod:`.table` (CSV read/write),
+:mod:`.sheets` (coding sheets -> an export; docs/sheets.md).
 """
 
 from framestudy.annotations.export import read_export, read_users

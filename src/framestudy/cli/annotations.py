@@ -1,4 +1,6 @@
-"""``framestudy annotations``: Label Studio JSON exports -> the tidy annotation table."""
+"""``framestudy annotations``: Label Studio JSON exports -> the tidy annotation table
+(``import``); coding sheets -> an export (``sheet``); exports -> the study's Label Studio
+(``upload``)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -15,7 +18,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from framestudy.cli._common import console, study
+from framestudy.cli._common import console, err_console, shown_path, study
 from framestudy.errors import UserError
 
 annotations_app = typer.Typer(
@@ -185,6 +188,144 @@ def _check_controls(schema, schema_path: Path, exports: list[Path], per_file) ->
                 f"schema {schema_path} ({_names(known)}) -- is it another project's export? "
                 "Import it with --no-schema to take the variables from the export"
             )
+
+
+@annotations_app.command("sheet")
+def sheet_command(
+    sheets: Annotated[
+        list[Path],
+        typer.Argument(help="Coding sheet(s) (YAML, one per coder; docs/sheets.md).",
+                       show_default=False),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="The Label Studio JSON export to write (never under "
+            "annotations/raw/).", dir_okay=False,
+        ),
+    ],
+) -> None:
+    """Turn coding sheets into a Label Studio JSON export (to upload, or to import).
+
+    Every value is checked against schemas/registry.json and every quote against the
+    article's text in tasks/tasks.json; each problem is one line naming the sheet, the
+    article and the field (exit 2, nothing written). The export holds one task per coded
+    article and one annotation per sheet, attributed to the sheet's coder by e-mail, with
+    results as Label Studio's editor makes them (spans in UTF-16 offsets).
+
+    Example: framestudy annotations sheet annotations/sheets/*.yaml -o sheets-export.json
+    """
+    from framestudy.annotations.sheets import SheetProblems, export_text, sheets_to_export
+    from framestudy.io import atomic_write_text
+
+    st = study()
+    for path in sheets:
+        if path.exists() and output.exists() and path.resolve() == output.resolve():
+            raise UserError(f"{output}: is also an input sheet -- choose another --output")
+    if output.resolve().is_relative_to(st.raw_exports_dir.resolve()):
+        raise UserError(
+            f"{output}: is inside {st.raw_exports_dir}, which holds only what `framestudy "
+            "pull` saves -- write the export elsewhere with -o FILE"
+        )
+    try:
+        tasks = sheets_to_export(sheets, st.registry, st.tasks_json)
+    except SheetProblems as exc:
+        for line in exc.problems:
+            err_console.print(
+                f"[bold red]error:[/] {escape(line)}", highlight=False, soft_wrap=True
+            )
+        raise typer.Exit(2) from None
+    atomic_write_text(output, export_text(tasks))
+    annotations = sum(len(t["annotations"]) for t in tasks)
+    console.print(
+        f"wrote {shown_path(output)}: {len(tasks)} article(s), {annotations} annotation(s) "
+        f"from {len(sheets)} sheet(s)",
+        highlight=False, soft_wrap=True,
+    )
+
+
+@annotations_app.command("upload")
+def upload_command(
+    exports: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Label Studio JSON export(s): raw exports of this or another server, or "
+            "files made by `framestudy annotations sheet`.", show_default=False,
+        ),
+    ],
+    users: Annotated[
+        Path | None,
+        typer.Option(
+            "--users",
+            help="JSON user list of the server the exports come from (GET /api/users, or "
+            "{id: e-mail}), to name the coder of each completed_by id.",
+            dir_okay=False,
+        ),
+    ] = None,
+    show: Annotated[
+        int, typer.Option("--show", min=1, help="How many annotations to list per reason.")
+    ] = 10,
+) -> None:
+    """Put the annotations of Label Studio exports into the study's Label Studio.
+
+    Each annotation is created by its coder's own account (framestudy logs in with the
+    password it stored at `framestudy coders add`), on the task of its article (matched by
+    article_id) in the coder's project (blind design) or the shared project. Running it again
+    creates nothing: an annotation the coder already has with the same result is "already
+    there"; one with another result is reported and left as it is (nothing is overwritten or
+    deleted). Coders are named by the e-mail in the export, else by --users, else (the
+    study's own raw exports) by annotations/annotations.sources.json and the manifest.
+    Exit 1 if some annotation could not be uploaded (each is listed).
+
+    Example: framestudy annotations upload sheets-export.json
+    """
+    from rich.table import Table
+
+    from framestudy.annotations import read_users
+    from framestudy.labelstudio import client
+    from framestudy.labelstudio.upload import NOTES, PROBLEMS, collect, upload
+
+    st = study()
+    user_map = read_users(users) if users is not None else None
+    collected = collect(exports, study=st, users=user_map)
+    conn = client.connect(st)
+    with Progress(
+        TextColumn("uploading annotations"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=err_console, transient=True,
+    ) as progress:
+        job = progress.add_task("upload", total=len(collected.pending))
+        result = upload(
+            st, conn, collected.pending,
+            progress=lambda done, total: progress.update(job, completed=done, total=total),
+        )
+    outcomes = collected.outcomes + result.outcomes
+    table = Table(title=f"upload -> {conn.url}", title_justify="left")
+    table.add_column("outcome")
+    table.add_column("annotations", justify="right")
+    for kind in ("created", "already there", *PROBLEMS, *NOTES):
+        count = sum(o.kind == kind for o in outcomes)
+        if count:
+            table.add_row(kind if kind in ("created", "already there") else f"skipped: {kind}",
+                          str(count))
+    console.print(table)
+    problems = [o for o in outcomes if o.kind in PROBLEMS]
+    for kind in (*PROBLEMS, *NOTES):
+        groups: dict[str, list] = {}
+        for o in outcomes:
+            if o.kind == kind:
+                groups.setdefault(o.detail, []).append(o)
+        for detail, listed in groups.items():
+            shown = "; ".join(
+                o.where + (f" by {o.coder}" if o.coder and o.coder not in detail else "")
+                for o in listed[:show]
+            )
+            more = f"; ... {len(listed) - show} more (--show N)" if len(listed) > show else ""
+            console.print(
+                f"skipped ({kind}): {escape(detail)} [{len(listed)}: {escape(shown + more)}]",
+                highlight=False, soft_wrap=True,
+            )
+    if problems:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -17,7 +17,9 @@ One module per job:
 - :mod:`.remote`       fast listing of a project's tasks and the push ledger (its model);
 - :mod:`.push`         tasks -> projects, idempotently;
 - :mod:`.status`       done / skipped / remaining per coder and outlet;
-- :mod:`.pull`         snapshot exports -> ``annotations/raw/`` -> the tidy table.
+- :mod:`.pull`         snapshot exports -> ``annotations/raw/`` -> the tidy table;
+- :mod:`.upload`       exports' annotations -> the study's projects, each through its
+                       coder's own account (``framestudy annotations upload``).
 
 What is not about talking to Label Studio lives outside this package, so the simulator can
 use it without it: the study's ``study.yaml`` and project titles (:mod:`framestudy.settings`),
