@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from scipy.special import expit as _expit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
@@ -80,6 +81,8 @@ MAX_ABS_LOG_ODDS = 10.0
 MIN_EVENTS_PER_PARAMETER = 10
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _DEFAULT_MAXITER = {"logit": 100, "mnlogit": 100, "ordered_logit": 2000}
+# Newton-Raphson iterations tried on the ordinal model before falling back to BFGS.
+_NEWTON_MAXITER = 50
 
 
 @dataclass(frozen=True)
@@ -287,6 +290,19 @@ def _control_missing(value) -> bool:
     return value is pd.NaT or is_missing(value) or (isinstance(value, str) and value.strip().lower() == "unknown")
 
 
+def _mask(values: pd.Series, test) -> np.ndarray:
+    """``values.map(test)`` as a boolean array, ``test`` called once per distinct value
+    (and once per row that pandas takes as missing): the same answer, without a Python
+    call per row."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    flags = np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))
+    out = np.append(flags, False)[codes]      # code -1: pandas' missing, decided below
+    na = np.flatnonzero(codes == -1)
+    if len(na):
+        out[na] = [bool(test(v)) for v in values.iloc[na]]
+    return out
+
+
 def _rows(frame, value_col, outlet_col, coder_col, level, order, missing_values):
     """The rows with an outlet and a value on the scale, and how many were left out."""
     if not isinstance(frame, pd.DataFrame):
@@ -309,10 +325,10 @@ def _rows(frame, value_col, outlet_col, coder_col, level, order, missing_values)
                else "naming its columns")
         )
     missing_values = set(missing_values)
-    keep = ~(frame[value_col].map(is_missing) | frame[outlet_col].map(is_missing))
-    keep &= ~frame[value_col].isin(missing_values)
+    keep = ~(_mask(frame[value_col], is_missing) | _mask(frame[outlet_col], is_missing))
+    keep &= ~frame[value_col].isin(missing_values).to_numpy()
     if coder_col:
-        keep &= ~(frame[coder_col].map(is_missing) | frame["article_id"].map(is_missing))
+        keep &= ~(_mask(frame[coder_col], is_missing) | _mask(frame["article_id"], is_missing))
     data = frame.loc[keep]
     if "article_id" in data.columns:
         ids = data[["article_id", coder_col]] if coder_col else data[["article_id"]]
@@ -385,6 +401,89 @@ def _sorted_levels(values) -> list:
 
 
 # ---------------------------------------------------------------------------------------
+# The proportional-odds model with analytic derivatives
+
+
+class _CumulativeLogit(OrderedModel):
+    """statsmodels' ``OrderedModel`` with ``distr="logit"`` (same parameters, same
+    log-likelihood), with the logistic cdf and pdf evaluated directly
+    (``scipy.special.expit``; scipy's generic ``rv_continuous.cdf`` costs more than the
+    arithmetic) and with the analytic score, per-observation score and Hessian of the
+    cumulative logit model (McCullagh 1980, JRSS B 42:109-142, sec. 6; Agresti 2010,
+    *Analysis of Ordinal Categorical Data*, 2nd ed., Wiley, sec. 3.4.1) instead of the
+    numerical derivatives of ``GenericLikelihoodModel``, whose documented hooks
+    (``score``, ``score_obs``, ``hessian``) these override. statsmodels' threshold
+    parameterisation is kept: the first cut point, then the logs of the increments, so
+    cut point j is ``t0 + sum(exp(d_1..d_j))``.
+
+    For observation i in category y, with ``eta = x b``, ``u = a_y - eta`` (+inf for the
+    highest category) and ``l = a_(y-1) - eta`` (-inf for the lowest), the log-likelihood
+    is ``log(F(u) - F(l))``; with p = F(u) - F(l), its derivatives in u and l are
+    ``s_u = f(u) / p``, ``s_l = -f(l) / p`` and the second derivatives ``f'(u)/p - s_u^2``,
+    ``-f'(l)/p - s_l^2`` and ``-s_u s_l``, with f = F(1 - F) and f' = f(1 - 2F); the chain
+    rule through ``u`` and ``l`` (both linear in b and the cut points; the cut points are
+    exponential in the d's) gives the score and the Hessian.
+    """
+
+    def cdf(self, x):
+        return _expit(x)
+
+    def pdf(self, x):
+        p = _expit(x)
+        return p * (1.0 - p)
+
+    def _pieces(self, params):
+        """Per observation: the gradients of u and l in the parameters (n x k, zero rows
+        for an infinite bound), their first and second log-likelihood derivatives, and
+        the increments exp(d_m)."""
+        params = np.asarray(params, dtype=float)
+        k = self.k_vars
+        n_cuts = self.k_levels - 1
+        y = np.asarray(self.endog, dtype=np.int64)
+        low, upp = self._bounds(params)
+        f_upp, f_low = self.cdf(upp), self.cdf(low)
+        prob = np.maximum(f_upp - f_low, 0) + 1e-20   # as OrderedModel.loglikeobs
+        d_upp, d_low = f_upp * (1 - f_upp), f_low * (1 - f_low)
+        s_u, s_l = d_upp / prob, -d_low / prob
+        g_uu = d_upp * (1 - 2 * f_upp) / prob - s_u**2
+        g_ll = -d_low * (1 - 2 * f_low) / prob - s_l**2
+        g_ul = -s_u * s_l
+        exog = np.asarray(self.exog, dtype=float) if k else np.zeros((len(y), 0))
+        increments = np.exp(params[k + 1:])          # exp(d_1), ..., exp(d_(J-2))
+        m = np.arange(1, n_cuts)
+        grad_u = np.zeros((len(y), k + n_cuts))
+        grad_l = np.zeros((len(y), k + n_cuts))
+        grad_u[:, :k] = -exog
+        grad_l[:, :k] = -exog
+        finite_u, finite_l = y <= n_cuts - 1, y >= 1
+        grad_u[:, k] = finite_u
+        grad_l[:, k] = finite_l
+        # cut point j moves with d_m (m <= j) by exp(d_m): u's cut is y, l's is y - 1
+        grad_u[:, k + 1:] = ((y[:, None] >= m) & finite_u[:, None]) * increments
+        grad_l[:, k + 1:] = ((y[:, None] - 1) >= m) * increments
+        return grad_u, grad_l, s_u, s_l, g_uu, g_ll, g_ul
+
+    def score_obs(self, params, **kwds):
+        grad_u, grad_l, s_u, s_l = self._pieces(params)[:4]
+        return grad_u * s_u[:, None] + grad_l * s_l[:, None]
+
+    def score(self, params):
+        return self.score_obs(params).sum(axis=0)
+
+    def hessian(self, params):
+        grad_u, grad_l, s_u, s_l, g_uu, g_ll, g_ul = self._pieces(params)
+        cross = grad_u.T @ (g_ul[:, None] * grad_l)
+        hess = (grad_u.T @ (g_uu[:, None] * grad_u) + grad_l.T @ (g_ll[:, None] * grad_l)
+                + cross + cross.T)
+        # the cut points' second derivatives in the d's: exp(d_m) on the diagonal, i.e.
+        # the score of d_m itself
+        k1 = self.k_vars + 1
+        score_d = (grad_u[:, k1:] * s_u[:, None] + grad_l[:, k1:] * s_l[:, None]).sum(axis=0)
+        hess[np.arange(k1, hess.shape[0]), np.arange(k1, hess.shape[0])] += score_d
+        return hess
+
+
+# ---------------------------------------------------------------------------------------
 # The fit
 
 
@@ -418,13 +517,13 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
         if c not in frame.columns:
             skipped.append(f"{c}: no such column")
             continue
-        present = rows[c].map(_control_missing)
+        present = _mask(rows[c], _control_missing)
         if rows.loc[~present, c].nunique() < 2:
             skipped.append(f"{c}: the same for every article")
             continue
         used.append(c)
     if used:
-        has_all = ~rows[used].map(_control_missing).any(axis=1)
+        has_all = ~np.any([_mask(rows[c], _control_missing) for c in used], axis=0)
         left_out += int((~has_all).sum())
         rows = rows.loc[has_all]
         # Leaving rows out may have made a control constant.
@@ -436,7 +535,8 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
             outcomes = tuple(sorted(pd.unique(rows[value_col]).tolist(),
                                     key=sort_key))
         else:
-            outcomes = tuple(v for v in order if v in set(rows[value_col]))
+            kept = set(rows[value_col])
+            outcomes = tuple(v for v in order if v in kept)
 
     outlets = _sorted_levels(rows[outlet_col])
     if reference is None:
@@ -514,19 +614,22 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
     if reason:
         return _no_fit(common, reason, notes)
     design = exog.to_numpy()
-    if model_name == "ordered_logit":
-        design = design[:, 1:]
-    rank = np.linalg.matrix_rank(design)
-    if rank < design.shape[1]:
-        names = list(exog.columns[1:] if model_name == "ordered_logit" else exog.columns)
+    # Full rank with the intercept (the ordinal model's cut points play its part, so a
+    # set of its columns that adds up to a constant is as unidentified there). The rank
+    # of X is that of X'X (k x k, cheap), whose eigenvalues are X's singular values
+    # squared.
+    gram = design.T @ design
+    if np.linalg.matrix_rank(gram, hermitian=True) < design.shape[1]:
         culprit = next(
-            names[j] for j in range(design.shape[1])
-            if np.linalg.matrix_rank(design[:, : j + 1]) < j + 1
+            exog.columns[j] for j in range(design.shape[1])
+            if np.linalg.matrix_rank(gram[: j + 1, : j + 1], hermitian=True) < j + 1
         )
         return _no_fit(common, (
             f"the design is not of full rank: {culprit} is determined by the terms before it "
             "(a control confounded with outlet?) -- drop that control"
         ), notes)
+    if model_name == "ordered_logit":
+        design = design[:, 1:]
     n_params = design.shape[1] + (
         len(outcomes) - 1 if model_name == "ordered_logit"
         else (len(outcomes) - 2) * design.shape[1] if model_name == "mnlogit" else 0
@@ -552,13 +655,16 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             if model_name == "logit":
-                result = sm.Logit(y_codes.astype(float), exog).fit(method="newton", **fit_kwargs)
-            elif model_name == "mnlogit":
-                result = sm.MNLogit(y_codes, exog).fit(method="newton", **fit_kwargs)
-            else:
-                result = OrderedModel(y_codes, exog.iloc[:, 1:], distr="logit").fit(
-                    method="bfgs", **fit_kwargs
+                # check_rank=False: the rank was checked above
+                result = sm.Logit(y_codes.astype(float), exog, check_rank=False).fit(
+                    method="newton", **fit_kwargs
                 )
+            elif model_name == "mnlogit":
+                result = sm.MNLogit(y_codes, exog, check_rank=False).fit(
+                    method="newton", **fit_kwargs
+                )
+            else:
+                result = _fit_ordered(y_codes, exog.iloc[:, 1:], fit_kwargs)
     except PerfectSeparationError:
         return _no_fit(common, "perfect separation: some outlet or control predicts the value "
                        "exactly, so its odds ratio is infinite", notes)
@@ -605,12 +711,38 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
     )
 
 
+def _fit_ordered(y_codes, exog, fit_kwargs):
+    """The proportional-odds fit: Newton-Raphson with the analytic derivatives of
+    :class:`_CumulativeLogit` (at most :data:`_NEWTON_MAXITER` iterations); when it does
+    not converge to a finite maximum (a singular Hessian, estimates running off), the BFGS
+    fit of before, whose outcome the caller judges (no convergence, diverging estimates).
+    Warnings of a Newton attempt that is not kept are dropped."""
+    # hasconst=False: no implicit constant, by the rank check with the intercept
+    model = _CumulativeLogit(y_codes, exog, distr="logit", hasconst=False)
+    newton = dict(fit_kwargs, maxiter=min(fit_kwargs["maxiter"], _NEWTON_MAXITER))
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = model.fit(method="newton", **newton)
+        kept = (
+            result.mle_retvals.get("converged", False)
+            and np.all(np.isfinite(result.params)) and np.all(np.isfinite(result.bse))
+        )
+    except np.linalg.LinAlgError:
+        kept = False
+    if kept:
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return result
+    return model.fit(method="bfgs", **fit_kwargs)
+
+
 def _separation(rows, value_col, outcomes, categorical, model_name) -> str:
     """Why the maximum-likelihood estimate does not exist, or ''. Checks each outlet (and
     each value of a categorical control or coder) for the patterns that make its
     coefficient infinite (Albert & Anderson 1984)."""
     for col, kind in categorical:
-        table = pd.crosstab(rows[col], rows[value_col]).reindex(columns=list(outcomes), fill_value=0)
+        table = _crosstab(rows[col], rows[value_col], outcomes)
         for group, counts in table.iterrows():
             group = _native(group)
             label = f"{kind} {group!r}" if kind != "control" else f"{col} = {group!r}"
@@ -632,6 +764,16 @@ def _separation(rows, value_col, outcomes, categorical, model_name) -> str:
                         "(merge rare values, or compare with Fisher's exact test)"
                     )
     return ""
+
+
+def _crosstab(groups: pd.Series, values: pd.Series, outcomes) -> pd.DataFrame:
+    """``pd.crosstab(groups, values)`` with the columns ``outcomes`` (in that order; every
+    value is one of them): groups sorted as crosstab sorts them, counts by bincount."""
+    g, levels = pd.factorize(groups, sort=True)
+    v = values.map({o: i for i, o in enumerate(outcomes)}).to_numpy(np.int64)
+    counts = np.bincount(g * len(outcomes) + v, minlength=len(levels) * len(outcomes))
+    return pd.DataFrame(counts.reshape(len(levels), len(outcomes)), index=levels,
+                        columns=list(outcomes))
 
 
 def _coefficients(result, exog, meta, model_name, outcomes, confidence) -> pd.DataFrame:
