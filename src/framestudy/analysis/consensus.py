@@ -156,9 +156,18 @@ def consensus(
     records = registry_records(registry)
     _check_annotations(annotations, records)
     ann = _prepare(annotations)
+    # Articles and coders as integer codes numbered in sorted order (the order the result
+    # is sorted in): merging, grouping and sorting integers is much cheaper than strings.
+    # The names come back in the result.
+    article_codes, article_names = pd.factorize(ann["article_id"], sort=True)
+    coder_codes, coder_names = pd.factorize(ann["coder"], sort=True)
+    article_names = np.asarray(article_names, dtype=object)
+    coder_names = np.asarray(coder_names, dtype=object)
+    ann = ann.assign(article_id=article_codes, coder=coder_codes)
     pairs = ann[["article_id", "coder"]].drop_duplicates().sort_values(["article_id", "coder"])
     named = ann[ann["outlet"] != ""].drop_duplicates("article_id")
-    outlets = pd.Series(named["outlet"].to_numpy(), index=named["article_id"].to_numpy())
+    outlet_of = np.full(len(article_names), "", dtype=object)
+    outlet_of[named["article_id"].to_numpy()] = named["outlet"].to_numpy(dtype=object)
     parts = {v: g for v, g in ann.groupby("variable", sort=False)}
     empty = ann.iloc[:0]
     spans = matched = None
@@ -183,10 +192,12 @@ def consensus(
     cells = [c for c in cells if len(c)]
     if not cells:
         return pd.DataFrame(columns=CONSENSUS_COLUMNS)
-    frame, cells = _decide(pd.concat(cells, ignore_index=True))
+    frame, cells = _decide(pd.concat(cells, ignore_index=True), coder_names)
+    codes = frame["article_id"].to_numpy(dtype=np.int64)
+    frame["article_id"] = pd.Series(article_names[codes], index=frame.index, dtype=object)
     if adjudicated is not None:
         _apply_adjudication(frame, cells, adjudicated, records)
-    frame["outlet"] = frame["article_id"].map(outlets).fillna("").astype(object)
+    frame["outlet"] = pd.Series(outlet_of[codes], index=frame.index, dtype=object)
     for column in ("span_start", "span_end"):
         offsets = frame[column].to_numpy(dtype=np.int64)
         frame[column] = pd.arrays.IntegerArray(np.maximum(offsets, 0), offsets < 0)
@@ -417,14 +428,15 @@ def _attribute_cells(record, order, rows, matched: pd.DataFrame, pairs: pd.DataF
 # --- the decision ---------------------------------------------------------------------------
 
 
-def _decide(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _decide(cells: pd.DataFrame, coder_names: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per question from its coders' votes (the rule of :func:`consensus`), in the
-    result's order; and the cells sorted the same way, each with its question (``_q``)."""
-    articles = pd.factorize(cells["article_id"], sort=True)[0]
+    result's order (``article_id`` still the article's code); and the cells' votes sorted
+    the same way, each with its question (``vote``, ``_q``). ``cells``' articles and coders
+    are codes numbered in sorted order; ``coder_names``: the coders' names by code."""
     labels = pd.factorize(cells["span_label"], sort=True)[0]
-    coders = pd.factorize(cells["coder"], sort=True)[0]
+    coders = cells["coder"].to_numpy(dtype=np.int64)
     keys = [
-        articles,
+        cells["article_id"].to_numpy(dtype=np.int64),
         cells["var_order"].to_numpy(dtype=np.int64),
         cells["span_start"].to_numpy(dtype=np.int64),
         cells["span_end"].to_numpy(dtype=np.int64),
@@ -432,15 +444,14 @@ def _decide(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         cells["cat_order"].to_numpy(dtype=np.int64),
     ]
     order = np.lexsort([coders, *reversed(keys)])
-    cells = cells.iloc[order].reset_index(drop=True)
     sorted_keys = np.stack([k[order] for k in keys])
-    new = np.ones(len(cells), dtype=bool)
+    new = np.ones(len(order), dtype=bool)
     new[1:] = (sorted_keys[:, 1:] != sorted_keys[:, :-1]).any(axis=0)
     question = np.cumsum(new) - 1
     n_questions = int(question[-1]) + 1
-    cells["_q"] = question
+    vote = cells["vote"].to_numpy(dtype=object)[order]
     # the most frequent vote of each question (two values of one coder count for nothing)
-    codes, votes = pd.factorize(cells["vote"].to_numpy(dtype=object))
+    codes, votes = pd.factorize(vote)
     counted = votes != _CONFLICT
     valid = counted[codes]
     pair, count = np.unique(question[valid] * len(votes) + codes[valid], return_counts=True)
@@ -459,17 +470,25 @@ def _decide(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         default=UNRESOLVED,
     ).astype(object)
     first = np.flatnonzero(new)
-    rows = cells.iloc[first][_KEY].reset_index(drop=True)
+    rows = cells.iloc[order[first]][_KEY].reset_index(drop=True)
     rows["value"] = np.where((provenance == UNRESOLVED) | (n_top != 1), "", leader)
     rows["provenance"] = provenance
     rows["n_coders"] = n
     rows["n_agreeing"] = k
-    pieces = (cells["coder"].astype(str) + "=" + cells["shown"].astype(str)).tolist()
-    ends = [*first[1:].tolist(), len(cells)]
-    rows["values"] = ["; ".join(pieces[a:b]) for a, b in zip(first.tolist(), ends, strict=True)]
-    for column in ("article_id", "variable", "category", "span_label", "value", "values"):
+    # "coder=shown" per cell, made once per distinct pair; joined by "; " per question
+    shown_codes, shown = pd.factorize(cells["shown"].to_numpy(dtype=object)[order])
+    pair_codes = coders[order] * len(shown) + shown_codes
+    distinct, which = np.unique(pair_codes, return_inverse=True)
+    texts = np.array(
+        [f"{coder_names[c // len(shown)]}={shown[c % len(shown)]}" for c in distinct.tolist()],
+        dtype=object,
+    )
+    pieces = texts[which]
+    pieces[~new] = "; " + pieces[~new]
+    rows["values"] = np.add.reduceat(pieces, first) if len(first) else []
+    for column in ("variable", "category", "span_label", "value", "values"):
         rows[column] = rows[column].astype(object)
-    return rows, cells
+    return rows, pd.DataFrame({"vote": vote, "_q": question})
 
 
 def _apply_adjudication(
