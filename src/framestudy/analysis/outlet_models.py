@@ -50,8 +50,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy.special import expit as _expit
+from statsmodels.base.model import LikelihoodModel
+from statsmodels.discrete.discrete_model import Logit, MNLogit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
@@ -290,16 +291,25 @@ def _control_missing(value) -> bool:
     return value is pd.NaT or is_missing(value) or (isinstance(value, str) and value.strip().lower() == "unknown")
 
 
-def _mask(values: pd.Series, test) -> np.ndarray:
-    """``values.map(test)`` as a boolean array, ``test`` called once per distinct value
-    (and once per row that pandas takes as missing): the same answer, without a Python
-    call per row."""
+def _missing(values: pd.Series) -> np.ndarray:
+    """``values.map(is_missing)`` as a boolean array: what ``is_missing`` calls missing
+    (None, NaN, pd.NA), pandas does too, so it is asked only about those rows."""
+    out = values.isna().to_numpy(dtype=bool)
+    na = np.flatnonzero(out)
+    if len(na):
+        out[na] = [is_missing(v) for v in values.iloc[na]]
+    return out
+
+
+def _control_missing_mask(values: pd.Series) -> np.ndarray:
+    """``values.map(_control_missing)`` as a boolean array, asked once per distinct value
+    (and once per row pandas takes as missing)."""
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    flags = np.fromiter((bool(test(u)) for u in uniques), dtype=bool, count=len(uniques))
+    flags = np.fromiter((_control_missing(u) for u in uniques), dtype=bool, count=len(uniques))
     out = np.append(flags, False)[codes]      # code -1: pandas' missing, decided below
     na = np.flatnonzero(codes == -1)
     if len(na):
-        out[na] = [bool(test(v)) for v in values.iloc[na]]
+        out[na] = [_control_missing(v) for v in values.iloc[na]]
     return out
 
 
@@ -325,10 +335,10 @@ def _rows(frame, value_col, outlet_col, coder_col, level, order, missing_values)
                else "naming its columns")
         )
     missing_values = set(missing_values)
-    keep = ~(_mask(frame[value_col], is_missing) | _mask(frame[outlet_col], is_missing))
+    keep = ~(_missing(frame[value_col]) | _missing(frame[outlet_col]))
     keep &= ~frame[value_col].isin(missing_values).to_numpy()
     if coder_col:
-        keep &= ~(_mask(frame[coder_col], is_missing) | _mask(frame["article_id"], is_missing))
+        keep &= ~(_missing(frame[coder_col]) | _missing(frame["article_id"]))
     data = frame.loc[keep]
     if "article_id" in data.columns:
         ids = data[["article_id", coder_col]] if coder_col else data[["article_id"]]
@@ -425,6 +435,13 @@ class _CumulativeLogit(OrderedModel):
     exponential in the d's) gives the score and the Hessian.
     """
 
+    def initialize(self):
+        # GenericLikelihoodModel.initialize takes exog's rank by an SVD for df_model,
+        # which OrderedModel.__init__ overwrites; the design's rank was checked already.
+        self.df_model = float(self.exog.shape[1] - 1)
+        self.df_resid = float(self.exog.shape[0] - self.exog.shape[1])
+        LikelihoodModel.initialize(self)
+
     def cdf(self, x):
         return _expit(x)
 
@@ -517,13 +534,13 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
         if c not in frame.columns:
             skipped.append(f"{c}: no such column")
             continue
-        present = _mask(rows[c], _control_missing)
+        present = _control_missing_mask(rows[c])
         if rows.loc[~present, c].nunique() < 2:
             skipped.append(f"{c}: the same for every article")
             continue
         used.append(c)
     if used:
-        has_all = ~np.any([_mask(rows[c], _control_missing) for c in used], axis=0)
+        has_all = ~np.any([_control_missing_mask(rows[c]) for c in used], axis=0)
         left_out += int((~has_all).sum())
         rows = rows.loc[has_all]
         # Leaving rows out may have made a control constant.
@@ -656,11 +673,11 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
             warnings.simplefilter("always")
             if model_name == "logit":
                 # check_rank=False: the rank was checked above
-                result = sm.Logit(y_codes.astype(float), exog, check_rank=False).fit(
+                result = Logit(y_codes.astype(float), exog, check_rank=False).fit(
                     method="newton", **fit_kwargs
                 )
             elif model_name == "mnlogit":
-                result = sm.MNLogit(y_codes, exog, check_rank=False).fit(
+                result = MNLogit(y_codes, exog, check_rank=False).fit(
                     method="newton", **fit_kwargs
                 )
             else:
