@@ -63,6 +63,7 @@ from framestudy.analysis.data import (
     is_missing,
     sort_key,
 )
+from framestudy.analysis.outlet_stats import missing_mask
 
 MODEL_LEVELS = ("binary", "nominal", "ordinal")
 MODELS = ("logit", "mnlogit", "ordered_logit")
@@ -291,16 +292,6 @@ def _control_missing(value) -> bool:
     return value is pd.NaT or is_missing(value) or (isinstance(value, str) and value.strip().lower() == "unknown")
 
 
-def _missing(values: pd.Series) -> np.ndarray:
-    """``values.map(is_missing)`` as a boolean array: what ``is_missing`` calls missing
-    (None, NaN, pd.NA), pandas does too, so it is asked only about those rows."""
-    out = values.isna().to_numpy(dtype=bool)
-    na = np.flatnonzero(out)
-    if len(na):
-        out[na] = [is_missing(v) for v in values.iloc[na]]
-    return out
-
-
 def _control_missing_mask(values: pd.Series) -> np.ndarray:
     """``values.map(_control_missing)`` as a boolean array, asked once per distinct value
     (and once per row pandas takes as missing)."""
@@ -335,10 +326,10 @@ def _rows(frame, value_col, outlet_col, coder_col, level, order, missing_values)
                else "naming its columns")
         )
     missing_values = set(missing_values)
-    keep = ~(_missing(frame[value_col]) | _missing(frame[outlet_col]))
+    keep = ~(missing_mask(frame[value_col]) | missing_mask(frame[outlet_col]))
     keep &= ~frame[value_col].isin(missing_values).to_numpy()
     if coder_col:
-        keep &= ~(_missing(frame[coder_col]) | _missing(frame["article_id"]))
+        keep &= ~(missing_mask(frame[coder_col]) | missing_mask(frame["article_id"]))
     data = frame.loc[keep]
     if "article_id" in data.columns:
         ids = data[["article_id", coder_col]] if coder_col else data[["article_id"]]

@@ -137,7 +137,7 @@ def missing_mask(values: pd.Series) -> np.ndarray:
     """``values.map(is_missing)`` as a boolean array, without a Python call per row: what
     :func:`~framestudy.analysis.data.is_missing` calls missing (None, NaN, pd.NA) pandas
     does too, so only the rows pandas calls missing are asked."""
-    out = values.isna().to_numpy(dtype=bool)
+    out = values.isna().to_numpy(dtype=bool, copy=True)
     na = np.flatnonzero(out)
     if len(na):
         out[na] = [is_missing(v) for v in values.iloc[na]]
