@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from framestudy.analysis.data import AgreementInputError, is_missing
-from framestudy.analysis.unitizing import match_spans, presence_indicators
+from framestudy.analysis.unitizing import match_spans
 from framestudy.analysis.variable_agreement import registry_records
 from framestudy.io import atomic_write_csv
 
@@ -184,7 +184,8 @@ def consensus(
                 span_variable = _span_variable(records)
                 spans = _spans(parts.get(span_variable, empty)) if spans is None else spans
                 matched = spans.assign(unit=match_spans(spans).to_numpy())
-            cells.append(_attribute_cells(record, order, rows, matched, pairs))
+                matched = _unit_coders(matched, pairs)
+            cells.append(_attribute_cells(record, order, rows, matched))
         elif record.get("multiple") or record.get("level") == "set":
             cells.append(_set_cells(record, order, rows, pairs))
         else:
@@ -371,28 +372,22 @@ def _set_cells(record, order, rows, pairs):
 def _presence_cells(record, order, spans: pd.DataFrame, pairs: pd.DataFrame):
     labels = [str(v) for v in (record.get("labels") or record.get("values") or [])]
     labels += sorted(set(spans["category"]) - set(labels))
-    articles = pairs["article_id"].drop_duplicates().tolist()
-    coders = pairs.groupby("article_id", sort=False)["coder"].agg(list).to_dict()
-    if not labels or not articles:
+    if not labels or not len(pairs):
         return pd.DataFrame(columns=_CELL_COLUMNS)
-    tables = presence_indicators(spans, articles, coders, labels)
-    frames = []
-    for position, (label, table) in enumerate(tables.items()):
-        long = table.rename_axis(index="article_id", columns="coder").reset_index()
-        long = long.melt(id_vars="article_id", var_name="coder", value_name="mark").dropna()
-        frames.append(long.assign(category=label, cat_order=position))
-    grid = pd.concat(frames, ignore_index=True)
-    grid["vote"] = np.where(grid["mark"].to_numpy() > 0, PRESENT, ABSENT)
-    grid["shown"] = grid["vote"]
+    # present: the coder marked at least one span of the label in the article, of non-zero
+    # length (the rule of unitizing.presence_indicators, which agreement uses)
+    marked = spans.loc[spans["end"] > spans["start"], ["document", "coder", "category"]]
+    marked = marked.rename(columns={"document": "article_id", "category": "value"})
+    grid = _per_value(pairs, marked, ["article_id", "coder"], labels)
     return _cells(grid, record, order)
 
 
-def _attribute_cells(record, order, rows, matched: pd.DataFrame, pairs: pd.DataFrame):
-    labels = {str(v) for v in (record.get("labels") or [])}
-    spans = matched[matched["category"].isin(labels)] if labels else matched
-    if not len(spans):
-        return pd.DataFrame(columns=_CELL_COLUMNS)
-    units = spans.groupby("unit").agg(
+def _unit_coders(matched: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Every coder of the article for every matched span in it (``unit, article_id,
+    span_label, span_start, span_end, coder``), with the coder's ``span_id`` in the match
+    (empty if they marked none) and ``_has_span``: made once for all span attributes (a
+    unit's spans share one label, so a label's units are a subset)."""
+    units = matched.groupby("unit").agg(
         article_id=("document", "first"),
         span_label=("category", "first"),
         span_start=("start", "min"),
@@ -400,11 +395,18 @@ def _attribute_cells(record, order, rows, matched: pd.DataFrame, pairs: pd.DataF
     )
     units[["span_start", "span_end"]] = units[["span_start", "span_end"]].astype(np.int64)
     units = units.reset_index()
-    # every coder of the article, for every matched span in it
     base = units.merge(pairs, on="article_id")
-    marked = spans[["unit", "coder", "span_id"]].drop_duplicates(["unit", "coder"])
+    marked = matched[["unit", "coder", "span_id"]].drop_duplicates(["unit", "coder"])
     base = base.merge(marked, on=["unit", "coder"], how="left")
     base["_has_span"] = base["span_id"].notna()
+    return base
+
+
+def _attribute_cells(record, order, rows, unit_coders: pd.DataFrame):
+    labels = {str(v) for v in (record.get("labels") or [])}
+    base = unit_coders[unit_coders["span_label"].isin(labels)] if labels else unit_coders
+    if not len(base):
+        return pd.DataFrame(columns=_CELL_COLUMNS)
     attr = rows[(rows["value"] != "") & (rows["span_id"] != "")]
     # a region id is the coder's within an article: ids may repeat across articles
     span_key = ["article_id", "coder", "span_id"]
@@ -471,22 +473,23 @@ def _decide(cells: pd.DataFrame, coder_names: np.ndarray) -> tuple[pd.DataFrame,
     ).astype(object)
     first = np.flatnonzero(new)
     rows = cells.iloc[order[first]][_KEY].reset_index(drop=True)
-    rows["value"] = np.where((provenance == UNRESOLVED) | (n_top != 1), "", leader)
+    rows["value"] = pd.Series(
+        np.where((provenance == UNRESOLVED) | (n_top != 1), "", leader), dtype=object
+    )
     rows["provenance"] = provenance
     rows["n_coders"] = n
     rows["n_agreeing"] = k
     # "coder=shown" per cell, made once per distinct pair; joined by "; " per question
     shown_codes, shown = pd.factorize(cells["shown"].to_numpy(dtype=object)[order])
     pair_codes = coders[order] * len(shown) + shown_codes
-    distinct, which = np.unique(pair_codes, return_inverse=True)
-    texts = np.array(
-        [f"{coder_names[c // len(shown)]}={shown[c % len(shown)]}" for c in distinct.tolist()],
-        dtype=object,
-    )
-    pieces = texts[which]
+    texts = np.empty(len(coder_names) * len(shown), dtype=object)
+    for c in np.flatnonzero(np.bincount(pair_codes, minlength=len(texts))).tolist():
+        texts[c] = f"{coder_names[c // len(shown)]}={shown[c % len(shown)]}"
+    pieces = texts[pair_codes]
     pieces[~new] = "; " + pieces[~new]
-    rows["values"] = np.add.reduceat(pieces, first) if len(first) else []
-    for column in ("variable", "category", "span_label", "value", "values"):
+    values = np.add.reduceat(pieces, first) if len(first) else np.empty(0, dtype=object)
+    rows["values"] = pd.Series(values, dtype=object)
+    for column in ("variable", "category", "span_label"):
         rows[column] = rows[column].astype(object)
     return rows, pd.DataFrame({"vote": vote, "_q": question})
 
