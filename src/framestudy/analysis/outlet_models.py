@@ -424,7 +424,15 @@ class _CumulativeLogit(OrderedModel):
     ``-f'(l)/p - s_l^2`` and ``-s_u s_l``, with f = F(1 - F) and f' = f(1 - 2F); the chain
     rule through ``u`` and ``l`` (both linear in b and the cut points; the cut points are
     exponential in the d's) gives the score and the Hessian.
+
+    ``freq_weights`` (set after construction; None: every row once) makes each row stand
+    for that many observations: the log-likelihood, score and Hessian are the weighted
+    sums, equal to those of the rows repeated. Only :func:`_fit_ordered`'s start values
+    use it.
     """
+
+    freq_weights = None
+    _cache: tuple = (None, None)
 
     def initialize(self):
         # GenericLikelihoodModel.initialize takes exog's rank by an SVD for df_model,
@@ -440,11 +448,19 @@ class _CumulativeLogit(OrderedModel):
         p = _expit(x)
         return p * (1.0 - p)
 
+    def loglikeobs(self, params):
+        ll = super().loglikeobs(params)
+        return ll if self.freq_weights is None else ll * self.freq_weights
+
     def _pieces(self, params):
         """Per observation: the gradients of u and l in the parameters (n x k, zero rows
-        for an infinite bound), their first and second log-likelihood derivatives, and
-        the increments exp(d_m)."""
+        for an infinite bound) and their first and second log-likelihood derivatives
+        (times the row's weight). The last parameters' pieces are kept: Newton asks for
+        the Hessian and the score at the same point."""
         params = np.asarray(params, dtype=float)
+        key = params.tobytes()
+        if self._cache[0] == key:
+            return self._cache[1]
         k = self.k_vars
         n_cuts = self.k_levels - 1
         y = np.asarray(self.endog, dtype=np.int64)
@@ -469,7 +485,12 @@ class _CumulativeLogit(OrderedModel):
         # cut point j moves with d_m (m <= j) by exp(d_m): u's cut is y, l's is y - 1
         grad_u[:, k + 1:] = ((y[:, None] >= m) & finite_u[:, None]) * increments
         grad_l[:, k + 1:] = ((y[:, None] - 1) >= m) * increments
-        return grad_u, grad_l, s_u, s_l, g_uu, g_ll, g_ul
+        if self.freq_weights is not None:
+            w = self.freq_weights
+            s_u, s_l, g_uu, g_ll, g_ul = s_u * w, s_l * w, g_uu * w, g_ll * w, g_ul * w
+        pieces = grad_u, grad_l, s_u, s_l, g_uu, g_ll, g_ul
+        self._cache = (key, pieces)
+        return pieces
 
     def score_obs(self, params, **kwds):
         grad_u, grad_l, s_u, s_l = self._pieces(params)[:4]
@@ -662,15 +683,13 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            if model_name == "logit":
+            if model_name in ("logit", "mnlogit"):
+                start = _multinomial_start(y_codes, design, len(outcomes), fit_kwargs["maxiter"])
                 # check_rank=False: the rank was checked above
-                result = Logit(y_codes.astype(float), exog, check_rank=False).fit(
-                    method="newton", **fit_kwargs
-                )
-            elif model_name == "mnlogit":
-                result = MNLogit(y_codes, exog, check_rank=False).fit(
-                    method="newton", **fit_kwargs
-                )
+                result = (
+                    Logit(y_codes.astype(float), exog, check_rank=False)
+                    if model_name == "logit" else MNLogit(y_codes, exog, check_rank=False)
+                ).fit(method="newton", start_params=start, **fit_kwargs)
             else:
                 result = _fit_ordered(y_codes, exog.iloc[:, 1:], fit_kwargs)
     except PerfectSeparationError:
@@ -719,6 +738,88 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
     )
 
 
+def _patterns(design: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``design`` and, per row of it, which distinct row it is."""
+    table = np.ascontiguousarray(design, dtype=float)
+    rows = table.view(np.dtype((np.void, table.dtype.itemsize * table.shape[1]))).ravel()
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    return table[first], inverse.ravel()
+
+
+def _multinomial_start(y_codes, design, n_outcomes, maxiter):
+    """Start values for the logistic or multinomial fit: the baseline-category logit's
+    maximum-likelihood estimate from the counts of each outcome per distinct covariate
+    row (the same likelihood, Agresti 2013, sec. 8.1.4; a few hundred rows instead of
+    thousands), by Newton-Raphson with step halving; as statsmodels orders them (the
+    coefficients of outcome 1, then of outcome 2, ...). statsmodels then fits all rows
+    from there (an iteration or two) and gives the covariance. None when this does not
+    converge to finite estimates: statsmodels then starts from zeros."""
+    x, which = _patterns(design)
+    k, j = x.shape[1], n_outcomes - 1
+    counts = np.bincount(which * n_outcomes + y_codes, minlength=len(x) * n_outcomes)
+    counts = counts.reshape(len(x), n_outcomes).astype(float)
+    size = counts.sum(axis=1)
+
+    def loglike(beta):
+        eta = np.column_stack([np.zeros(len(x)), x @ beta.reshape(k, j, order="F")])
+        eta -= eta.max(axis=1, keepdims=True)
+        logp = eta - np.log(np.exp(eta).sum(axis=1, keepdims=True))
+        return float((counts * logp).sum()), np.exp(logp)
+
+    beta = np.zeros(k * j)
+    ll, prob = loglike(beta)
+    with np.errstate(all="ignore"):
+        for _ in range(maxiter):
+            p = prob[:, 1:]
+            score = (x.T @ (counts[:, 1:] - size[:, None] * p)).ravel(order="F")
+            hess = np.empty((k * j, k * j))
+            for a in range(j):
+                for b in range(a, j):
+                    w = size * p[:, a] * ((a == b) - p[:, b])
+                    block = (x * w[:, None]).T @ x
+                    hess[a * k:(a + 1) * k, b * k:(b + 1) * k] = block
+                    hess[b * k:(b + 1) * k, a * k:(a + 1) * k] = block.T
+            try:
+                step = np.linalg.solve(hess, score)
+            except np.linalg.LinAlgError:
+                return None
+            for _ in range(30):              # halve the step until the likelihood rises
+                new_ll, new_prob = loglike(beta + step)
+                if np.isfinite(new_ll) and new_ll >= ll - 1e-12 * abs(ll):
+                    break
+                step = step / 2
+            else:
+                return None
+            beta, ll, prob = beta + step, new_ll, new_prob
+            if np.abs(step).max() < 1e-10:
+                return beta if np.isfinite(beta).all() else None
+    return None
+
+
+def _start_from_patterns(y_codes, design, maxiter):
+    """Start values for the proportional-odds fit: its maximum-likelihood estimate on the
+    distinct (covariates, value) rows, each weighted by how often it occurs -- the same
+    likelihood (a few hundred rows instead of thousands: the covariates are outlet,
+    control and coder dummies), so the fit on all rows that starts there converges in an
+    iteration or two, with statsmodels' own covariance (clustered or not) on the rows as
+    they are. None when that fit does not converge to finite estimates."""
+    table, which = _patterns(np.column_stack([design, y_codes]))
+    model = _CumulativeLogit(
+        table[:, -1].astype(np.int64), table[:, :-1], distr="logit", hasconst=False
+    )
+    model.freq_weights = np.bincount(which, minlength=len(table)).astype(float)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = model.fit(method="newton", disp=0, maxiter=maxiter, skip_hessian=True)
+    except np.linalg.LinAlgError:
+        return None
+    params = np.asarray(result.params)
+    if not result.mle_retvals.get("converged", False) or not np.isfinite(params).all():
+        return None
+    return params
+
+
 def _fit_ordered(y_codes, exog, fit_kwargs):
     """The proportional-odds fit: Newton-Raphson with the analytic derivatives of
     :class:`_CumulativeLogit` (at most :data:`_NEWTON_MAXITER` iterations); when it does
@@ -728,6 +829,9 @@ def _fit_ordered(y_codes, exog, fit_kwargs):
     # hasconst=False: no implicit constant, by the rank check with the intercept
     model = _CumulativeLogit(y_codes, exog, distr="logit", hasconst=False)
     newton = dict(fit_kwargs, maxiter=min(fit_kwargs["maxiter"], _NEWTON_MAXITER))
+    start = _start_from_patterns(y_codes, exog.to_numpy(dtype=float), newton["maxiter"])
+    if start is not None:
+        newton["start_params"] = start
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
