@@ -614,10 +614,15 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
     columns: dict[str, np.ndarray] = {"Intercept": np.ones(len(rows))}
     meta: dict[str, tuple[str, object]] = {"Intercept": ("intercept", None)}
     categorical: list[tuple[str, str]] = [(outlet_col, "outlet")]
+    # each categorical column coded once (groups in pandas' sorted order, as pd.crosstab
+    # has them), for its dummies and for the separation check
+    coded = {outlet_col: pd.factorize(rows[outlet_col], sort=True)}
+    codes, levels = coded[outlet_col]
+    position = {v: i for i, v in enumerate(levels.tolist())}
     for g in outlets:
         if g != reference:
             name = f"{outlet_col}[T.{g}]"
-            columns[name] = (rows[outlet_col] == g).to_numpy(float)
+            columns[name] = (codes == position[g]).astype(float)
             meta[name] = ("outlet", g)
     factors = [(c, "control") for c in used] + ([(coder_col, "coder")] if coder_col else [])
     for c, kind in factors:
@@ -625,12 +630,15 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
         how, values = ("categorical", rows[c]) if kind == "coder" else _control_column(rows[c])
         if how == "categorical":
             categorical.append((c, kind))
-            levels = _sorted_levels(values)
+            coded[c] = pd.factorize(values, sort=True)
+            codes, levels = coded[c]
+            position = {v: i for i, v in enumerate(levels.tolist())}
+            levels = sorted(position, key=sort_key)
             if len(levels) < 2:
                 continue
             for v in levels[1:]:
                 name = f"{c}[T.{v}]"
-                columns[name] = (values == v).to_numpy(float)
+                columns[name] = (codes == position[v]).astype(float)
                 meta[name] = (kind, v)
         else:
             columns[c] = values.to_numpy(float)
@@ -639,7 +647,7 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
                 notes.append(f"{c}: a date, entered as years since the earliest ({rows[c].min()})")
     exog = pd.DataFrame(columns, index=rows.index)
 
-    reason = _separation(rows, value_col, outcomes, categorical, model_name)
+    reason = _separation(coded, y_codes, outcomes, categorical, model_name)
     if reason:
         return _no_fit(common, reason, notes)
     design = exog.to_numpy()
@@ -849,43 +857,37 @@ def _fit_ordered(y_codes, exog, fit_kwargs):
     return model.fit(method="bfgs", **fit_kwargs)
 
 
-def _separation(rows, value_col, outcomes, categorical, model_name) -> str:
+def _separation(coded, y_codes, outcomes, categorical, model_name) -> str:
     """Why the maximum-likelihood estimate does not exist, or ''. Checks each outlet (and
     each value of a categorical control or coder) for the patterns that make its
-    coefficient infinite (Albert & Anderson 1984)."""
+    coefficient infinite (Albert & Anderson 1984): in the groups x outcomes counts
+    (``coded``: each column's codes and levels, sorted; ``y_codes``: the outcomes'
+    positions), groups in sorted order."""
+    j = len(outcomes)
     for col, kind in categorical:
-        table = _crosstab(rows[col], rows[value_col], outcomes)
-        for group, counts in table.iterrows():
+        codes, levels = coded[col]
+        table = np.bincount(codes * j + y_codes, minlength=len(levels) * j).reshape(-1, j)
+        for group, counts in zip(levels.tolist(), table, strict=True):
             group = _native(group)
             label = f"{kind} {group!r}" if kind != "control" else f"{col} = {group!r}"
             if model_name == "ordered_logit":
-                held = counts[counts > 0]
-                if len(held) == 1 and held.index[0] in (outcomes[0], outcomes[-1]):
-                    value = _native(held.index[0])
-                    end = "lowest" if value == outcomes[0] else "highest"
+                held = np.flatnonzero(counts)
+                if len(held) == 1 and held[0] in (0, j - 1):
+                    value = _native(outcomes[held[0]])
+                    end = "lowest" if held[0] == 0 else "highest"
                     return (
                         f"perfect separation: every article of {label} has the {end} value "
                         f"{value!r}, so its odds ratio is infinite -- no estimate"
                     )
             else:
-                zero = counts[counts == 0]
+                zero = np.flatnonzero(counts == 0)
                 if len(zero):
                     return (
                         f"perfect separation: no article of {label} has the value "
-                        f"{_native(zero.index[0])!r}, so its odds ratio is infinite -- no estimate "
-                        "(merge rare values, or compare with Fisher's exact test)"
+                        f"{_native(outcomes[zero[0]])!r}, so its odds ratio is infinite -- no "
+                        "estimate (merge rare values, or compare with Fisher's exact test)"
                     )
     return ""
-
-
-def _crosstab(groups: pd.Series, values: pd.Series, outcomes) -> pd.DataFrame:
-    """``pd.crosstab(groups, values)`` with the columns ``outcomes`` (in that order; every
-    value is one of them): groups sorted as crosstab sorts them, counts by bincount."""
-    g, levels = pd.factorize(groups, sort=True)
-    v = values.map({o: i for i, o in enumerate(outcomes)}).to_numpy(np.int64)
-    counts = np.bincount(g * len(outcomes) + v, minlength=len(levels) * len(outcomes))
-    return pd.DataFrame(counts.reshape(len(levels), len(outcomes)), index=levels,
-                        columns=list(outcomes))
 
 
 def _coefficients(result, exog, meta, model_name, outcomes, confidence) -> pd.DataFrame:
