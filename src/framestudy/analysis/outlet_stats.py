@@ -868,7 +868,8 @@ def span_density(
         n_coders=("coder", "nunique"), spans=("spans", "mean")
     ).reset_index()
     ids = pd.unique(articles["article_id"])
-    lacking = [a for a in ids if a not in counts.index or is_missing(counts.at[a, "word_count"])]
+    # (the word-count table's index is unique: _word_count_table refuses repeats)
+    lacking = ids[missing_mask(counts["word_count"].reindex(ids))].tolist()
     if lacking:
         raise AgreementInputError(
             f"no word count for annotated article(s) {', '.join(map(repr, lacking[:5]))} -- "
@@ -903,9 +904,19 @@ def _cells(articles: pd.DataFrame, by: str | None):
 
 def _density_summary(articles: pd.DataFrame, by: str, confidence: float) -> pd.DataFrame:
     rows = []
-    kept = articles[articles[by].map(lambda g: not is_missing(g))]
-    for (label, value, group), part in _cells(kept, by):
-        d = part["density"].to_numpy(dtype=float)
+    kept = articles[~missing_mask(articles[by])]
+    density = kept["density"].to_numpy(dtype=float)
+    attribute = kept["attribute"].to_numpy(dtype=object)
+    # the cells of _cells, in its order, each as the positions of its rows
+    keys = ["label", "attribute_value", by]
+    key_frame = kept[keys].astype(object).where(kept[keys].notna(), "\0none")
+    grouped = key_frame.groupby(keys, sort=False)
+    positions = grouped.indices
+    t_rows = []
+    for key in grouped.groups:
+        label, value, group = (None if k == "\0none" else k for k in key)
+        where = positions[key]
+        d = density[where]
         n = d.size
         mean = float(d.mean())
         sd = float(d.std(ddof=1)) if n > 1 else float("nan")
@@ -914,12 +925,21 @@ def _density_summary(articles: pd.DataFrame, by: str, confidence: float) -> pd.D
         elif sd == 0:
             low = high = mean
         else:
-            low, high = stats.t.interval(confidence, n - 1, loc=mean, scale=sd / np.sqrt(n))
+            low = high = float("nan")   # below, for all such cells at once
+            t_rows.append(len(rows))
         rows.append({
-            by: group, "label": label, "attribute": part["attribute"].iloc[0],
+            by: group, "label": label, "attribute": attribute[where[0]],
             "attribute_value": value, "n": n, "mean": mean, "median": float(np.median(d)),
-            "sd": sd, "ci_low": float(low), "ci_high": float(high), "confidence": confidence,
+            "sd": sd, "ci_low": low, "ci_high": high, "confidence": confidence,
         })
+    if t_rows:
+        n = np.array([rows[i]["n"] for i in t_rows])
+        low, high = stats.t.interval(
+            confidence, n - 1, loc=np.array([rows[i]["mean"] for i in t_rows]),
+            scale=np.array([rows[i]["sd"] for i in t_rows]) / np.sqrt(n),
+        )
+        for i, lo, hi in zip(t_rows, low.tolist(), high.tolist(), strict=True):
+            rows[i]["ci_low"], rows[i]["ci_high"] = lo, hi
     frame = pd.DataFrame(rows, columns=[by] + list(DENSITY_SUMMARY_COLUMNS))
     return frame.sort_values([by, "label"], kind="stable").reset_index(drop=True)
 
