@@ -766,7 +766,7 @@ def _per_coder_counts(
         rows = annotations.loc[
             annotations["variable"] == attribute, ["article_id", "coder", "span_id", "value"]
         ].drop_duplicates()
-        if rows["span_id"].map(is_missing).any():
+        if missing_mask(rows["span_id"]).any():
             raise AgreementInputError(
                 f"{attribute!r} has rows without a span_id -- it is not a span attribute; "
                 "pass a span attribute such as 'blame_target'"
@@ -990,7 +990,7 @@ def compare_densities(
             "pass span_density()'s result, or its articles table with by= naming the group column"
         )
     rows = []
-    kept = articles[articles[by].map(lambda g: not is_missing(g))]
+    kept = articles[~missing_mask(articles[by])]
     for (label, value), part in _cells(kept, None):
         samples = {g: p["density"].to_numpy(dtype=float) for g, p in part.groupby(by, sort=True)}
         sizes = pd.Series({g: s.size for g, s in samples.items()})
