@@ -545,3 +545,22 @@ def test_implicit_constant_in_an_ordinal_design_gives_a_reason():
     result = outlet_model(frame, "promise", "ordinal", order=ORDER, controls=["home"])
     assert not result.fitted and "not of full rank" in result.reason
     assert "home[T.yes]" in result.reason
+
+
+def test_no_start_values_from_rows_that_are_nearly_all_distinct(articles):
+    """With a continuous control (years since the earliest date) nearly every row is
+    distinct: no start values from the distinct rows (statsmodels starts from zeros), and
+    the fit is statsmodels' from zeros."""
+    import statsmodels.api as sm
+
+    from framestudy.analysis.outlet_models import _multinomial_start, _start_from_patterns
+
+    design = pd.get_dummies(articles[["outlet"]], drop_first=True, dtype=float)
+    design.insert(0, "Intercept", 1.0)
+    design["years"] = articles["years"]
+    y = articles["framed"].astype(int).to_numpy()
+    assert _multinomial_start(y, design.to_numpy(), 2, maxiter=100) is None
+    assert _start_from_patterns(y, design.to_numpy()[:, 1:], maxiter=50) is None
+    result = outlet_model(articles, "framed", "binary", controls=["years"])
+    direct = sm.Logit(y, design).fit(method="newton", disp=0)
+    assert np.allclose(result.coefficients["estimate"], direct.params.to_numpy(), atol=1e-8)

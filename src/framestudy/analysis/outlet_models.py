@@ -378,7 +378,7 @@ def _control_column(values: pd.Series) -> tuple[str, pd.Series]:
     if pd.api.types.is_numeric_dtype(values):
         return "numeric", values.astype(float)
     if pd.api.types.is_datetime64_any_dtype(values) or all(
-        isinstance(v, str) and _ISO_DATE.match(v) for v in values
+        isinstance(v, str) and _ISO_DATE.match(v) for v in pd.unique(values)
     ):
         try:
             dates = pd.to_datetime(values, format="ISO8601") if not (
@@ -746,6 +746,11 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
     )
 
 
+# Start values from the distinct rows only when there are this many rows per distinct row
+# on average (a continuous control such as the date makes nearly every row distinct).
+_MIN_ROWS_PER_PATTERN = 4
+
+
 def _patterns(design: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct rows of ``design`` and, per row of it, which distinct row it is."""
     table = np.ascontiguousarray(design, dtype=float)
@@ -761,8 +766,12 @@ def _multinomial_start(y_codes, design, n_outcomes, maxiter):
     thousands), by Newton-Raphson with step halving; as statsmodels orders them (the
     coefficients of outcome 1, then of outcome 2, ...). statsmodels then fits all rows
     from there (an iteration or two) and gives the covariance. None when this does not
-    converge to finite estimates: statsmodels then starts from zeros."""
+    converge to finite estimates, or when the rows are not few (fewer than
+    :data:`_MIN_ROWS_PER_PATTERN` rows per distinct row): statsmodels then starts from
+    zeros."""
     x, which = _patterns(design)
+    if len(x) * _MIN_ROWS_PER_PATTERN > len(design):
+        return None
     k, j = x.shape[1], n_outcomes - 1
     counts = np.bincount(which * n_outcomes + y_codes, minlength=len(x) * n_outcomes)
     counts = counts.reshape(len(x), n_outcomes).astype(float)
@@ -810,8 +819,11 @@ def _start_from_patterns(y_codes, design, maxiter):
     likelihood (a few hundred rows instead of thousands: the covariates are outlet,
     control and coder dummies), so the fit on all rows that starts there converges in an
     iteration or two, with statsmodels' own covariance (clustered or not) on the rows as
-    they are. None when that fit does not converge to finite estimates."""
+    they are. None when that fit does not converge to finite estimates, or when the rows
+    are not few (see :data:`_MIN_ROWS_PER_PATTERN`)."""
     table, which = _patterns(np.column_stack([design, y_codes]))
+    if len(table) * _MIN_ROWS_PER_PATTERN > len(design):
+        return None
     model = _CumulativeLogit(
         table[:, -1].astype(np.int64), table[:, :-1], distr="logit", hasconst=False
     )
