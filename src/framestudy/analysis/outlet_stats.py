@@ -198,9 +198,19 @@ def prevalence(
     check_confidence(confidence)
     data, domain, _ = _articles(frame, value_col, by, values)
     table = _crosstab(data, value_col, by, domain)
-    long = table.stack().rename("count").reset_index()
-    long.columns = [by, "value", "count"]
-    long["n"] = long[by].map(table.sum(axis=1)).astype(np.int64)
+    if table.empty:
+        long = table.stack().rename("count").reset_index()
+        long.columns = [by, "value", "count"]
+        long["n"] = long[by].map(table.sum(axis=1)).astype(np.int64)
+    else:   # the table stacked (groups in its order, each with every value), directly
+        counts = table.to_numpy(dtype=np.int64)
+        width = counts.shape[1]
+        long = pd.DataFrame({
+            by: table.index.to_numpy(dtype=object).repeat(width),
+            "value": np.tile(table.columns.to_numpy(dtype=object), len(table)),
+            "count": counts.ravel(),
+            "n": np.repeat(counts.sum(axis=1), width).astype(np.int64),
+        })
     long["share"] = long["count"] / long["n"]
     low, high = proportion_confint(
         long["count"].to_numpy(), long["n"].to_numpy(), alpha=1 - confidence, method="wilson"
