@@ -547,10 +547,11 @@ def test_implicit_constant_in_an_ordinal_design_gives_a_reason():
     assert "home[T.yes]" in result.reason
 
 
-def test_no_start_values_from_rows_that_are_nearly_all_distinct(articles):
+def test_start_values_with_a_continuous_control(articles):
     """With a continuous control (years since the earliest date) nearly every row is
-    distinct: no start values from the distinct rows (statsmodels starts from zeros), and
-    the fit is statsmodels' from zeros."""
+    distinct: the start values come from the dummies' distinct rows, the continuous
+    coefficient starting at 0; the fit from there is statsmodels' from zeros. Rows that
+    stay many even so give no start values."""
     import statsmodels.api as sm
 
     from framestudy.analysis.outlet_models import _multinomial_start, _start_from_patterns
@@ -559,8 +560,15 @@ def test_no_start_values_from_rows_that_are_nearly_all_distinct(articles):
     design.insert(0, "Intercept", 1.0)
     design["years"] = articles["years"]
     y = articles["framed"].astype(int).to_numpy()
-    assert _multinomial_start(y, design.to_numpy(), 2, maxiter=100) is None
-    assert _start_from_patterns(y, design.to_numpy()[:, 1:], maxiter=50) is None
+    start = _multinomial_start(y, design.to_numpy(), 2, maxiter=100)
+    assert start is not None and start[-1] == 0 and np.isfinite(start).all()
+    ordinal = pd.Categorical(articles["promise"], categories=ORDER).codes.astype(np.int64)
+    cuts = _start_from_patterns(ordinal, design.to_numpy()[:, 1:], maxiter=50)
+    assert cuts is not None and cuts[design.shape[1] - 2] == 0   # years, before the cuts
     result = outlet_model(articles, "framed", "binary", controls=["years"])
     direct = sm.Logit(y, design).fit(method="newton", disp=0)
     assert np.allclose(result.coefficients["estimate"], direct.params.to_numpy(), atol=1e-8)
+    assert np.allclose(result.coefficients["se"], direct.bse.to_numpy(), rtol=1e-8)
+    # 30 rows, 15 distinct patterns of their dummies: too few rows per pattern
+    many = (np.arange(30)[:, None] % 15 == np.arange(15)).astype(float)
+    assert _multinomial_start(np.arange(30) % 2, many, 2, maxiter=100) is None

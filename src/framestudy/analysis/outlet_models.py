@@ -759,6 +759,24 @@ def _patterns(design: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return table[first], inverse.ravel()
 
 
+def _start_columns(design: np.ndarray, extra=None):
+    """The columns of ``design`` to take start values from, and the distinct rows of those
+    columns (with ``extra`` columns appended, e.g. the outcome) and per row which one it
+    is: every column when the distinct rows are few (:data:`_MIN_ROWS_PER_PATTERN`), else
+    the 0/1 columns alone (a continuous control such as the date makes every row distinct:
+    its coefficient then starts at 0, the others from the dummies' fit); None when neither
+    gives few distinct rows."""
+    dummies = np.all((design == 0) | (design == 1), axis=0)
+    for kept in (np.ones(design.shape[1], dtype=bool), dummies):
+        table = design[:, kept] if extra is None else np.column_stack([design[:, kept], extra])
+        x, which = _patterns(table)
+        if len(x) * _MIN_ROWS_PER_PATTERN <= len(design):
+            return kept, x, which
+        if dummies.all() or not dummies.any():
+            break
+    return None
+
+
 def _multinomial_start(y_codes, design, n_outcomes, maxiter):
     """Start values for the logistic or multinomial fit: the baseline-category logit's
     maximum-likelihood estimate from the counts of each outcome per distinct covariate
@@ -766,12 +784,12 @@ def _multinomial_start(y_codes, design, n_outcomes, maxiter):
     thousands), by Newton-Raphson with step halving; as statsmodels orders them (the
     coefficients of outcome 1, then of outcome 2, ...). statsmodels then fits all rows
     from there (an iteration or two) and gives the covariance. None when this does not
-    converge to finite estimates, or when the rows are not few (fewer than
-    :data:`_MIN_ROWS_PER_PATTERN` rows per distinct row): statsmodels then starts from
-    zeros."""
-    x, which = _patterns(design)
-    if len(x) * _MIN_ROWS_PER_PATTERN > len(design):
+    converge to finite estimates, or when the rows are not few even without continuous
+    columns (:func:`_start_columns`): statsmodels then starts from zeros."""
+    chosen = _start_columns(design)
+    if chosen is None:
         return None
+    kept, x, which = chosen
     k, j = x.shape[1], n_outcomes - 1
     counts = np.bincount(which * n_outcomes + y_codes, minlength=len(x) * n_outcomes)
     counts = counts.reshape(len(x), n_outcomes).astype(float)
@@ -809,7 +827,11 @@ def _multinomial_start(y_codes, design, n_outcomes, maxiter):
                 return None
             beta, ll, prob = beta + step, new_ll, new_prob
             if np.abs(step).max() < 1e-10:
-                return beta if np.isfinite(beta).all() else None
+                if not np.isfinite(beta).all():
+                    return None
+                full = np.zeros((design.shape[1], j))
+                full[kept] = beta.reshape(k, j, order="F")
+                return full.ravel(order="F")
     return None
 
 
@@ -819,11 +841,13 @@ def _start_from_patterns(y_codes, design, maxiter):
     likelihood (a few hundred rows instead of thousands: the covariates are outlet,
     control and coder dummies), so the fit on all rows that starts there converges in an
     iteration or two, with statsmodels' own covariance (clustered or not) on the rows as
-    they are. None when that fit does not converge to finite estimates, or when the rows
-    are not few (see :data:`_MIN_ROWS_PER_PATTERN`)."""
-    table, which = _patterns(np.column_stack([design, y_codes]))
-    if len(table) * _MIN_ROWS_PER_PATTERN > len(design):
+    they are (a continuous column, left out of the distinct rows, starts at 0: see
+    :func:`_start_columns`). None when that fit does not converge to finite estimates, or
+    when the rows are not few."""
+    chosen = _start_columns(design, extra=y_codes)
+    if chosen is None:
         return None
+    kept, table, which = chosen
     model = _CumulativeLogit(
         table[:, -1].astype(np.int64), table[:, :-1], distr="logit", hasconst=False
     )
@@ -837,7 +861,9 @@ def _start_from_patterns(y_codes, design, maxiter):
     params = np.asarray(result.params)
     if not result.mle_retvals.get("converged", False) or not np.isfinite(params).all():
         return None
-    return params
+    full = np.zeros(design.shape[1])
+    full[kept] = params[: kept.sum()]
+    return np.concatenate([full, params[kept.sum():]])
 
 
 def _fit_ordered(y_codes, exog, fit_kwargs):
