@@ -537,7 +537,7 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
     )
 
     # Controls: used when present and varying; rows missing a used control are left out.
-    used, skipped = [], []
+    used, skipped, missing = [], [], {}
     for c in controls:
         if c in (value_col, outlet_col, coder_col):
             raise AgreementInputError(
@@ -546,13 +546,13 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
         if c not in frame.columns:
             skipped.append(f"{c}: no such column")
             continue
-        present = _control_missing_mask(rows[c])
+        missing[c] = present = _control_missing_mask(rows[c])
         if rows.loc[~present, c].nunique() < 2:
             skipped.append(f"{c}: the same for every article")
             continue
         used.append(c)
     if used:
-        has_all = ~np.any([_control_missing_mask(rows[c]) for c in used], axis=0)
+        has_all = ~np.any([missing[c] for c in used], axis=0)
         left_out += int((~has_all).sum())
         rows = rows.loc[has_all]
         # Leaving rows out may have made a control constant.
