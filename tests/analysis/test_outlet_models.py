@@ -456,7 +456,7 @@ def test_cumulative_logit_derivatives_are_those_of_ordered_model(levels):
 
 
 def test_weighted_cumulative_logit_equals_the_rows_repeated():
-    """freq_weights: each distinct row weighted by its count gives the log-likelihood,
+    """row_weights: each distinct row weighted by its count gives the log-likelihood,
     score, Hessian and fit of the table with its repeats."""
     from framestudy.analysis.outlet_models import _CumulativeLogit
 
@@ -465,7 +465,7 @@ def test_weighted_cumulative_logit_equals_the_rows_repeated():
     repeated = np.repeat(np.arange(len(y)), counts)
     full = _CumulativeLogit(y[repeated], x[repeated], distr="logit")
     weighted = _CumulativeLogit(y, x, distr="logit")
-    weighted.freq_weights = counts.astype(float)
+    weighted.row_weights = counts.astype(float)
     params = full.start_params + 0.1
     assert weighted.loglike(params) == pytest.approx(full.loglike(params), rel=1e-12)
     assert np.allclose(weighted.score(params), full.score(params), rtol=1e-10, atol=1e-10)

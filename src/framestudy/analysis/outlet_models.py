@@ -425,13 +425,14 @@ class _CumulativeLogit(OrderedModel):
     rule through ``u`` and ``l`` (both linear in b and the cut points; the cut points are
     exponential in the d's) gives the score and the Hessian.
 
-    ``freq_weights`` (set after construction; None: every row once) makes each row stand
+    ``row_weights`` (set after construction; None: every row once; not statsmodels'
+    ``freq_weights``, which its sandwich estimators would act on) makes each row stand
     for that many observations: the log-likelihood, score and Hessian are the weighted
-    sums, equal to those of the rows repeated. Only :func:`_fit_ordered`'s start values
-    use it.
+    sums, equal to those of the rows repeated. Only the start values
+    (:func:`_start_from_patterns`) use it.
     """
 
-    freq_weights = None
+    row_weights = None
     _cache: tuple = (None, None)
 
     def initialize(self):
@@ -450,7 +451,7 @@ class _CumulativeLogit(OrderedModel):
 
     def loglikeobs(self, params):
         ll = super().loglikeobs(params)
-        return ll if self.freq_weights is None else ll * self.freq_weights
+        return ll if self.row_weights is None else ll * self.row_weights
 
     def _pieces(self, params):
         """Per observation: the gradients of u and l in the parameters (n x k, zero rows
@@ -485,8 +486,8 @@ class _CumulativeLogit(OrderedModel):
         # cut point j moves with d_m (m <= j) by exp(d_m): u's cut is y, l's is y - 1
         grad_u[:, k + 1:] = ((y[:, None] >= m) & finite_u[:, None]) * increments
         grad_l[:, k + 1:] = ((y[:, None] - 1) >= m) * increments
-        if self.freq_weights is not None:
-            w = self.freq_weights
+        if self.row_weights is not None:
+            w = self.row_weights
             s_u, s_l, g_uu, g_ll, g_ul = s_u * w, s_l * w, g_uu * w, g_ll * w, g_ul * w
         pieces = grad_u, grad_l, s_u, s_l, g_uu, g_ll, g_ul
         self._cache = (key, pieces)
@@ -851,7 +852,7 @@ def _start_from_patterns(y_codes, design, maxiter):
     model = _CumulativeLogit(
         table[:, -1].astype(np.int64), table[:, :-1], distr="logit", hasconst=False
     )
-    model.freq_weights = np.bincount(which, minlength=len(table)).astype(float)
+    model.row_weights = np.bincount(which, minlength=len(table)).astype(float)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
