@@ -452,3 +452,48 @@ def test_the_table_as_pull_writes_and_read_tidy_reads_it(tmp_path):
     pd.testing.assert_frame_equal(back, consensus(ann, REGISTRY))
     pd.testing.assert_frame_equal(back, consensus(ann, pd.DataFrame(REGISTRY)))
     check(one(back, "rt-2", "legit"), "", "unresolved", 2, 1, f"{A}=(none); {B}=NA")
+
+
+def test_span_presence_agrees_with_the_agreement_stages_indicators():
+    """The presence votes are those of unitizing.presence_indicators (which the agreement
+    on span labels uses): on a synthetic study of the real registry, every article, coder
+    and label."""
+    from framestudy.analysis.unitizing import presence_indicators
+
+    path = Path(__file__).resolve().parents[2] / "schemas" / "registry.json"
+    registry = json.loads(path.read_text())
+    ann, _ = synthetic_study(registry, n_articles=25, seed=11)
+    res = consensus(ann, registry)
+    spans = ann[ann["variable"] == "span"].dropna(subset=["span_start"])
+    spans = pd.DataFrame({
+        "document": spans["article_id"], "coder": spans["coder"], "category": spans["value"],
+        "start": spans["span_start"].astype(float), "end": spans["span_end"].astype(float),
+    })
+    coders = ann.groupby("article_id")["coder"].agg(lambda c: sorted(set(c))).to_dict()
+    labels = next(r["labels"] for r in registry if r["kind"] == "span_label")
+    tables = presence_indicators(spans, sorted(coders), coders, labels)
+    presence = res[res["variable"] == "span"]
+    assert len(presence) == len(coders) * len(labels)
+    for row in presence.itertuples():
+        table = tables[row.category]
+        votes = "; ".join(
+            f"{c}={'present' if table.loc[row.article_id, c] else 'absent'}"
+            for c in coders[row.article_id]
+        )
+        assert row.values == votes
+
+
+def test_coders_and_articles_in_sorted_order_whatever_their_names():
+    """Coders are listed in sorted order of their names ('a10' before 'a2'), articles in
+    sorted order of their ids, as before the integer coding."""
+    coders = ("z@x.org", "a10@x.org", "a2@x.org")
+    rows = [
+        (article, coder, "relevant", value)
+        for article in ("rt-10", "rt-9", "gr-2")
+        for coder, value in zip(coders, ("yes", "no", "yes"), strict=True)
+    ]
+    res = consensus(tidy(*rows), RELEVANT)
+    assert res["article_id"].tolist() == ["gr-2", "rt-10", "rt-9"]
+    assert res["outlet"].tolist() == ["gr", "rt", "rt"]
+    check(one(res, "rt-9", "relevant"), "yes", "majority", 3, 2,
+          "a10@x.org=no; a2@x.org=yes; z@x.org=yes")

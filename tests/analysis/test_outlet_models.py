@@ -420,3 +420,155 @@ def test_input_errors_say_what_to_do(articles):
         outlet_model(articles, "framed", "binary", controls=["outlet"])
     with pytest.raises(AgreementInputError, match="confidence"):
         outlet_model(articles, "framed", "binary", confidence=95)
+
+
+# --- the fast paths: analytic derivatives, weighted start values -----------------------
+
+
+def _ordinal_design(seed: int, n: int = 300):
+    rng = np.random.default_rng(seed)
+    x = np.column_stack([rng.random(n) < 0.3, rng.random(n) < 0.5, rng.normal(size=n)])
+    latent = x @ np.array([0.8, -0.6, 0.4]) + rng.logistic(size=n)
+    return x.astype(float), np.digitize(latent, [-1.0, 0.0, 0.8, 2.0])
+
+
+@pytest.mark.parametrize("levels", [2, 3, 5])
+def test_cumulative_logit_derivatives_are_those_of_ordered_model(levels):
+    """_CumulativeLogit has OrderedModel's log-likelihood (logit) exactly, and its analytic
+    score, per-observation score and Hessian equal the numerical derivatives of it."""
+    from statsmodels.tools.numdiff import approx_fprime
+
+    from framestudy.analysis.outlet_models import _CumulativeLogit
+
+    x, y = _ordinal_design(seed=levels)
+    y = np.minimum(y, levels - 1)
+    ours = _CumulativeLogit(y, x, distr="logit")
+    theirs = OrderedModel(y, x, distr="logit")
+    rng = np.random.default_rng(7)
+    params = theirs.start_params + rng.normal(scale=0.3, size=len(theirs.start_params))
+    assert np.allclose(ours.loglikeobs(params), theirs.loglikeobs(params), rtol=1e-13)
+    numeric_obs = approx_fprime(params, theirs.loglikeobs, centered=True)
+    assert np.allclose(ours.score_obs(params), numeric_obs, atol=1e-7)
+    assert np.allclose(ours.score(params), numeric_obs.sum(axis=0), atol=1e-6)
+    # the Hessian against centred differences of the score (verified just above)
+    numeric_hess = approx_fprime(params, ours.score, centered=True)
+    assert np.allclose(ours.hessian(params), numeric_hess, rtol=1e-6, atol=1e-6)
+
+
+def test_weighted_cumulative_logit_equals_the_rows_repeated():
+    """row_weights: each distinct row weighted by its count gives the log-likelihood,
+    score, Hessian and fit of the table with its repeats."""
+    from framestudy.analysis.outlet_models import _CumulativeLogit
+
+    x, y = _ordinal_design(seed=3, n=60)
+    counts = np.random.default_rng(5).integers(1, 5, len(y))
+    repeated = np.repeat(np.arange(len(y)), counts)
+    full = _CumulativeLogit(y[repeated], x[repeated], distr="logit")
+    weighted = _CumulativeLogit(y, x, distr="logit")
+    weighted.row_weights = counts.astype(float)
+    params = full.start_params + 0.1
+    assert weighted.loglike(params) == pytest.approx(full.loglike(params), rel=1e-12)
+    assert np.allclose(weighted.score(params), full.score(params), rtol=1e-10, atol=1e-10)
+    assert np.allclose(weighted.hessian(params), full.hessian(params), rtol=1e-10)
+    a = full.fit(method="newton", disp=0)
+    b = weighted.fit(method="newton", disp=0, start_params=full.start_params)
+    assert np.allclose(a.params, b.params, atol=1e-8)
+    assert np.allclose(a.bse, b.bse, rtol=1e-8)
+
+
+def test_ordinal_fit_is_the_maximum_of_ordered_models_likelihood(articles):
+    """The Newton fit from the weighted start is the maximum of OrderedModel's own
+    likelihood (scipy's logistic, numerical derivatives), converged tightly by Newton from
+    BFGS: estimates to 1e-7, standard errors to the numerical Hessian's accuracy."""
+    result = outlet_model(articles, "promise", "ordinal", order=ORDER, controls=["genre"])
+    data = articles.assign(y=pd.Categorical(articles["promise"], categories=ORDER, ordered=True))
+    model = OrderedModel.from_formula("y ~ C(outlet) + C(genre)", data=data, distr="logit")
+    start = model.fit(method="bfgs", disp=0, maxiter=2000).params
+    direct = model.fit(method="newton", start_params=start, disp=0, maxiter=50)
+    assert np.allclose(result.coefficients["estimate"], direct.params.to_numpy()[:3], atol=1e-7)
+    assert np.allclose(result.coefficients["se"], direct.bse.to_numpy()[:3], rtol=1e-5)
+    assert result.log_likelihood == pytest.approx(direct.llf, abs=1e-9)
+
+
+def test_ordinal_sensitivity_run_clusters_like_statsmodels(articles):
+    """The per-coder ordinal fit's article-clustered standard errors equal OrderedModel's
+    own cov_type='cluster' on the same rows."""
+    rng = np.random.default_rng(9)
+    coded = pd.concat([
+        articles[["article_id", "outlet", "promise"]].assign(
+            coder=coder,
+            promise=lambda f, shift=shift: np.array(ORDER)[np.clip(
+                pd.Categorical(f["promise"], categories=ORDER).codes
+                + (rng.random(len(f)) < shift), 0, 3)],
+        )
+        for coder, shift in (("a@x.org", 0.0), ("b@x.org", 0.3))
+    ], ignore_index=True)
+    result = coder_sensitivity(coded, "promise", "ordinal", order=ORDER)
+    data = coded.assign(y=pd.Categorical(coded["promise"], categories=ORDER, ordered=True))
+    groups = pd.factorize(data["article_id"])[0]
+    direct = OrderedModel.from_formula("y ~ C(outlet) + C(coder)", data=data, distr="logit").fit(
+        method="bfgs", disp=0, maxiter=2000, gtol=1e-8, cov_type="cluster",
+        cov_kwds={"groups": groups},
+    )
+    assert result.cov_type == "cluster"
+    assert np.allclose(result.coefficients["estimate"], direct.params.to_numpy()[:3], atol=1e-5)
+    assert np.allclose(result.coefficients["se"], direct.bse.to_numpy()[:3], rtol=1e-4)
+
+
+def test_multinomial_start_is_the_maximum_likelihood_estimate(articles):
+    """The start values from the outcome counts per distinct covariate row are the
+    estimates statsmodels reaches from zeros (logistic and multinomial)."""
+    import statsmodels.api as sm
+
+    from framestudy.analysis.outlet_models import _multinomial_start
+
+    design = pd.get_dummies(articles[["outlet", "genre"]], drop_first=True, dtype=float)
+    design.insert(0, "Intercept", 1.0)
+    for column, values in (("framed", [False, True]), ("stance", ["neutral", "pro", "contra"])):
+        y = articles[column].map({v: i for i, v in enumerate(values)}).to_numpy()
+        start = _multinomial_start(y, design.to_numpy(), len(values), maxiter=100)
+        model = sm.Logit(y, design) if len(values) == 2 else sm.MNLogit(y, design)
+        direct = model.fit(method="newton", disp=0)
+        assert np.allclose(start, np.asarray(direct.params).ravel(order="F"), atol=1e-8)
+
+
+def test_implicit_constant_in_an_ordinal_design_gives_a_reason():
+    """Columns that add up to a constant (here: a control true exactly for the reference
+    outlet's articles) leave the ordinal model's cut points unidentified: a reason, not
+    statsmodels' ValueError."""
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame({
+        "outlet": np.repeat(["a", "b", "c"], 40),
+        "promise": rng.choice(ORDER, 120),
+    })
+    frame["home"] = np.where(frame["outlet"] == "a", "yes", "no")
+    result = outlet_model(frame, "promise", "ordinal", order=ORDER, controls=["home"])
+    assert not result.fitted and "not of full rank" in result.reason
+    assert "home[T.yes]" in result.reason
+
+
+def test_start_values_with_a_continuous_control(articles):
+    """With a continuous control (years since the earliest date) nearly every row is
+    distinct: the start values come from the dummies' distinct rows, the continuous
+    coefficient starting at 0; the fit from there is statsmodels' from zeros. Rows that
+    stay many even so give no start values."""
+    import statsmodels.api as sm
+
+    from framestudy.analysis.outlet_models import _multinomial_start, _start_from_patterns
+
+    design = pd.get_dummies(articles[["outlet"]], drop_first=True, dtype=float)
+    design.insert(0, "Intercept", 1.0)
+    design["years"] = articles["years"]
+    y = articles["framed"].astype(int).to_numpy()
+    start = _multinomial_start(y, design.to_numpy(), 2, maxiter=100)
+    assert start is not None and start[-1] == 0 and np.isfinite(start).all()
+    ordinal = pd.Categorical(articles["promise"], categories=ORDER).codes.astype(np.int64)
+    cuts = _start_from_patterns(ordinal, design.to_numpy()[:, 1:], maxiter=50)
+    assert cuts is not None and cuts[design.shape[1] - 2] == 0   # years, before the cuts
+    result = outlet_model(articles, "framed", "binary", controls=["years"])
+    direct = sm.Logit(y, design).fit(method="newton", disp=0)
+    assert np.allclose(result.coefficients["estimate"], direct.params.to_numpy(), atol=1e-8)
+    assert np.allclose(result.coefficients["se"], direct.bse.to_numpy(), rtol=1e-8)
+    # 30 rows, 15 distinct patterns of their dummies: too few rows per pattern
+    many = (np.arange(30)[:, None] % 15 == np.arange(15)).astype(float)
+    assert _multinomial_start(np.arange(30) % 2, many, 2, maxiter=100) is None

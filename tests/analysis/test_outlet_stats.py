@@ -421,3 +421,42 @@ def test_v_interval_covers_a_planted_effect():
         covered += result.v_ci_low <= planted <= result.v_ci_high
     # Nominal 95%: 38 of 40 on average; 34 or more holds with probability above 0.99.
     assert covered >= 34
+
+
+# --- the fast paths ---------------------------------------------------------------------
+
+
+def test_holm_equals_statsmodels_multipletests():
+    """holm(): statsmodels' multipletests(method="holm") numbers, ties and p-values that
+    reach 1 included."""
+    from framestudy.analysis.outlet_stats import holm
+
+    rng = np.random.default_rng(4)
+    for p in (
+        rng.random(45), rng.random(7) ** 4, np.array([0.01, 0.04, 0.04, 0.2, 0.9]),
+        np.array([0.3]), np.array([0.5, 0.5, 0.5]), np.array([1e-12, 0.7, 0.0]),
+    ):
+        assert np.allclose(holm(p), multipletests(p, method="holm")[1], rtol=1e-15, atol=0)
+
+
+def test_crosstab_and_missing_mask_equal_pandas():
+    """The bincount crosstab is pd.crosstab's table (groups sorted, every value of the
+    domain a column in its order); missing_mask is map(is_missing): None, NaN and pd.NA,
+    not NaT and not the string 'NA'."""
+    from framestudy.analysis.data import is_missing
+    from framestudy.analysis.outlet_stats import _crosstab, missing_mask
+
+    rng = np.random.default_rng(8)
+    data = pd.DataFrame({
+        "outlet": rng.choice(["rt", "gr", "Zeit", "a10", "a2"], 200),
+        "value": rng.choice(["yes", "no", "NA"], 200),
+    })
+    domain = ("no", "yes", "NA", "never")
+    ours = _crosstab(data, "value", "outlet", domain)
+    theirs = pd.crosstab(data["outlet"], data["value"]).reindex(columns=list(domain), fill_value=0)
+    assert ours.index.tolist() == theirs.index.tolist() and ours.index.name == "outlet"
+    assert ours.columns.tolist() == list(domain) and ours.columns.name == "value"
+    assert np.array_equal(ours.to_numpy(), theirs.to_numpy())
+    values = pd.Series(["NA", None, float("nan"), pd.NA, pd.NaT, "x", 0.0], dtype=object)
+    assert missing_mask(values).tolist() == values.map(is_missing).tolist()
+    assert missing_mask(pd.Series(["a", None], dtype="str")).tolist() == [False, True]

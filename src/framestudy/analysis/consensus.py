@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from framestudy.analysis.data import AgreementInputError, is_missing
-from framestudy.analysis.unitizing import match_spans, presence_indicators
+from framestudy.analysis.unitizing import match_spans
 from framestudy.analysis.variable_agreement import registry_records
 from framestudy.io import atomic_write_csv
 
@@ -156,9 +156,18 @@ def consensus(
     records = registry_records(registry)
     _check_annotations(annotations, records)
     ann = _prepare(annotations)
+    # Articles and coders as integer codes numbered in sorted order (the order the result
+    # is sorted in): merging, grouping and sorting integers is much cheaper than strings.
+    # The names come back in the result.
+    article_codes, article_names = pd.factorize(ann["article_id"], sort=True)
+    coder_codes, coder_names = pd.factorize(ann["coder"], sort=True)
+    article_names = np.asarray(article_names, dtype=object)
+    coder_names = np.asarray(coder_names, dtype=object)
+    ann = ann.assign(article_id=article_codes, coder=coder_codes)
     pairs = ann[["article_id", "coder"]].drop_duplicates().sort_values(["article_id", "coder"])
     named = ann[ann["outlet"] != ""].drop_duplicates("article_id")
-    outlets = pd.Series(named["outlet"].to_numpy(), index=named["article_id"].to_numpy())
+    outlet_of = np.full(len(article_names), "", dtype=object)
+    outlet_of[named["article_id"].to_numpy()] = named["outlet"].to_numpy(dtype=object)
     parts = {v: g for v, g in ann.groupby("variable", sort=False)}
     empty = ann.iloc[:0]
     spans = matched = None
@@ -175,7 +184,8 @@ def consensus(
                 span_variable = _span_variable(records)
                 spans = _spans(parts.get(span_variable, empty)) if spans is None else spans
                 matched = spans.assign(unit=match_spans(spans).to_numpy())
-            cells.append(_attribute_cells(record, order, rows, matched, pairs))
+                matched = _unit_coders(matched, pairs)
+            cells.append(_attribute_cells(record, order, rows, matched))
         elif record.get("multiple") or record.get("level") == "set":
             cells.append(_set_cells(record, order, rows, pairs))
         else:
@@ -183,10 +193,12 @@ def consensus(
     cells = [c for c in cells if len(c)]
     if not cells:
         return pd.DataFrame(columns=CONSENSUS_COLUMNS)
-    frame, cells = _decide(pd.concat(cells, ignore_index=True))
+    frame, cells = _decide(pd.concat(cells, ignore_index=True), coder_names)
+    codes = frame["article_id"].to_numpy(dtype=np.int64)
+    frame["article_id"] = pd.Series(article_names[codes], index=frame.index, dtype=object)
     if adjudicated is not None:
         _apply_adjudication(frame, cells, adjudicated, records)
-    frame["outlet"] = frame["article_id"].map(outlets).fillna("").astype(object)
+    frame["outlet"] = pd.Series(outlet_of[codes], index=frame.index, dtype=object)
     for column in ("span_start", "span_end"):
         offsets = frame[column].to_numpy(dtype=np.int64)
         frame[column] = pd.arrays.IntegerArray(np.maximum(offsets, 0), offsets < 0)
@@ -360,28 +372,22 @@ def _set_cells(record, order, rows, pairs):
 def _presence_cells(record, order, spans: pd.DataFrame, pairs: pd.DataFrame):
     labels = [str(v) for v in (record.get("labels") or record.get("values") or [])]
     labels += sorted(set(spans["category"]) - set(labels))
-    articles = pairs["article_id"].drop_duplicates().tolist()
-    coders = pairs.groupby("article_id", sort=False)["coder"].agg(list).to_dict()
-    if not labels or not articles:
+    if not labels or not len(pairs):
         return pd.DataFrame(columns=_CELL_COLUMNS)
-    tables = presence_indicators(spans, articles, coders, labels)
-    frames = []
-    for position, (label, table) in enumerate(tables.items()):
-        long = table.rename_axis(index="article_id", columns="coder").reset_index()
-        long = long.melt(id_vars="article_id", var_name="coder", value_name="mark").dropna()
-        frames.append(long.assign(category=label, cat_order=position))
-    grid = pd.concat(frames, ignore_index=True)
-    grid["vote"] = np.where(grid["mark"].to_numpy() > 0, PRESENT, ABSENT)
-    grid["shown"] = grid["vote"]
+    # present: the coder marked at least one span of the label in the article, of non-zero
+    # length (the rule of unitizing.presence_indicators, which agreement uses)
+    marked = spans.loc[spans["end"] > spans["start"], ["document", "coder", "category"]]
+    marked = marked.rename(columns={"document": "article_id", "category": "value"})
+    grid = _per_value(pairs, marked, ["article_id", "coder"], labels)
     return _cells(grid, record, order)
 
 
-def _attribute_cells(record, order, rows, matched: pd.DataFrame, pairs: pd.DataFrame):
-    labels = {str(v) for v in (record.get("labels") or [])}
-    spans = matched[matched["category"].isin(labels)] if labels else matched
-    if not len(spans):
-        return pd.DataFrame(columns=_CELL_COLUMNS)
-    units = spans.groupby("unit").agg(
+def _unit_coders(matched: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Every coder of the article for every matched span in it (``unit, article_id,
+    span_label, span_start, span_end, coder``), with the coder's ``span_id`` in the match
+    (empty if they marked none) and ``_has_span``: made once for all span attributes (a
+    unit's spans share one label, so a label's units are a subset)."""
+    units = matched.groupby("unit").agg(
         article_id=("document", "first"),
         span_label=("category", "first"),
         span_start=("start", "min"),
@@ -389,11 +395,18 @@ def _attribute_cells(record, order, rows, matched: pd.DataFrame, pairs: pd.DataF
     )
     units[["span_start", "span_end"]] = units[["span_start", "span_end"]].astype(np.int64)
     units = units.reset_index()
-    # every coder of the article, for every matched span in it
     base = units.merge(pairs, on="article_id")
-    marked = spans[["unit", "coder", "span_id"]].drop_duplicates(["unit", "coder"])
+    marked = matched[["unit", "coder", "span_id"]].drop_duplicates(["unit", "coder"])
     base = base.merge(marked, on=["unit", "coder"], how="left")
     base["_has_span"] = base["span_id"].notna()
+    return base
+
+
+def _attribute_cells(record, order, rows, unit_coders: pd.DataFrame):
+    labels = {str(v) for v in (record.get("labels") or [])}
+    base = unit_coders[unit_coders["span_label"].isin(labels)] if labels else unit_coders
+    if not len(base):
+        return pd.DataFrame(columns=_CELL_COLUMNS)
     attr = rows[(rows["value"] != "") & (rows["span_id"] != "")]
     # a region id is the coder's within an article: ids may repeat across articles
     span_key = ["article_id", "coder", "span_id"]
@@ -417,14 +430,15 @@ def _attribute_cells(record, order, rows, matched: pd.DataFrame, pairs: pd.DataF
 # --- the decision ---------------------------------------------------------------------------
 
 
-def _decide(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _decide(cells: pd.DataFrame, coder_names: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per question from its coders' votes (the rule of :func:`consensus`), in the
-    result's order; and the cells sorted the same way, each with its question (``_q``)."""
-    articles = pd.factorize(cells["article_id"], sort=True)[0]
+    result's order (``article_id`` still the article's code); and the cells' votes sorted
+    the same way, each with its question (``vote``, ``_q``). ``cells``' articles and coders
+    are codes numbered in sorted order; ``coder_names``: the coders' names by code."""
     labels = pd.factorize(cells["span_label"], sort=True)[0]
-    coders = pd.factorize(cells["coder"], sort=True)[0]
+    coders = cells["coder"].to_numpy(dtype=np.int64)
     keys = [
-        articles,
+        cells["article_id"].to_numpy(dtype=np.int64),
         cells["var_order"].to_numpy(dtype=np.int64),
         cells["span_start"].to_numpy(dtype=np.int64),
         cells["span_end"].to_numpy(dtype=np.int64),
@@ -432,15 +446,14 @@ def _decide(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         cells["cat_order"].to_numpy(dtype=np.int64),
     ]
     order = np.lexsort([coders, *reversed(keys)])
-    cells = cells.iloc[order].reset_index(drop=True)
     sorted_keys = np.stack([k[order] for k in keys])
-    new = np.ones(len(cells), dtype=bool)
+    new = np.ones(len(order), dtype=bool)
     new[1:] = (sorted_keys[:, 1:] != sorted_keys[:, :-1]).any(axis=0)
     question = np.cumsum(new) - 1
     n_questions = int(question[-1]) + 1
-    cells["_q"] = question
+    vote = cells["vote"].to_numpy(dtype=object)[order]
     # the most frequent vote of each question (two values of one coder count for nothing)
-    codes, votes = pd.factorize(cells["vote"].to_numpy(dtype=object))
+    codes, votes = pd.factorize(vote)
     counted = votes != _CONFLICT
     valid = counted[codes]
     pair, count = np.unique(question[valid] * len(votes) + codes[valid], return_counts=True)
@@ -459,17 +472,26 @@ def _decide(cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         default=UNRESOLVED,
     ).astype(object)
     first = np.flatnonzero(new)
-    rows = cells.iloc[first][_KEY].reset_index(drop=True)
-    rows["value"] = np.where((provenance == UNRESOLVED) | (n_top != 1), "", leader)
+    rows = cells.iloc[order[first]][_KEY].reset_index(drop=True)
+    rows["value"] = pd.Series(
+        np.where((provenance == UNRESOLVED) | (n_top != 1), "", leader), dtype=object
+    )
     rows["provenance"] = provenance
     rows["n_coders"] = n
     rows["n_agreeing"] = k
-    pieces = (cells["coder"].astype(str) + "=" + cells["shown"].astype(str)).tolist()
-    ends = [*first[1:].tolist(), len(cells)]
-    rows["values"] = ["; ".join(pieces[a:b]) for a, b in zip(first.tolist(), ends, strict=True)]
-    for column in ("article_id", "variable", "category", "span_label", "value", "values"):
+    # "coder=shown" per cell, made once per distinct pair; joined by "; " per question
+    shown_codes, shown = pd.factorize(cells["shown"].to_numpy(dtype=object)[order])
+    pair_codes = coders[order] * len(shown) + shown_codes
+    texts = np.empty(len(coder_names) * len(shown), dtype=object)
+    for c in np.flatnonzero(np.bincount(pair_codes, minlength=len(texts))).tolist():
+        texts[c] = f"{coder_names[c // len(shown)]}={shown[c % len(shown)]}"
+    pieces = texts[pair_codes]
+    pieces[~new] = "; " + pieces[~new]
+    values = np.add.reduceat(pieces, first) if len(first) else np.empty(0, dtype=object)
+    rows["values"] = pd.Series(values, dtype=object)
+    for column in ("variable", "category", "span_label"):
         rows[column] = rows[column].astype(object)
-    return rows, cells
+    return rows, pd.DataFrame({"vote": vote, "_q": question})
 
 
 def _apply_adjudication(

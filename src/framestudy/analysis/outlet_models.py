@@ -50,7 +50,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from scipy.special import expit as _expit
+from statsmodels.base.model import LikelihoodModel
+from statsmodels.discrete.discrete_model import Logit, MNLogit
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 from statsmodels.tools.sm_exceptions import PerfectSeparationError, PerfectSeparationWarning
 
@@ -61,6 +63,7 @@ from framestudy.analysis.data import (
     is_missing,
     sort_key,
 )
+from framestudy.analysis.outlet_stats import missing_mask
 
 MODEL_LEVELS = ("binary", "nominal", "ordinal")
 MODELS = ("logit", "mnlogit", "ordered_logit")
@@ -80,6 +83,8 @@ MAX_ABS_LOG_ODDS = 10.0
 MIN_EVENTS_PER_PARAMETER = 10
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _DEFAULT_MAXITER = {"logit": 100, "mnlogit": 100, "ordered_logit": 2000}
+# Newton-Raphson iterations tried on the ordinal model before falling back to BFGS.
+_NEWTON_MAXITER = 50
 
 
 @dataclass(frozen=True)
@@ -287,6 +292,18 @@ def _control_missing(value) -> bool:
     return value is pd.NaT or is_missing(value) or (isinstance(value, str) and value.strip().lower() == "unknown")
 
 
+def _control_missing_mask(values: pd.Series) -> np.ndarray:
+    """``values.map(_control_missing)`` as a boolean array, asked once per distinct value
+    (and once per row pandas takes as missing)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    flags = np.fromiter((_control_missing(u) for u in uniques), dtype=bool, count=len(uniques))
+    out = np.append(flags, False)[codes]      # code -1: pandas' missing, decided below
+    na = np.flatnonzero(codes == -1)
+    if len(na):
+        out[na] = [_control_missing(v) for v in values.iloc[na]]
+    return out
+
+
 def _rows(frame, value_col, outlet_col, coder_col, level, order, missing_values):
     """The rows with an outlet and a value on the scale, and how many were left out."""
     if not isinstance(frame, pd.DataFrame):
@@ -309,10 +326,10 @@ def _rows(frame, value_col, outlet_col, coder_col, level, order, missing_values)
                else "naming its columns")
         )
     missing_values = set(missing_values)
-    keep = ~(frame[value_col].map(is_missing) | frame[outlet_col].map(is_missing))
-    keep &= ~frame[value_col].isin(missing_values)
+    keep = ~(missing_mask(frame[value_col]) | missing_mask(frame[outlet_col]))
+    keep &= ~frame[value_col].isin(missing_values).to_numpy()
     if coder_col:
-        keep &= ~(frame[coder_col].map(is_missing) | frame["article_id"].map(is_missing))
+        keep &= ~(missing_mask(frame[coder_col]) | missing_mask(frame["article_id"]))
     data = frame.loc[keep]
     if "article_id" in data.columns:
         ids = data[["article_id", coder_col]] if coder_col else data[["article_id"]]
@@ -361,7 +378,7 @@ def _control_column(values: pd.Series) -> tuple[str, pd.Series]:
     if pd.api.types.is_numeric_dtype(values):
         return "numeric", values.astype(float)
     if pd.api.types.is_datetime64_any_dtype(values) or all(
-        isinstance(v, str) and _ISO_DATE.match(v) for v in values
+        isinstance(v, str) and _ISO_DATE.match(v) for v in pd.unique(values)
     ):
         try:
             dates = pd.to_datetime(values, format="ISO8601") if not (
@@ -382,6 +399,118 @@ def _native(value):
 
 def _sorted_levels(values) -> list:
     return sorted(pd.unique(values).tolist(), key=sort_key)
+
+
+# ---------------------------------------------------------------------------------------
+# The proportional-odds model with analytic derivatives
+
+
+class _CumulativeLogit(OrderedModel):
+    """statsmodels' ``OrderedModel`` with ``distr="logit"`` (same parameters, same
+    log-likelihood), with the logistic cdf and pdf evaluated directly
+    (``scipy.special.expit``; scipy's generic ``rv_continuous.cdf`` costs more than the
+    arithmetic) and with the analytic score, per-observation score and Hessian of the
+    cumulative logit model (McCullagh 1980, JRSS B 42:109-142, sec. 6; Agresti 2010,
+    *Analysis of Ordinal Categorical Data*, 2nd ed., Wiley, sec. 3.4.1) instead of the
+    numerical derivatives of ``GenericLikelihoodModel``, whose documented hooks
+    (``score``, ``score_obs``, ``hessian``) these override. statsmodels' threshold
+    parameterisation is kept: the first cut point, then the logs of the increments, so
+    cut point j is ``t0 + sum(exp(d_1..d_j))``.
+
+    For observation i in category y, with ``eta = x b``, ``u = a_y - eta`` (+inf for the
+    highest category) and ``l = a_(y-1) - eta`` (-inf for the lowest), the log-likelihood
+    is ``log(F(u) - F(l))``; with p = F(u) - F(l), its derivatives in u and l are
+    ``s_u = f(u) / p``, ``s_l = -f(l) / p`` and the second derivatives ``f'(u)/p - s_u^2``,
+    ``-f'(l)/p - s_l^2`` and ``-s_u s_l``, with f = F(1 - F) and f' = f(1 - 2F); the chain
+    rule through ``u`` and ``l`` (both linear in b and the cut points; the cut points are
+    exponential in the d's) gives the score and the Hessian.
+
+    ``row_weights`` (set after construction; None: every row once; not statsmodels'
+    ``freq_weights``, which its sandwich estimators would act on) makes each row stand
+    for that many observations: the log-likelihood, score and Hessian are the weighted
+    sums, equal to those of the rows repeated. Only the start values
+    (:func:`_start_from_patterns`) use it.
+    """
+
+    row_weights = None
+    _cache: tuple = (None, None)
+
+    def initialize(self):
+        # GenericLikelihoodModel.initialize takes exog's rank by an SVD for df_model,
+        # which OrderedModel.__init__ overwrites; the design's rank was checked already.
+        self.df_model = float(self.exog.shape[1] - 1)
+        self.df_resid = float(self.exog.shape[0] - self.exog.shape[1])
+        LikelihoodModel.initialize(self)
+
+    def cdf(self, x):
+        return _expit(x)
+
+    def pdf(self, x):
+        p = _expit(x)
+        return p * (1.0 - p)
+
+    def loglikeobs(self, params):
+        ll = super().loglikeobs(params)
+        return ll if self.row_weights is None else ll * self.row_weights
+
+    def _pieces(self, params):
+        """Per observation: the gradients of u and l in the parameters (n x k, zero rows
+        for an infinite bound) and their first and second log-likelihood derivatives
+        (times the row's weight). The last parameters' pieces are kept: Newton asks for
+        the Hessian and the score at the same point."""
+        params = np.asarray(params, dtype=float)
+        key = params.tobytes()
+        if self._cache[0] == key:
+            return self._cache[1]
+        k = self.k_vars
+        n_cuts = self.k_levels - 1
+        y = np.asarray(self.endog, dtype=np.int64)
+        low, upp = self._bounds(params)
+        f_upp, f_low = self.cdf(upp), self.cdf(low)
+        prob = np.maximum(f_upp - f_low, 0) + 1e-20   # as OrderedModel.loglikeobs
+        d_upp, d_low = f_upp * (1 - f_upp), f_low * (1 - f_low)
+        s_u, s_l = d_upp / prob, -d_low / prob
+        g_uu = d_upp * (1 - 2 * f_upp) / prob - s_u**2
+        g_ll = -d_low * (1 - 2 * f_low) / prob - s_l**2
+        g_ul = -s_u * s_l
+        exog = np.asarray(self.exog, dtype=float) if k else np.zeros((len(y), 0))
+        increments = np.exp(params[k + 1:])          # exp(d_1), ..., exp(d_(J-2))
+        m = np.arange(1, n_cuts)
+        grad_u = np.zeros((len(y), k + n_cuts))
+        grad_l = np.zeros((len(y), k + n_cuts))
+        grad_u[:, :k] = -exog
+        grad_l[:, :k] = -exog
+        finite_u, finite_l = y <= n_cuts - 1, y >= 1
+        grad_u[:, k] = finite_u
+        grad_l[:, k] = finite_l
+        # cut point j moves with d_m (m <= j) by exp(d_m): u's cut is y, l's is y - 1
+        grad_u[:, k + 1:] = ((y[:, None] >= m) & finite_u[:, None]) * increments
+        grad_l[:, k + 1:] = ((y[:, None] - 1) >= m) * increments
+        if self.row_weights is not None:
+            w = self.row_weights
+            s_u, s_l, g_uu, g_ll, g_ul = s_u * w, s_l * w, g_uu * w, g_ll * w, g_ul * w
+        pieces = grad_u, grad_l, s_u, s_l, g_uu, g_ll, g_ul
+        self._cache = (key, pieces)
+        return pieces
+
+    def score_obs(self, params, **kwds):
+        grad_u, grad_l, s_u, s_l = self._pieces(params)[:4]
+        return grad_u * s_u[:, None] + grad_l * s_l[:, None]
+
+    def score(self, params):
+        return self.score_obs(params).sum(axis=0)
+
+    def hessian(self, params):
+        grad_u, grad_l, s_u, s_l, g_uu, g_ll, g_ul = self._pieces(params)
+        cross = grad_u.T @ (g_ul[:, None] * grad_l)
+        hess = (grad_u.T @ (g_uu[:, None] * grad_u) + grad_l.T @ (g_ll[:, None] * grad_l)
+                + cross + cross.T)
+        # the cut points' second derivatives in the d's: exp(d_m) on the diagonal, i.e.
+        # the score of d_m itself
+        k1 = self.k_vars + 1
+        score_d = (grad_u[:, k1:] * s_u[:, None] + grad_l[:, k1:] * s_l[:, None]).sum(axis=0)
+        hess[np.arange(k1, hess.shape[0]), np.arange(k1, hess.shape[0])] += score_d
+        return hess
 
 
 # ---------------------------------------------------------------------------------------
@@ -409,7 +538,7 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
     )
 
     # Controls: used when present and varying; rows missing a used control are left out.
-    used, skipped = [], []
+    used, skipped, missing = [], [], {}
     for c in controls:
         if c in (value_col, outlet_col, coder_col):
             raise AgreementInputError(
@@ -418,13 +547,13 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
         if c not in frame.columns:
             skipped.append(f"{c}: no such column")
             continue
-        present = rows[c].map(_control_missing)
+        missing[c] = present = _control_missing_mask(rows[c])
         if rows.loc[~present, c].nunique() < 2:
             skipped.append(f"{c}: the same for every article")
             continue
         used.append(c)
     if used:
-        has_all = ~rows[used].map(_control_missing).any(axis=1)
+        has_all = ~np.any([missing[c] for c in used], axis=0)
         left_out += int((~has_all).sum())
         rows = rows.loc[has_all]
         # Leaving rows out may have made a control constant.
@@ -436,7 +565,8 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
             outcomes = tuple(sorted(pd.unique(rows[value_col]).tolist(),
                                     key=sort_key))
         else:
-            outcomes = tuple(v for v in order if v in set(rows[value_col]))
+            kept = set(rows[value_col])
+            outcomes = tuple(v for v in order if v in kept)
 
     outlets = _sorted_levels(rows[outlet_col])
     if reference is None:
@@ -485,10 +615,15 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
     columns: dict[str, np.ndarray] = {"Intercept": np.ones(len(rows))}
     meta: dict[str, tuple[str, object]] = {"Intercept": ("intercept", None)}
     categorical: list[tuple[str, str]] = [(outlet_col, "outlet")]
+    # each categorical column coded once (groups in pandas' sorted order, as pd.crosstab
+    # has them), for its dummies and for the separation check
+    coded = {outlet_col: pd.factorize(rows[outlet_col], sort=True)}
+    codes, levels = coded[outlet_col]
+    position = {v: i for i, v in enumerate(levels.tolist())}
     for g in outlets:
         if g != reference:
             name = f"{outlet_col}[T.{g}]"
-            columns[name] = (rows[outlet_col] == g).to_numpy(float)
+            columns[name] = (codes == position[g]).astype(float)
             meta[name] = ("outlet", g)
     factors = [(c, "control") for c in used] + ([(coder_col, "coder")] if coder_col else [])
     for c, kind in factors:
@@ -496,12 +631,15 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
         how, values = ("categorical", rows[c]) if kind == "coder" else _control_column(rows[c])
         if how == "categorical":
             categorical.append((c, kind))
-            levels = _sorted_levels(values)
+            coded[c] = pd.factorize(values, sort=True)
+            codes, levels = coded[c]
+            position = {v: i for i, v in enumerate(levels.tolist())}
+            levels = sorted(position, key=sort_key)
             if len(levels) < 2:
                 continue
             for v in levels[1:]:
                 name = f"{c}[T.{v}]"
-                columns[name] = (values == v).to_numpy(float)
+                columns[name] = (codes == position[v]).astype(float)
                 meta[name] = (kind, v)
         else:
             columns[c] = values.to_numpy(float)
@@ -510,23 +648,26 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
                 notes.append(f"{c}: a date, entered as years since the earliest ({rows[c].min()})")
     exog = pd.DataFrame(columns, index=rows.index)
 
-    reason = _separation(rows, value_col, outcomes, categorical, model_name)
+    reason = _separation(coded, y_codes, outcomes, categorical, model_name)
     if reason:
         return _no_fit(common, reason, notes)
     design = exog.to_numpy()
-    if model_name == "ordered_logit":
-        design = design[:, 1:]
-    rank = np.linalg.matrix_rank(design)
-    if rank < design.shape[1]:
-        names = list(exog.columns[1:] if model_name == "ordered_logit" else exog.columns)
+    # Full rank with the intercept (the ordinal model's cut points play its part, so a
+    # set of its columns that adds up to a constant is as unidentified there). The rank
+    # of X is that of X'X (k x k, cheap), whose eigenvalues are X's singular values
+    # squared.
+    gram = design.T @ design
+    if np.linalg.matrix_rank(gram, hermitian=True) < design.shape[1]:
         culprit = next(
-            names[j] for j in range(design.shape[1])
-            if np.linalg.matrix_rank(design[:, : j + 1]) < j + 1
+            exog.columns[j] for j in range(design.shape[1])
+            if np.linalg.matrix_rank(gram[: j + 1, : j + 1], hermitian=True) < j + 1
         )
         return _no_fit(common, (
             f"the design is not of full rank: {culprit} is determined by the terms before it "
             "(a control confounded with outlet?) -- drop that control"
         ), notes)
+    if model_name == "ordered_logit":
+        design = design[:, 1:]
     n_params = design.shape[1] + (
         len(outcomes) - 1 if model_name == "ordered_logit"
         else (len(outcomes) - 2) * design.shape[1] if model_name == "mnlogit" else 0
@@ -551,14 +692,15 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            if model_name == "logit":
-                result = sm.Logit(y_codes.astype(float), exog).fit(method="newton", **fit_kwargs)
-            elif model_name == "mnlogit":
-                result = sm.MNLogit(y_codes, exog).fit(method="newton", **fit_kwargs)
+            if model_name in ("logit", "mnlogit"):
+                start = _multinomial_start(y_codes, design, len(outcomes), fit_kwargs["maxiter"])
+                # check_rank=False: the rank was checked above
+                result = (
+                    Logit(y_codes.astype(float), exog, check_rank=False)
+                    if model_name == "logit" else MNLogit(y_codes, exog, check_rank=False)
+                ).fit(method="newton", start_params=start, **fit_kwargs)
             else:
-                result = OrderedModel(y_codes, exog.iloc[:, 1:], distr="logit").fit(
-                    method="bfgs", **fit_kwargs
-                )
+                result = _fit_ordered(y_codes, exog.iloc[:, 1:], fit_kwargs)
     except PerfectSeparationError:
         return _no_fit(common, "perfect separation: some outlet or control predicts the value "
                        "exactly, so its odds ratio is infinite", notes)
@@ -605,31 +747,184 @@ def _fit(frame, value_col, level, *, data, outlet_col, controls, order, referenc
     )
 
 
-def _separation(rows, value_col, outcomes, categorical, model_name) -> str:
+# Start values from the distinct rows only when there are this many rows per distinct row
+# on average (a continuous control such as the date makes nearly every row distinct).
+_MIN_ROWS_PER_PATTERN = 4
+
+
+def _patterns(design: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``design`` and, per row of it, which distinct row it is."""
+    table = np.ascontiguousarray(design, dtype=float)
+    rows = table.view(np.dtype((np.void, table.dtype.itemsize * table.shape[1]))).ravel()
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    return table[first], inverse.ravel()
+
+
+def _start_columns(design: np.ndarray, extra=None):
+    """The columns of ``design`` to take start values from, and the distinct rows of those
+    columns (with ``extra`` columns appended, e.g. the outcome) and per row which one it
+    is: every column when the distinct rows are few (:data:`_MIN_ROWS_PER_PATTERN`), else
+    the 0/1 columns alone (a continuous control such as the date makes every row distinct:
+    its coefficient then starts at 0, the others from the dummies' fit); None when neither
+    gives few distinct rows."""
+    dummies = np.all((design == 0) | (design == 1), axis=0)
+    for kept in (np.ones(design.shape[1], dtype=bool), dummies):
+        table = design[:, kept] if extra is None else np.column_stack([design[:, kept], extra])
+        x, which = _patterns(table)
+        if len(x) * _MIN_ROWS_PER_PATTERN <= len(design):
+            return kept, x, which
+        if dummies.all() or not dummies.any():
+            break
+    return None
+
+
+def _multinomial_start(y_codes, design, n_outcomes, maxiter):
+    """Start values for the logistic or multinomial fit: the baseline-category logit's
+    maximum-likelihood estimate from the counts of each outcome per distinct covariate
+    row (the same likelihood, Agresti 2013, sec. 8.1.4; a few hundred rows instead of
+    thousands), by Newton-Raphson with step halving; as statsmodels orders them (the
+    coefficients of outcome 1, then of outcome 2, ...). statsmodels then fits all rows
+    from there (an iteration or two) and gives the covariance. None when this does not
+    converge to finite estimates, or when the rows are not few even without continuous
+    columns (:func:`_start_columns`): statsmodels then starts from zeros."""
+    chosen = _start_columns(design)
+    if chosen is None:
+        return None
+    kept, x, which = chosen
+    k, j = x.shape[1], n_outcomes - 1
+    counts = np.bincount(which * n_outcomes + y_codes, minlength=len(x) * n_outcomes)
+    counts = counts.reshape(len(x), n_outcomes).astype(float)
+    size = counts.sum(axis=1)
+
+    def loglike(beta):
+        eta = np.column_stack([np.zeros(len(x)), x @ beta.reshape(k, j, order="F")])
+        eta -= eta.max(axis=1, keepdims=True)
+        logp = eta - np.log(np.exp(eta).sum(axis=1, keepdims=True))
+        return float((counts * logp).sum()), np.exp(logp)
+
+    beta = np.zeros(k * j)
+    ll, prob = loglike(beta)
+    with np.errstate(all="ignore"):
+        for _ in range(maxiter):
+            p = prob[:, 1:]
+            score = (x.T @ (counts[:, 1:] - size[:, None] * p)).ravel(order="F")
+            hess = np.empty((k * j, k * j))
+            for a in range(j):
+                for b in range(a, j):
+                    w = size * p[:, a] * ((a == b) - p[:, b])
+                    block = (x * w[:, None]).T @ x
+                    hess[a * k:(a + 1) * k, b * k:(b + 1) * k] = block
+                    hess[b * k:(b + 1) * k, a * k:(a + 1) * k] = block.T
+            try:
+                step = np.linalg.solve(hess, score)
+            except np.linalg.LinAlgError:
+                return None
+            for _ in range(30):              # halve the step until the likelihood rises
+                new_ll, new_prob = loglike(beta + step)
+                if np.isfinite(new_ll) and new_ll >= ll - 1e-12 * abs(ll):
+                    break
+                step = step / 2
+            else:
+                return None
+            beta, ll, prob = beta + step, new_ll, new_prob
+            if np.abs(step).max() < 1e-10:
+                if not np.isfinite(beta).all():
+                    return None
+                full = np.zeros((design.shape[1], j))
+                full[kept] = beta.reshape(k, j, order="F")
+                return full.ravel(order="F")
+    return None
+
+
+def _start_from_patterns(y_codes, design, maxiter):
+    """Start values for the proportional-odds fit: its maximum-likelihood estimate on the
+    distinct (covariates, value) rows, each weighted by how often it occurs -- the same
+    likelihood (a few hundred rows instead of thousands: the covariates are outlet,
+    control and coder dummies), so the fit on all rows that starts there converges in an
+    iteration or two, with statsmodels' own covariance (clustered or not) on the rows as
+    they are (a continuous column, left out of the distinct rows, starts at 0: see
+    :func:`_start_columns`). None when that fit does not converge to finite estimates, or
+    when the rows are not few."""
+    chosen = _start_columns(design, extra=y_codes)
+    if chosen is None:
+        return None
+    kept, table, which = chosen
+    model = _CumulativeLogit(
+        table[:, -1].astype(np.int64), table[:, :-1], distr="logit", hasconst=False
+    )
+    model.row_weights = np.bincount(which, minlength=len(table)).astype(float)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = model.fit(method="newton", disp=0, maxiter=maxiter, skip_hessian=True)
+    except np.linalg.LinAlgError:
+        return None
+    params = np.asarray(result.params)
+    if not result.mle_retvals.get("converged", False) or not np.isfinite(params).all():
+        return None
+    full = np.zeros(design.shape[1])
+    full[kept] = params[: kept.sum()]
+    return np.concatenate([full, params[kept.sum():]])
+
+
+def _fit_ordered(y_codes, exog, fit_kwargs):
+    """The proportional-odds fit: Newton-Raphson with the analytic derivatives of
+    :class:`_CumulativeLogit` (at most :data:`_NEWTON_MAXITER` iterations); when it does
+    not converge to a finite maximum (a singular Hessian, estimates running off), the BFGS
+    fit of before, whose outcome the caller judges (no convergence, diverging estimates).
+    Warnings of a Newton attempt that is not kept are dropped."""
+    # hasconst=False: no implicit constant, by the rank check with the intercept
+    model = _CumulativeLogit(y_codes, exog, distr="logit", hasconst=False)
+    newton = dict(fit_kwargs, maxiter=min(fit_kwargs["maxiter"], _NEWTON_MAXITER))
+    start = _start_from_patterns(y_codes, exog.to_numpy(dtype=float), newton["maxiter"])
+    if start is not None:
+        newton["start_params"] = start
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = model.fit(method="newton", **newton)
+        kept = (
+            result.mle_retvals.get("converged", False)
+            and np.all(np.isfinite(result.params)) and np.all(np.isfinite(result.bse))
+        )
+    except np.linalg.LinAlgError:
+        kept = False
+    if kept:
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return result
+    return model.fit(method="bfgs", **fit_kwargs)
+
+
+def _separation(coded, y_codes, outcomes, categorical, model_name) -> str:
     """Why the maximum-likelihood estimate does not exist, or ''. Checks each outlet (and
     each value of a categorical control or coder) for the patterns that make its
-    coefficient infinite (Albert & Anderson 1984)."""
+    coefficient infinite (Albert & Anderson 1984): in the groups x outcomes counts
+    (``coded``: each column's codes and levels, sorted; ``y_codes``: the outcomes'
+    positions), groups in sorted order."""
+    j = len(outcomes)
     for col, kind in categorical:
-        table = pd.crosstab(rows[col], rows[value_col]).reindex(columns=list(outcomes), fill_value=0)
-        for group, counts in table.iterrows():
+        codes, levels = coded[col]
+        table = np.bincount(codes * j + y_codes, minlength=len(levels) * j).reshape(-1, j)
+        for group, counts in zip(levels.tolist(), table, strict=True):
             group = _native(group)
             label = f"{kind} {group!r}" if kind != "control" else f"{col} = {group!r}"
             if model_name == "ordered_logit":
-                held = counts[counts > 0]
-                if len(held) == 1 and held.index[0] in (outcomes[0], outcomes[-1]):
-                    value = _native(held.index[0])
-                    end = "lowest" if value == outcomes[0] else "highest"
+                held = np.flatnonzero(counts)
+                if len(held) == 1 and held[0] in (0, j - 1):
+                    value = _native(outcomes[held[0]])
+                    end = "lowest" if held[0] == 0 else "highest"
                     return (
                         f"perfect separation: every article of {label} has the {end} value "
                         f"{value!r}, so its odds ratio is infinite -- no estimate"
                     )
             else:
-                zero = counts[counts == 0]
+                zero = np.flatnonzero(counts == 0)
                 if len(zero):
                     return (
                         f"perfect separation: no article of {label} has the value "
-                        f"{_native(zero.index[0])!r}, so its odds ratio is infinite -- no estimate "
-                        "(merge rare values, or compare with Fisher's exact test)"
+                        f"{_native(outcomes[zero[0]])!r}, so its odds ratio is infinite -- no "
+                        "estimate (merge rare values, or compare with Fisher's exact test)"
                     )
     return ""
 

@@ -106,7 +106,7 @@ def _articles(
             f"the table has no column {', '.join(map(repr, absent))} (it has "
             f"{', '.join(map(str, frame.columns))}) -- pass value_col= and by= naming its columns"
         )
-    keep = ~(frame[value_col].map(is_missing) | frame[by].map(is_missing))
+    keep = ~(missing_mask(frame[value_col]) | missing_mask(frame[by]))
     data = frame.loc[keep, [by, value_col]]
     if "article_id" in frame.columns:
         ids = frame.loc[keep, "article_id"]
@@ -133,12 +133,45 @@ def _articles(
     return data, domain, int((~keep).sum())
 
 
+def missing_mask(values: pd.Series) -> np.ndarray:
+    """``values.map(is_missing)`` as a boolean array, without a Python call per row: what
+    :func:`~framestudy.analysis.data.is_missing` calls missing (None, NaN, pd.NA) pandas
+    does too, so only the rows pandas calls missing are asked."""
+    out = values.isna().to_numpy(dtype=bool, copy=True)
+    na = np.flatnonzero(out)
+    if len(na):
+        out[na] = [is_missing(v) for v in values.iloc[na]]
+    return out
+
+
 def _crosstab(data: pd.DataFrame, value_col: str, by: str, domain: tuple) -> pd.DataFrame:
-    """Groups x values counts (every value of the domain a column, in its order)."""
-    table = pd.crosstab(data[by], data[value_col])
-    table = table.reindex(columns=list(domain), fill_value=0)
-    table.columns.name = "value"
-    return table.astype(np.int64)
+    """Groups x values counts (every value of the domain a column, in its order; every
+    value of ``data`` is one of them): ``pd.crosstab``'s table, groups sorted as it sorts
+    them, counted by ``np.bincount``."""
+    groups, labels = pd.factorize(data[by], sort=True)
+    position = {v: i for i, v in enumerate(domain)}
+    values = data[value_col].map(position).to_numpy(dtype=np.int64)
+    counts = np.bincount(groups * len(domain) + values, minlength=len(labels) * len(domain))
+    return pd.DataFrame(
+        counts.reshape(len(labels), len(domain)).astype(np.int64),
+        index=pd.Index(labels, name=by),
+        columns=pd.Index(list(domain), name="value"),
+    )
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjusted p-values (Holm 1979, "A simple sequentially rejective
+    multiple test procedure", Scandinavian Journal of Statistics 6:65-70): sorted
+    ascending, the i-th of m (from 0) is multiplied by m - i, made non-decreasing by a
+    running maximum and capped at 1. The numbers of statsmodels'
+    ``multipletests(method="holm")``, which also runs ``gc.collect()`` on every call (a
+    tenth of a second with a large study in memory)."""
+    p = np.asarray(p_values, dtype=float)
+    order = np.argsort(p)
+    adjusted = np.maximum.accumulate(p[order] * np.arange(len(p), 0, -1))
+    out = np.empty_like(adjusted)
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -165,9 +198,19 @@ def prevalence(
     check_confidence(confidence)
     data, domain, _ = _articles(frame, value_col, by, values)
     table = _crosstab(data, value_col, by, domain)
-    long = table.stack().rename("count").reset_index()
-    long.columns = [by, "value", "count"]
-    long["n"] = long[by].map(table.sum(axis=1)).astype(np.int64)
+    if table.empty:
+        long = table.stack().rename("count").reset_index()
+        long.columns = [by, "value", "count"]
+        long["n"] = long[by].map(table.sum(axis=1)).astype(np.int64)
+    else:   # the table stacked (groups in its order, each with every value), directly
+        counts = table.to_numpy(dtype=np.int64)
+        width = counts.shape[1]
+        long = pd.DataFrame({
+            by: table.index.to_numpy(dtype=object).repeat(width),
+            "value": np.tile(table.columns.to_numpy(dtype=object), len(table)),
+            "count": counts.ravel(),
+            "n": np.repeat(counts.sum(axis=1), width).astype(np.int64),
+        })
     long["share"] = long["count"] / long["n"]
     low, high = proportion_confint(
         long["count"].to_numpy(), long["n"].to_numpy(), alpha=1 - confidence, method="wilson"
@@ -462,7 +505,7 @@ def compare_outlets(
     (Cochran's rule), :func:`cramers_v_interval` gives V, and each pair of groups is tested
     the same way on its 2 x k table, the pairs' p-values adjusted by Holm's step-down method
     (Holm 1979, "A simple sequentially rejective multiple test procedure", Scandinavian
-    Journal of Statistics 6:65-70; statsmodels ``multipletests(method="holm")``), over the
+    Journal of Statistics 6:65-70; :func:`holm`, statsmodels' numbers), over the
     pairs that could be tested (``pairwise=False`` skips the pairs: ``pairwise`` is then
     empty). ``seed`` fixes every random draw (Monte Carlo tests,
     bootstrap): the same input and seed give the same result.
@@ -508,23 +551,23 @@ def compare_outlets(
 
 def _pairwise(table: pd.DataFrame, seed: np.random.SeedSequence, n_resamples: int) -> pd.DataFrame:
     groups = list(table.index)
-    pairs = list(combinations(groups, 2))
+    counts = table.to_numpy()
+    sizes = counts.sum(axis=1)
+    pairs = list(combinations(range(len(groups)), 2))
     seeds = seed.spawn(len(pairs))
     rows = []
     for (a, b), s in zip(pairs, seeds, strict=True):
-        result = contingency_test(table.loc[[a, b]], seed=s, n_resamples=n_resamples)
+        result = contingency_test(counts[[a, b]], seed=s, n_resamples=n_resamples)
         rows.append({
-            "group_a": a, "group_b": b, "n_a": int(table.loc[a].sum()),
-            "n_b": int(table.loc[b].sum()), "test": result.test, "reason": result.reason,
+            "group_a": groups[a], "group_b": groups[b], "n_a": int(sizes[a]),
+            "n_b": int(sizes[b]), "test": result.test, "reason": result.reason,
             "statistic": result.statistic, "p_value": result.p_value,
         })
     out = pd.DataFrame(rows, columns=list(PAIRWISE_COLUMNS))
     tested = out["p_value"].notna()
     out["p_adjusted"] = np.nan
     if tested.any():
-        out.loc[tested, "p_adjusted"] = multipletests(
-            out.loc[tested, "p_value"].to_numpy(dtype=float), method="holm"
-        )[1]
+        out.loc[tested, "p_adjusted"] = holm(out.loc[tested, "p_value"].to_numpy(dtype=float))
     out["adjustment"] = f"holm over {int(tested.sum())} tested pairs of {len(pairs)}"
     return out
 
@@ -563,9 +606,10 @@ def adjust_across_variables(results, method: str = "holm") -> pd.DataFrame:
     tested = rows["p_value"].notna()
     rows["p_adjusted"] = np.nan
     if tested.any():
-        rows.loc[tested, "p_adjusted"] = multipletests(
-            rows.loc[tested, "p_value"].to_numpy(dtype=float), method=method
-        )[1]
+        p = rows.loc[tested, "p_value"].to_numpy(dtype=float)
+        rows.loc[tested, "p_adjusted"] = (
+            holm(p) if method == "holm" else multipletests(p, method=method)[1]
+        )
     rows["adjustment"] = f"{method} over {int(tested.sum())} tested variables of {len(rows)}"
     return rows.reset_index(drop=True)
 
@@ -732,7 +776,7 @@ def _per_coder_counts(
         rows = annotations.loc[
             annotations["variable"] == attribute, ["article_id", "coder", "span_id", "value"]
         ].drop_duplicates()
-        if rows["span_id"].map(is_missing).any():
+        if missing_mask(rows["span_id"]).any():
             raise AgreementInputError(
                 f"{attribute!r} has rows without a span_id -- it is not a span attribute; "
                 "pass a span attribute such as 'blame_target'"
@@ -834,7 +878,8 @@ def span_density(
         n_coders=("coder", "nunique"), spans=("spans", "mean")
     ).reset_index()
     ids = pd.unique(articles["article_id"])
-    lacking = [a for a in ids if a not in counts.index or is_missing(counts.at[a, "word_count"])]
+    # (the word-count table's index is unique: _word_count_table refuses repeats)
+    lacking = ids[missing_mask(counts["word_count"].reindex(ids))].tolist()
     if lacking:
         raise AgreementInputError(
             f"no word count for annotated article(s) {', '.join(map(repr, lacking[:5]))} -- "
@@ -869,9 +914,19 @@ def _cells(articles: pd.DataFrame, by: str | None):
 
 def _density_summary(articles: pd.DataFrame, by: str, confidence: float) -> pd.DataFrame:
     rows = []
-    kept = articles[articles[by].map(lambda g: not is_missing(g))]
-    for (label, value, group), part in _cells(kept, by):
-        d = part["density"].to_numpy(dtype=float)
+    kept = articles[~missing_mask(articles[by])]
+    density = kept["density"].to_numpy(dtype=float)
+    attribute = kept["attribute"].to_numpy(dtype=object)
+    # the cells of _cells, in its order, each as the positions of its rows
+    keys = ["label", "attribute_value", by]
+    key_frame = kept[keys].astype(object).where(kept[keys].notna(), "\0none")
+    grouped = key_frame.groupby(keys, sort=False)
+    positions = grouped.indices
+    t_rows = []
+    for key in grouped.groups:
+        label, value, group = (None if k == "\0none" else k for k in key)
+        where = positions[key]
+        d = density[where]
         n = d.size
         mean = float(d.mean())
         sd = float(d.std(ddof=1)) if n > 1 else float("nan")
@@ -880,12 +935,21 @@ def _density_summary(articles: pd.DataFrame, by: str, confidence: float) -> pd.D
         elif sd == 0:
             low = high = mean
         else:
-            low, high = stats.t.interval(confidence, n - 1, loc=mean, scale=sd / np.sqrt(n))
+            low = high = float("nan")   # below, for all such cells at once
+            t_rows.append(len(rows))
         rows.append({
-            by: group, "label": label, "attribute": part["attribute"].iloc[0],
+            by: group, "label": label, "attribute": attribute[where[0]],
             "attribute_value": value, "n": n, "mean": mean, "median": float(np.median(d)),
-            "sd": sd, "ci_low": float(low), "ci_high": float(high), "confidence": confidence,
+            "sd": sd, "ci_low": low, "ci_high": high, "confidence": confidence,
         })
+    if t_rows:
+        n = np.array([rows[i]["n"] for i in t_rows])
+        low, high = stats.t.interval(
+            confidence, n - 1, loc=np.array([rows[i]["mean"] for i in t_rows]),
+            scale=np.array([rows[i]["sd"] for i in t_rows]) / np.sqrt(n),
+        )
+        for i, lo, hi in zip(t_rows, low.tolist(), high.tolist(), strict=True):
+            rows[i]["ci_low"], rows[i]["ci_high"] = lo, hi
     frame = pd.DataFrame(rows, columns=[by] + list(DENSITY_SUMMARY_COLUMNS))
     return frame.sort_values([by, "label"], kind="stable").reset_index(drop=True)
 
@@ -936,7 +1000,7 @@ def compare_densities(
             "pass span_density()'s result, or its articles table with by= naming the group column"
         )
     rows = []
-    kept = articles[articles[by].map(lambda g: not is_missing(g))]
+    kept = articles[~missing_mask(articles[by])]
     for (label, value), part in _cells(kept, None):
         samples = {g: p["density"].to_numpy(dtype=float) for g, p in part.groupby(by, sort=True)}
         sizes = pd.Series({g: s.size for g, s in samples.items()})
