@@ -41,3 +41,26 @@ def test_missing_record_is_none_and_a_damaged_one_names_the_file(tmp_path):
     bad.write_text(json.dumps({"command": "x", "inputs": []}), encoding="utf-8")
     with pytest.raises(UserError, match=r"bad\.json: .*'inputs'.*run `framestudy x` again"):
         read_run_record(bad, "framestudy x")
+
+
+def test_an_unchanged_rerun_leaves_the_record_alone(tmp_path, monkeypatch):
+    """Same inputs, same settings: the file is not rewritten (its time stays the first run's);
+    another setting or input: it is."""
+    table = tmp_path / "t.csv"
+    table.write_text("x\n", encoding="utf-8")
+    args = dict(command="framestudy x", root=tmp_path, inputs=[table], files=["a.csv"])
+    path = write_run_record(tmp_path / "r.json", settings={"seed": 1, "gate": {"t": 0.5}}, **args)
+    first = path.read_bytes()
+    record = json.loads(first)
+    record["created"] = "2020-01-01T00:00:00+00:00"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    kept = path.read_bytes()
+    write_run_record(tmp_path / "r.json", settings={"seed": 1, "gate": {"t": 0.5}}, **args)
+    assert path.read_bytes() == kept
+    write_run_record(tmp_path / "r.json", settings={"seed": 2, "gate": {"t": 0.5}}, **args)
+    assert json.loads(path.read_text())["seed"] == 2
+    assert json.loads(path.read_text())["created"] != "2020-01-01T00:00:00+00:00"
+    table.write_text("y\n", encoding="utf-8")
+    before = path.read_bytes()
+    write_run_record(tmp_path / "r.json", settings={"seed": 2, "gate": {"t": 0.5}}, **args)
+    assert json.loads(path.read_bytes())["inputs"] != json.loads(before)["inputs"]

@@ -17,6 +17,7 @@ be published beside a newer one's. Only the standard library is imported here.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
@@ -50,17 +51,31 @@ def write_run_record(
     files: Iterable[str],
     settings: Mapping[str, Any],
 ) -> Path:
-    """Write the run record of ``command`` to ``path`` (atomically); see the module doc."""
+    """Write the run record of ``command`` to ``path`` (atomically); see the module doc.
+
+    A record that would differ from the one on disk only in ``created`` is left as it is:
+    re-running a command on unchanged inputs with unchanged settings changes no file, so a
+    study's committed results stay clean in git (``created`` says when these results were
+    first computed)."""
     from framestudy import __version__
 
+    path = Path(path)
     record = {
         "command": command,
         "framestudy_version": __version__,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": input_digests(root, inputs),
         "files": list(files),
-        **dict(settings),
+        **json.loads(json.dumps(dict(settings))),  # as JSON would read it back
     }
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        earlier = None
+    if isinstance(earlier, dict) and "created" in earlier and (
+        {**earlier, "created": None} == {**record, "created": None}
+    ):
+        return path
     return atomic_write_json(path, record)
 
 

@@ -20,8 +20,6 @@ def report() -> None:
     Example: framestudy report
     Example: framestudy --study build/demo-study report
     """
-    from datetime import UTC, datetime
-
     from framestudy.io import atomic_write_bytes, atomic_write_text
     from framestudy.report.content import report_document
     from framestudy.report.html import to_html
@@ -33,8 +31,7 @@ def report() -> None:
     with console.status("reading the analysis results..."):
         inputs = read_inputs(paths)
     with console.status("drawing the figures..."):
-        created = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        document = report_document(inputs, environment(), created)
+        document = report_document(inputs, environment())
     folder = paths.analysis_dir
     for figure in document.figures():
         atomic_write_bytes(folder / FIGURES / figure.name, figure.png)

@@ -589,10 +589,17 @@ def _provenance(inputs: ReportInputs, environment: list[tuple[str, str]]) -> Sec
     return section
 
 
-def report_document(inputs: ReportInputs, environment: list[tuple[str, str]],
-                    created: str) -> Document:
+def computed(inputs: ReportInputs) -> str:
+    """When the outlet comparison was computed, e.g. ``2026-11-29 22:06 UTC``."""
+    created = _text(inputs.outlets_run.get("created"))
+    return created.replace("T", " ")[:16] + " UTC" if created else "(time not recorded)"
+
+
+def report_document(inputs: ReportInputs, environment: list[tuple[str, str]]) -> Document:
     """The report of a study's analysis results (see the module doc). ``environment``:
-    :func:`framestudy.report.provenance.environment`; ``created``: when, as text."""
+    :func:`framestudy.report.provenance.environment`. The report names the time its
+    results were computed (the outlet comparison's run record), not the time it was
+    drawn: the same results give the same report."""
     names = pseudonyms(inputs.coders["coder"].dropna())
     sections = [_study(inputs, names), _agreement(inputs), _outlets(inputs)]
     sections += [s for s in (_ordinal(inputs), _density(inputs), _ca(inputs), _models(inputs))
@@ -601,6 +608,6 @@ def report_document(inputs: ReportInputs, environment: list[tuple[str, str]],
                  _provenance(inputs, environment)]
     return Document(
         title=f"{inputs.name}: framing by outlet",
-        subtitle=f"framestudy report, {created}",
+        subtitle=f"framestudy report of the results computed {computed(inputs)}",
         sections=sections,
     )
