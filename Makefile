@@ -45,18 +45,33 @@ test: install browser lint
 	$(BIN)/framestudy schema build --check
 	$(BIN)/python -m pytest
 
-# The study's offline pipeline on the bundled corpus, then the analysis on a synthetic
-# study with known truth (5 outlets x 40 articles x 3 coders, blind design): agreement, how
-# framing differs by outlet, and the report.
-DEMO := build/demo-study
+# The main job on the bundled study, through a real Label Studio: a working copy of the study
+# in build/demo (the committed results are never touched), its own local Label Studio, the
+# three coders, push, the committed codings uploaded as those coders (the raw exports in
+# annotations/raw, each annotation through its coder's own account), pulled back, then
+# agreement, the outlet comparison and the report. Running it again reuses the copy, the
+# server and the projects, and duplicates nothing. DEMO_PORT=8090 make demo for another port.
+DEMO      := build/demo
+DEMO_PORT ?= 8080
+FS        := $(BIN)/framestudy --study $(DEMO)
+CODERS    := coder1@framestudy.example coder2@framestudy.example coder3@framestudy.example
 demo: install
-	$(BIN)/framestudy schema build
-	$(BIN)/framestudy tasks build
-	$(BIN)/framestudy simulate --outlets 5 --articles-per-outlet 40 --coders 3 --seed 1 -o $(DEMO) --force
-	$(BIN)/framestudy --study $(DEMO) agreement
-	$(BIN)/framestudy --study $(DEMO) outlets
-	$(BIN)/framestudy --study $(DEMO) report
-	@echo "demo: synthetic study in $(DEMO); planted truth in $(DEMO)/truth.json; agreement, outlet comparisons and the report ($(DEMO)/analysis/report.html) in $(DEMO)/analysis/"
+	@test -f $(DEMO)/study.yaml || { mkdir -p $(DEMO) && cp -R schemas tasks annotations study.yaml $(DEMO)/ && echo "demo: copied the bundled study to $(DEMO)"; }
+	$(FS) schema build
+	$(FS) tasks build
+	$(FS) server start --port $(DEMO_PORT)
+	$(FS) coders add $(CODERS)
+	$(FS) push
+	$(FS) annotations upload $(addprefix $(DEMO)/,$(wildcard annotations/raw/*_project-*.json))
+	$(FS) pull
+	$(FS) agreement
+	$(FS) outlets
+	$(FS) report
+	@echo ""
+	@echo "demo: the report is $(DEMO)/analysis/report.html"
+	@echo "demo: Label Studio runs at http://127.0.0.1:$(DEMO_PORT) -- log in as coder1@framestudy.example with the password stored in $(DEMO)/.labelstudio/coders.json, and annotate by hand"
+	@echo "demo: stop it with: $(FS) server stop"
 
 clean:
+	-test -x $(BIN)/framestudy && test -d $(DEMO)/.labelstudio && $(FS) server stop
 	rm -rf $(VENV) .pytest_cache build src/*.egg-info
