@@ -62,3 +62,18 @@ def test_usage_errors_are_one_line_naming_the_option(args, names):
 def test_no_arguments_shows_the_help():
     res = run_cli()
     assert res.returncode == 0 and "Usage: framestudy" in res.stdout
+
+
+def test_help_reflows_paragraphs_but_keeps_each_example_on_its_own():
+    """Help is Markdown: a docstring's lines re-flow to the terminal, and every example starts
+    a line of its own (two examples are never run together)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "80"}
+    out = subprocess.run([sys.executable, "-m", "framestudy", "agreement", "--help"],
+                         capture_output=True, text=True, env=env, timeout=60).stdout
+    lines = [line.strip() for line in out.splitlines()]
+    examples = [line for line in lines if "Example:" in line]
+    assert len(examples) >= 2 and all(line.startswith("Example:") for line in examples)

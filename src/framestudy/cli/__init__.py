@@ -7,6 +7,7 @@ shows the traceback.
 """
 
 
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -45,7 +46,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 
 
@@ -76,6 +77,22 @@ def _register() -> None:
         "simulate",
     ):
         importlib.import_module(f"framestudy.cli.{name}").register(app)
+    _paragraph_examples(app)
+
+
+_EXAMPLE = re.compile(r"\n([ \t]*)Example:")
+
+
+def _paragraph_examples(group: typer.Typer) -> None:
+    """Help texts are Markdown (a paragraph's lines re-flow to the terminal's width): each
+    docstring line ``Example: ...`` becomes a paragraph of its own, so that examples written
+    one under the other are shown so."""
+    for info in group.registered_commands:
+        doc = info.callback.__doc__ if info.callback else None
+        if doc:
+            info.callback.__doc__ = _EXAMPLE.sub(r"\n\n\1Example:", doc)
+    for sub in group.registered_groups:
+        _paragraph_examples(sub.typer_instance)
 
 
 _register()
