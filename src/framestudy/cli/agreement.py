@@ -390,16 +390,14 @@ def _study_mode(
 ) -> None:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from framestudy.analysis.reliability_data import read_annotations, read_document_lengths
-    from framestudy.analysis.variable_agreement import study_agreement, study_disagreements
+    from framestudy.analysis.reliability_data import read_annotations
+    from framestudy.analysis.runs import AGREEMENT_FILE, run_agreement
+    from framestudy.analysis.variable_agreement import study_disagreements
     from framestudy.io import atomic_write_csv
-    from framestudy.run_record import write_run_record
     from framestudy.schema.registry_file import read_registry
 
     paths = study()
     registry = read_registry(paths.registry)
-    annotations = read_annotations(paths.annotations_csv)
-    lengths = read_document_lengths(paths.tasks_json)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -414,18 +412,10 @@ def _study_mode(
         def advance(variable: str) -> None:
             progress.update(task, advance=1, description=f"agreement: {variable}")
 
-        with input_errors(f"{paths.annotations_csv} with {paths.registry}"):
-            results = study_agreement(
-                annotations, registry, lengths, by=by, n_boot=n_boot, seed=seed, progress=advance
-            )
-    out = paths.analysis_dir / "agreement.csv"
-    atomic_write_csv(out, results)
-    write_run_record(
-        paths.analysis_dir / "agreement.json", command="framestudy agreement", root=paths.root,
-        inputs=[paths.annotations_csv, paths.registry, paths.tasks_json], files=[out.name],
-        settings={"seed": seed, "bootstrap": n_boot, "by": by},
-    )
+        results = run_agreement(paths, seed=seed, n_boot=n_boot, by=by, progress=advance)
+    out = paths.analysis_dir / AGREEMENT_FILE
     if disagreements is not None:
+        annotations = read_annotations(paths.annotations_csv)
         with input_errors(f"{paths.annotations_csv} with {paths.registry}"):
             ranked = study_disagreements(annotations, registry)
         atomic_write_csv(disagreements, ranked)

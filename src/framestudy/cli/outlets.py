@@ -8,28 +8,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from framestudy.cli._common import console, input_errors, shown_path, study
+# What the command writes under analysis/ (docs/outlets.md, "Files": FILES), its run record
+# and the Monte Carlo tests' resamples are defined with the computation, which
+# `framestudy reproduce` runs too (framestudy.analysis.runs: light, no numpy at import).
+from framestudy.analysis.runs import N_RESAMPLES
+from framestudy.analysis.runs import OUTLET_FILES as FILES
+from framestudy.analysis.runs import OUTLETS_RUN as RUN_RECORD
+from framestudy.cli._common import console, shown_path, study
 from framestudy.cli._common import number as _fmt
-
-#: what the command writes under analysis/ (docs/outlets.md, "Files")
-FILES = {
-    "consensus": "consensus.csv",
-    "gate": "gate.csv",
-    "prevalence": "outlet_prevalence.csv",
-    "tests": "outlet_tests.csv",
-    "pairs": "outlet_pairs.csv",
-    "models": "outlet_models.csv",
-    "ca": "outlet_ca.csv",
-    "ordinal": "outlet_ordinal.csv",
-    "density": "outlet_density.csv",
-    "density_tests": "outlet_density_tests.csv",
-}
-
-#: the run record, under analysis/ (framestudy.run_record)
-RUN_RECORD = "outlets.json"
-
-#: the Monte Carlo tests' resamples (the library's default; not an option of the command)
-N_RESAMPLES = 9999
 
 
 def outlets(
@@ -73,50 +59,18 @@ def outlets(
     Example: framestudy outlets --no-models
     """
     from framestudy.analysis.outlet_power import needed_sentence
-    from framestudy.analysis.outlets import WordCountError, outlet_analysis
-    from framestudy.analysis.reliability_data import read_agreement, read_annotations
-    from framestudy.errors import UserError
-    from framestudy.io import atomic_write_csv
-    from framestudy.run_record import write_run_record
-    from framestudy.schema.registry_file import read_registry
+    from framestudy.analysis.runs import run_outlets
     from framestudy.settings import gate_settings
-    from framestudy.tasks.outlets import load_outlets
-    from framestudy.tasks.tasks_file import read_tasks
 
     paths = study()
-    registry = read_registry(paths.registry)
-    annotations = read_annotations(paths.annotations_csv)
-    agreement = read_agreement(paths.analysis_dir / "agreement.csv")
-    tasks = read_tasks(paths.tasks_json) if paths.tasks_json.is_file() else None
-    registry_of_outlets = load_outlets(paths.outlets) if paths.outlets.is_file() else None
     settings = gate_settings(paths)
-    with console.status("comparing outlets..."), input_errors(
-        f"{shown_path(paths.annotations_csv)} with {shown_path(paths.registry)}"
-    ):
-        try:
-            result = outlet_analysis(
-                annotations, registry, agreement, settings=settings, override=no_gate,
-                seed=seed, n_boot=bootstrap, n_resamples=N_RESAMPLES, models=models,
-                tasks=tasks, outlets=registry_of_outlets,
-            )
-        except WordCountError as exc:
-            raise UserError(f"{paths.tasks_json}: {exc}") from None
-    written = []
-    for name, file in FILES.items():
-        target = paths.analysis_dir / file
-        atomic_write_csv(target, getattr(result, name))
-        written.append(target)
-    write_run_record(
-        paths.analysis_dir / RUN_RECORD, command="framestudy outlets", root=paths.root,
-        inputs=[paths.annotations_csv, paths.registry, paths.analysis_dir / "agreement.csv",
-                paths.tasks_json, paths.outlets],
-        files=[p.name for p in written],
-        settings={
-            "seed": seed, "bootstrap": bootstrap, "n_resamples": N_RESAMPLES,
-            "models": bool(models), "gate": settings.model_dump(), "gate_overridden": no_gate,
-            "articles_needed": result.articles_needed,
-        },
-    )
+    with console.status("comparing outlets..."):
+        result = run_outlets(
+            paths, settings=settings, override=no_gate, seed=seed, n_boot=bootstrap,
+            n_resamples=N_RESAMPLES, models=models,
+            where=f"{shown_path(paths.annotations_csv)} with {shown_path(paths.registry)}",
+        )
+    written = [paths.analysis_dir / file for file in FILES.values()]
     outlet_tests = result.tests[result.tests["by"] == "outlet"]
     console.print(_tests_table(outlet_tests))
     if no_gate:
