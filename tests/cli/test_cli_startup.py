@@ -48,6 +48,7 @@ def _imported(*args: str) -> list[str]:
         ("annotations", "import", "--help"),
         ("simulate", "--help"),
         ("plan", "--help"),
+        ("reproduce", "--help"),
     ],
     ids=" ".join,
 )
