@@ -32,6 +32,7 @@ The steps, each a function of its own:
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 import re
@@ -288,9 +289,11 @@ def _prepare(study: Study, work: Path, records: Iterable[dict]) -> None:
             source = study.root / name
             if digest is None or name in _RECOMPUTED_INPUTS or os.path.isabs(name):
                 continue
-            if source.is_file():
-                (work / name).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, work / name)
+            if not source.is_file():
+                raise UserError(f"{source}: missing (the committed results were computed from "
+                                "it) -- restore it from git")
+            (work / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, work / name)
 
 
 def recompute(study: Study, work: Path, agreement_run: dict, outlets_run: dict | None,
@@ -457,7 +460,8 @@ def compare_files(committed: Path, recomputed: Path, file: str) -> tuple[list[Di
     """:func:`compare_tables` of two CSV files (identical bytes are equal at once); also
     the committed file's number of rows."""
     if committed.read_bytes() == recomputed.read_bytes():
-        return [], sum(1 for _ in committed.open(encoding="utf-8", errors="replace")) - 1
+        with committed.open(encoding="utf-8", errors="replace", newline="") as handle:
+            return [], max(sum(1 for _ in csv.reader(handle)) - 1, 0)
     a, b = read_text_csv(committed), read_text_csv(recomputed)
     return compare_tables(a, b, file, KEY_COLUMNS.get(Path(file).name, ())), len(a)
 
@@ -652,7 +656,10 @@ def _recompute_in(study: Study, work: Path, result: Reproduction, sources: Table
     result.differences += _input_problems(study, runs.items())
 
     _prepare(study, work, runs.values())
-    result.runs = recompute(study, work, runs[AGREEMENT_RUN], runs.get(OUTLETS_RUN), say)
+    try:
+        result.runs = recompute(study, work, runs[AGREEMENT_RUN], runs.get(OUTLETS_RUN), say)
+    except UserError as exc:  # name the study's file, not its copy in the temporary folder
+        raise UserError(str(exc).replace(str(work), str(study.root))) from None
 
     say("comparing with the committed results")
     written: list[str] = []
