@@ -243,3 +243,15 @@ def test_lock_parsing_and_version_differences():
     assert locked == {"numpy": "2.2.1", "typing-extensions": "4.12.0", "extra": "0.3"}
     assert lock_differences(locked, {"numpy": "2.2.2", "typing-extensions": "4.12.0"}) == [
         "extra not installed, 0.3 locked", "numpy 2.2.2 installed, 2.2.1 locked"]
+
+
+def test_a_damaged_committed_csv_is_a_difference_and_equal_bytes_count_records(tmp_path):
+    from framestudy.reproduce import compare_files
+
+    ours, theirs = tmp_path / "ours.csv", tmp_path / "theirs.csv"
+    theirs.write_text('a,b\n1,"two\nlines"\n3,x\n', encoding="utf-8")
+    ours.write_bytes(theirs.read_bytes())
+    assert compare_files(ours, theirs, "analysis/x.csv") == ([], 2)
+    ours.write_bytes(b"\xff\xfe\x00garbage")
+    (found,), rows = compare_files(ours, theirs, "analysis/x.csv")
+    assert rows == 0 and str(found).startswith("analysis/x.csv: not a readable CSV")

@@ -462,7 +462,11 @@ def compare_files(committed: Path, recomputed: Path, file: str) -> tuple[list[Di
     if committed.read_bytes() == recomputed.read_bytes():
         with committed.open(encoding="utf-8", errors="replace", newline="") as handle:
             return [], max(sum(1 for _ in csv.reader(handle)) - 1, 0)
-    a, b = read_text_csv(committed), read_text_csv(recomputed)
+    b = read_text_csv(recomputed)
+    try:
+        a = read_text_csv(committed)
+    except UserError as exc:  # a damaged committed file is a difference, not bad input
+        return [Difference(file, note=str(exc).split(": ", 1)[-1])], 0
     return compare_tables(a, b, file, KEY_COLUMNS.get(Path(file).name, ())), len(a)
 
 
