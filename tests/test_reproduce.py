@@ -255,3 +255,16 @@ def test_a_damaged_committed_csv_is_a_difference_and_equal_bytes_count_records(t
     ours.write_bytes(b"\xff\xfe\x00garbage")
     (found,), rows = compare_files(ours, theirs, "analysis/x.csv")
     assert rows == 0 and str(found).startswith("analysis/x.csv: not a readable CSV")
+
+
+def test_the_lock_warning_puts_computing_packages_first_and_is_cut(tmp_path, monkeypatch):
+    import framestudy.reproduce as rp
+
+    lock = tmp_path / "requirements.lock"
+    lock.write_text("".join(f"pkg{i:02d}==1.0\n" for i in range(12)) + "scipy==0.1\n")
+    monkeypatch.setattr(rp, "installed_versions", lambda: {"scipy": "1.15.0"})
+    (warning,) = rp.lock_warnings(lock)
+    assert warning.startswith("installed packages differ from requirements.lock (13): "
+                              "scipy 1.15.0 installed, 0.1 locked; pkg00 not installed")
+    assert "; and 3 more --" in warning
+    assert rp.lock_warnings(None)[0].startswith("no requirements.lock found")

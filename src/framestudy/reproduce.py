@@ -77,6 +77,9 @@ KEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "outlet_density_tests.csv": ("by", "label", "attribute", "attribute_value"),
 }
 
+#: how many differing package versions the warning lists (the rest are counted)
+LOCK_SHOWN = 10
+
 #: the report's files under analysis/ (written by ``framestudy report``)
 REPORT_FILES = ("report.html", "report.md")
 
@@ -589,11 +592,17 @@ def lock_warnings(lock: Path | None) -> list[str]:
         raise UserError(f"{lock}: unreadable lock file ({exc}) -- pass a requirements.lock") from None
     if not locked:
         raise UserError(f"{lock}: no `name==version` lines -- not a requirements lock")
+    from framestudy.report.provenance import COMPUTING
+
     differing = lock_differences(locked, installed_versions())
     if not differing:
         return []
-    return [f"installed packages differ from {Path(lock).name} ({len(differing)}): "
-            + "; ".join(differing) + " -- `make install` installs the locked versions"]
+    # the packages that compute the numbers first; a long list is cut at LOCK_SHOWN
+    differing.sort(key=lambda phrase: phrase.split(" ")[0] not in COMPUTING)
+    shown = "; ".join(differing[:LOCK_SHOWN]) + (
+        f"; and {len(differing) - LOCK_SHOWN} more" if len(differing) > LOCK_SHOWN else "")
+    return [f"installed packages differ from {Path(lock).name} ({len(differing)}): {shown} "
+            "-- `make install` installs the locked versions"]
 
 
 # -- all of it ---------------------------------------------------------------------------
