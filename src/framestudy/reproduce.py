@@ -20,8 +20,8 @@ The steps, each a function of its own:
 4. :func:`compare_tables` -- each recomputed CSV is compared with the committed one value
    by value: the same files, columns and rows (matched by their key columns,
    :data:`KEY_COLUMNS`), numbers equal within :data:`RTOL`/:data:`ATOL`, text exactly.
-   The report (``report.html``/``.md``, figures) carries the time it was made, so its
-   bytes are not compared: :func:`check_report` checks that it exists and that it was made
+   The report (``report.html``/``.md``, figures) is presentation and names the machine it
+   was drawn on (package versions, their digest), so its bytes are not compared: :func:`check_report` checks that it exists and that it was made
    from the committed runs.
 5. :func:`lock_differences` -- installed package versions against the repository's
    ``requirements.lock``: a warning, never a failure by itself.
@@ -492,8 +492,8 @@ _FIGURE_LINK = re.compile(r"\]\((figures/[^)\s]+)\)")
 
 
 def check_report(analysis: Path, runs: Mapping[str, dict]) -> tuple[list[Difference], list[str]]:
-    """The report is presentation: it is not compared byte by byte (it names the time it
-    was made). It must exist whole (``report.html``, ``report.md`` and each figure the
+    """The report is presentation: it is not compared byte by byte (its provenance names
+    the environment it was drawn in; its figures' bytes depend on matplotlib). It must exist whole (``report.html``, ``report.md`` and each figure the
     Markdown links) and have been made from the committed runs: the provenance of both
     files names each run record's ``created`` time. A study without any report is fine (a
     note says so)."""
@@ -520,7 +520,7 @@ def check_report(analysis: Path, runs: Mapping[str, dict]) -> tuple[list[Differe
                     f"analysis/{record_name} ({created}): older than its inputs -- run "
                     "`framestudy report` again"))
     notes = [] if out else [f"{' and '.join('analysis/' + f for f in present)} made from the "
-                            "committed runs (not compared byte by byte: they name the time)"]
+                            "committed runs (presentation: not compared byte by byte)"]
     return out, notes
 
 
