@@ -81,7 +81,7 @@ def run_agreement(
     registry = read_registry(paths.registry)
     annotations = read_annotations(paths.annotations_csv)
     lengths = read_document_lengths(paths.tasks_json)
-    with _input_errors(where or f"{paths.annotations_csv} with {paths.registry}"):
+    with input_errors(where or f"{paths.annotations_csv} with {paths.registry}"):
         results = study_agreement(
             annotations, registry, lengths, by=by, n_boot=n_boot, seed=seed, progress=progress
         )
@@ -127,7 +127,7 @@ def run_outlets(
     agreement = read_agreement(paths.analysis_dir / AGREEMENT_FILE)
     tasks = read_tasks(paths.tasks_json) if paths.tasks_json.is_file() else None
     registry_of_outlets = load_outlets(paths.outlets) if paths.outlets.is_file() else None
-    with _input_errors(where or f"{paths.annotations_csv} with {paths.registry}"):
+    with input_errors(where or f"{paths.annotations_csv} with {paths.registry}"):
         try:
             result = outlet_analysis(
                 annotations, registry, agreement, settings=settings, override=override,
@@ -156,9 +156,10 @@ def run_outlets(
 
 
 @contextmanager
-def _input_errors(where: str):
-    """The engine's input errors (``AgreementInputError``) as the one-line
-    :class:`UserError` of the command line, prefixed with the inputs they concern."""
+def input_errors(where: str):
+    """The analysis engine's input errors (``AgreementInputError``, a ValueError) as the
+    one-line :class:`UserError` of the command line, prefixed with the file (or data) they
+    concern."""
     from framestudy.analysis.data import AgreementInputError
 
     try:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 
-from framestudy.errors import UserError
+from framestudy.analysis.runs import input_errors  # noqa: F401 (the commands' one wrapper)
 from framestudy.study import Study
 
 console = Console()
@@ -55,16 +54,3 @@ def track_items(items: Sequence, description: str, minimum: int = 50) -> Iterabl
         items, description=description, console=err_console, transient=True,
         disable=len(items) < minimum,
     )
-
-
-@contextmanager
-def input_errors(where: str):
-    """The analysis engine's input errors (``AgreementInputError``, a ValueError) as the
-    one-line ``UserError`` of the command line, prefixed with the file (or data) they
-    concern."""
-    from framestudy.analysis.data import AgreementInputError
-
-    try:
-        yield
-    except AgreementInputError as exc:
-        raise UserError(f"{where}: {exc}") from None

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from framestudy.analysis.runs import AGREEMENT_RUN, OUTLETS_RUN
+from framestudy.analysis.runs import OUTLET_FILES as RUN_FILES
 from framestudy.errors import UserError
 from framestudy.run_record import changed_inputs, read_run_record
 
@@ -24,21 +26,9 @@ if TYPE_CHECKING:
     from framestudy.annotations.table import TableSources
     from framestudy.study import Study
 
-AGREEMENT_RUN = "agreement.json"
-OUTLETS_RUN = "outlets.json"
-
-#: the outlet stage's tables: attribute -> file under analysis/ (missing files read empty)
-OUTLET_FILES = {
-    "gate": "gate.csv",
-    "prevalence": "outlet_prevalence.csv",
-    "tests": "outlet_tests.csv",
-    "pairs": "outlet_pairs.csv",
-    "ordinal": "outlet_ordinal.csv",
-    "density": "outlet_density.csv",
-    "density_tests": "outlet_density_tests.csv",
-    "models": "outlet_models.csv",
-    "ca": "outlet_ca.csv",
-}
+#: the outlet stage's tables the report reads: attribute -> file under analysis/ (missing
+#: files read empty); the consensus table is read apart (only its disagreements)
+OUTLET_FILES = {k: v for k, v in RUN_FILES.items() if k != "consensus"}
 
 #: consensus.csv columns the report reads (the disagreement list)
 CONSENSUS_USED = ["article_id", "outlet", "variable", "category", "span_label", "value",
