@@ -77,7 +77,7 @@ def short_reason(reason) -> str:
     text = re.sub(r"^not (tested|modelled|analysed): ", "", text)
     if text.startswith("the reliability gate excluded it"):
         return "excluded by the reliability gate"
-    return text.split(" -- ")[0]
+    return text.split(" -- ")[0].split(" (")[0]
 
 
 def _rows(frame: pd.DataFrame, limit: int = MAX_ROWS) -> tuple[pd.DataFrame, str]:
@@ -115,9 +115,15 @@ def _study(inputs: ReportInputs, names: dict[str, str]) -> Section:
     n_coded = coded["article_id"].nunique()
     per_article = coded.groupby("article_id")["coder"].nunique()
     schema = inputs.schema
+    tasks_frame = pd.DataFrame(inputs.tasks)
+    with_articles = (tasks_frame["outlet"].nunique() if "outlet" in tasks_frame
+                     else coded["outlet"].nunique())
+    listed = len(inputs.outlets)
     text = (
-        f"{n_articles:,} article(s) from {len(inputs.outlets) or coded['outlet'].nunique()} "
-        f"outlet(s); {n_coded:,} coded by {len(names)} coder(s) "
+        f"{n_articles:,} article(s) from {with_articles} outlet(s)"
+        + (f" ({listed} listed in tasks/outlets.yaml)" if listed and listed != with_articles
+           else "")
+        + f"; {n_coded:,} coded by {len(names)} coder(s) "
         f"({(per_article >= 2).sum():,} of them by two or more, the reliability sample)."
     )
     if schema:
@@ -207,7 +213,7 @@ def _no_test_reason(tests: pd.DataFrame) -> str:
     others = reasons[~gated & (reasons != "")]
     if others.empty:
         return "no comparison could be made"
-    return others.str.split(" -- ").str[0].value_counts().index[0]
+    return others.map(short_reason).value_counts().index[0]
 
 
 def _tests_table(tests: pd.DataFrame) -> tuple[pd.DataFrame, tuple[int, ...]]:
@@ -269,7 +275,8 @@ def _outlets(inputs: ReportInputs) -> Section:
     table, muted = _tests_table(by_outlet)
     shown, note = _rows(table)
     adjustment = _text(by_outlet.get("adjustment", pd.Series([""])).iloc[0])
-    note = "; ".join(x for x in (note, f"p (Holm): {adjustment}" if adjustment else "") if x)
+    note = "; ".join(x for x in (note, f"p (Holm): {adjustment}" if adjustment else "",
+                                 "reasons in full: outlet_tests.csv") if x)
     section.blocks.append(Table(shown, "Outlet x value tests per question", note=note,
                                 muted=tuple(m for m in muted if m < len(shown))))
     prevalence = inputs.tables["prevalence"]
@@ -280,6 +287,11 @@ def _outlets(inputs: ReportInputs) -> Section:
             section.blocks.append(Paragraph(
                 f"By outlet {by}: every outlet has the same {by} "
                 f"({', '.join(groups) or 'unknown'}): nothing to compare.", "note"))
+            continue
+        if part["test"].map(_text).eq("").all():
+            section.blocks.append(Paragraph(
+                f"By outlet {by} ({', '.join(groups)}): no test ran: "
+                f"{_no_test_reason(part)}.", "note"))
             continue
         table, muted = _tests_table(part)
         shown, note = _rows(table)
