@@ -34,6 +34,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from framestudy.analysis import bootstrap_alpha, krippendorff_alpha  # noqa: E402
+from framestudy.analysis.bootstrap import (  # noqa: E402
+    bca_interval,
+    jackknife_alpha,
+    jackknife_interval,
+)
 from framestudy.analysis.data import Coded  # noqa: E402
 from framestudy.io import atomic_write_text  # noqa: E402
 from framestudy.simulation.planning import coder_confusions, simulate_codes, true_alpha_of  # noqa: E402
@@ -162,13 +167,245 @@ def markdown(table: pd.DataFrame, reps: int, seconds: float, workers: int) -> st
     return "\n".join(lines)
 
 
+# --- the pilot regime (issue 14): small studies, two or three categories, a rare value -----
+#
+# An independent generator (nothing from framestudy.simulation): each unit's true value is
+# drawn from the category distribution; each coder knows it with probability p and
+# otherwise guesses a value from the same distribution; 10% of the values are then removed
+# at random. Under this model the population alpha is p^2 (a chance-corrected agreement of
+# two independent "knows" events), so p = sqrt(alpha). The target is nevertheless measured,
+# not assumed: alpha of one 200,000-unit sample per (categories, coders, alpha), computed by
+# the independent ``krippendorff`` package; the report prints it next to p^2.
+
+PILOT_SHARES = {2: (0.05, 0.10, 0.20, 0.50), 3: (0.05, 0.10, 0.20)}
+PILOT_UNITS = (20, 30, 50, 100, 200)
+PILOT_CODERS = (2, 3, 5)
+PILOT_ALPHAS = (0.5, 0.7, 0.85, 0.95)
+PILOT_METHODS = ("units", "krippendorff", "bca", "jackknife")
+PILOT_TRUTH_UNITS = 200_000
+PILOT_SEED = 20261214
+PILOT_START, PILOT_END = "<!-- pilot:start -->", "<!-- pilot:end -->"
+
+
+def pilot_probabilities(n_categories: int, smallest: float) -> np.ndarray:
+    rest = (1.0 - smallest) / (n_categories - 1)
+    return np.array([smallest] + [rest] * (n_categories - 1))
+
+
+def pilot_codes(rng: np.random.Generator, n: int, k: int, probs: np.ndarray, know: float,
+                missing: float = MISSING) -> np.ndarray:
+    """Units x coders category indices (-1 = missing) from the knows-or-guesses model."""
+    truth = rng.choice(probs.size, size=n, p=probs)
+    guesses = rng.choice(probs.size, size=(n, k), p=probs)
+    codes = np.where(rng.random((n, k)) < know, truth[:, None], guesses)
+    codes[rng.random((n, k)) < missing] = -1
+    return codes
+
+
+def pilot_truth(n_categories: int, smallest: float, k: int, alpha: float) -> float:
+    """Alpha of one large sample, by the ``krippendorff`` package (not framestudy)."""
+    import krippendorff
+
+    rng = np.random.default_rng(design_seed(("truth", n_categories, smallest, k, alpha)))
+    codes = pilot_codes(rng, PILOT_TRUTH_UNITS, k, pilot_probabilities(n_categories, smallest),
+                        math.sqrt(alpha))
+    data = np.where(codes >= 0, codes, np.nan).astype(float).T  # coders x units
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+def pilot_intervals(coded: Coded, seed: int) -> dict[str, tuple[float, float]]:
+    """Each method's 95% interval for one simulated study (NaN when it cannot be formed)."""
+    estimate = krippendorff_alpha(coded, "nominal")["estimate"]
+    units = bootstrap_alpha(coded, "nominal", n_boot=N_BOOT, seed=seed, method="units")
+    kripp = bootstrap_alpha(coded, "nominal", n_boot=N_BOOT, seed=seed, method="krippendorff")
+    jack = jackknife_alpha(coded, "nominal")
+    bca = bca_interval(units["replicates"], estimate, jack)
+    jk = jackknife_interval(estimate, jack)
+    return {
+        "units": (units["ci_low"], units["ci_high"]),
+        "krippendorff": (kripp["ci_low"], kripp["ci_high"]),
+        "bca": (bca[0], bca[1]),
+        "jackknife": (jk[0], jk[1]),
+    }
+
+
+def run_pilot_design(args: tuple) -> dict:
+    (cats, smallest, n, k, alpha), truth, reps = args
+    probs = pilot_probabilities(cats, smallest)
+    rng = np.random.default_rng(design_seed(("pilot", PILOT_SEED, cats, smallest, n, k, alpha)))
+    hits = {m: 0 for m in PILOT_METHODS}
+    undefined = {m: 0 for m in PILOT_METHODS}
+    widths = {m: [] for m in PILOT_METHODS}
+    estimates, perfect = [], 0
+    for _ in range(reps):
+        codes = pilot_codes(rng, n, k, probs, math.sqrt(alpha))
+        coded = Coded(codes, tuple(range(cats)), pd.RangeIndex(n), tuple(range(k)))
+        est = krippendorff_alpha(coded, "nominal")["estimate"]
+        estimates.append(est)
+        perfect += bool(est == 1.0)
+        seed = int(rng.integers(2**31))
+        for method, (lo, hi) in pilot_intervals(coded, seed).items():
+            if math.isnan(lo) or math.isnan(hi):
+                undefined[method] += 1
+                continue
+            hits[method] += lo <= truth <= hi
+            widths[method].append(hi - lo)
+    est = np.array(estimates, dtype=float)
+    row = {
+        "categories": cats, "smallest": smallest, "units": n, "coders": k, "alpha": alpha,
+        "true_alpha": truth, "reps": reps,
+        "mean_estimate": float(np.nanmean(est)) if np.isfinite(est).any() else float("nan"),
+        "undefined_estimate": int(np.isnan(est).sum()), "perfect": perfect,
+    }
+    for m in PILOT_METHODS:
+        c = hits[m] / reps
+        row[f"coverage_{m}"] = c
+        row[f"mcse_{m}"] = math.sqrt(c * (1 - c) / reps)
+        row[f"width_{m}"] = float(np.mean(widths[m])) if widths[m] else float("nan")
+        row[f"undefined_{m}"] = undefined[m]
+    return row
+
+
+def pilot_designs() -> list[tuple]:
+    return [
+        (cats, smallest, n, k, a)
+        for cats, shares in PILOT_SHARES.items() for smallest in shares
+        for k in PILOT_CODERS for a in PILOT_ALPHAS for n in PILOT_UNITS
+    ]
+
+
+def pilot_markdown(table: pd.DataFrame, reps: int, seconds: float, workers: int, quick: bool,
+                   command: str, truth_gap: float) -> str:
+    mc = math.sqrt(0.95 * 0.05 / reps)
+    big = table[table["units"] >= 30]
+    lines = [
+        PILOT_START,
+        "## The pilot regime: small studies, two or three categories, a rare value (issue 14)",
+        "",
+        f"Generated by `{command}` (do not edit by hand; the run rewrites only this section). "
+        f"{len(table)} designs x {reps} simulated studies, {N_BOOT} bootstrap replicates each, "
+        f"{workers} processes, {seconds / 60:.1f} minutes."
+        + (" **Quick mode**: few studies per design, so single designs carry a Monte Carlo "
+           f"standard error of about {mc:.3f} at .95; read the summaries, not single rows."
+           if quick else ""),
+        "",
+        "**Set-up** (an independent generator, nothing from `framestudy.simulation`). Nominal "
+        "data with 2 categories (smallest share .05, .10, .20, .50) or 3 (.05, .10, .20; the "
+        "others share the rest equally); 20-200 units; 2, 3 or 5 coders. Each coder knows a "
+        "unit's true value with probability p and otherwise guesses from the value "
+        f"distribution; {MISSING:.0%} of the values are then removed at random. p = sqrt(α), "
+        "α in .5, .7, .85, .95. The true α of each (categories, share, coders, α) is measured "
+        f"on one {PILOT_TRUTH_UNITS:,}-unit sample with the `krippendorff` package; it "
+        f"differs from p² = α by at most {truth_gap:.4f}.",
+        "",
+        "**Methods** (95% intervals): `units` -- percentile interval of the units bootstrap "
+        "(the default); `krippendorff` -- KALPHA's bootstrap; `bca` -- BCa interval (Efron "
+        "1987) from the same units replicates, acceleration from the leave-one-unit-out "
+        "jackknife; `jackknife` -- α̂ ± t(N-1) × jackknife standard error, capped at 1 (after "
+        "Hughes 2022). An interval that cannot be formed (no variation, every replicate on "
+        "one side of α̂) counts as not covering.",
+        "",
+        f"Monte Carlo standard error of a coverage near .95: {mc:.4f}.",
+        "",
+        "### Summary, designs with ≥ 30 units",
+        "",
+        "| method | mean coverage | min | designs ≥ .93 | designs in [.93, .97] | mean width | "
+        "mean coverage, 20 units |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    small = table[table["units"] < 30]
+    for m in PILOT_METHODS:
+        col = big[f"coverage_{m}"]
+        lines.append(
+            f"| `{m}` | {col.mean():.3f} | {col.min():.3f} | {(col >= 0.93).sum()} of {len(big)} "
+            f"| {((col >= 0.93) & (col <= 0.97)).sum()} of {len(big)} | "
+            f"{big[f'width_{m}'].mean():.3f} | {small[f'coverage_{m}'].mean():.3f} |"
+        )
+    best = big[[f"coverage_{m}" for m in PILOT_METHODS]].max(axis=1)
+    lines += ["", f"Designs with ≥ 30 units where no method reaches .93: {(best < 0.93).sum()} "
+              f"of {len(big)}.", "", "### Mean coverage by units and true α (all designs)", "",
+              "| units | α | " + " | ".join(f"`{m}`" for m in PILOT_METHODS) + " |",
+              "|---|---|" + "---|" * len(PILOT_METHODS)]
+    for (n, a), sub in table.groupby(["units", "alpha"]):
+        lines.append(f"| {n} | {a:g} | " + " | ".join(
+            f"{sub[f'coverage_{m}'].mean():.3f}" for m in PILOT_METHODS) + " |")
+    lines += ["", "### Mean coverage by smallest share and units (all designs)", "",
+              "| categories | smallest | units | " + " | ".join(f"`{m}`" for m in PILOT_METHODS)
+              + " |", "|---|---|---|" + "---|" * len(PILOT_METHODS)]
+    for (c, s_, n), sub in table.groupby(["categories", "smallest", "units"]):
+        lines.append(f"| {c} | {s_:g} | {n} | " + " | ".join(
+            f"{sub[f'coverage_{m}'].mean():.3f}" for m in PILOT_METHODS) + " |")
+    head = ["cat.", "smallest", "coders", "α", "units", "true α", "mean α̂", "α̂ = 1"]
+    for m in PILOT_METHODS:
+        head += [f"`{m}`", "±", "width", "undef."]
+    lines += ["", "### By design", "", "<details><summary>all designs</summary>", "",
+              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in table.itertuples():
+        cells = [r.categories, f"{r.smallest:g}", r.coders, f"{r.alpha:g}", r.units,
+                 f"{r.true_alpha:.3f}", f"{r.mean_estimate:.3f}", r.perfect]
+        for m in PILOT_METHODS:
+            cells += [f"{getattr(r, f'coverage_{m}'):.3f}", f"{getattr(r, f'mcse_{m}'):.3f}",
+                      f"{getattr(r, f'width_{m}'):.3f}", getattr(r, f"undefined_{m}")]
+        lines.append("| " + " | ".join(map(str, cells)) + " |")
+    lines += ["", "</details>", "", PILOT_END]
+    return "\n".join(lines)
+
+
+def run_pilot(args: argparse.Namespace) -> int:
+    reps = args.reps if args.reps_given else (100 if args.quick else 1000)
+    start = time.perf_counter()
+    keys = sorted({(c, s_, k, a) for c, s_, _, k, a in pilot_designs()})
+    truths = {key: pilot_truth(*key) for key in keys}
+    gap = max(abs(t - key[3]) for key, t in truths.items())
+    jobs = [(d, truths[(d[0], d[1], d[3], d[4])], reps) for d in pilot_designs()]
+    rows = []
+    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        for i, row in enumerate(pool.map(run_pilot_design, jobs, chunksize=4), start=1):
+            rows.append(row)
+            if i % 20 == 0 or i == len(jobs):
+                print(f"[{i}/{len(jobs)}] {row['categories']} cat. smallest {row['smallest']} "
+                      f"K={row['coders']} n={row['units']} alpha {row['alpha']}: "
+                      + "  ".join(f"{m} {row[f'coverage_{m}']:.2f}" for m in PILOT_METHODS),
+                      flush=True)
+    seconds = time.perf_counter() - start
+    table = pd.DataFrame(rows)
+    command = "python benchmarks/ci_coverage.py --pilot" + (" --quick" if args.quick else "") + (
+        f" --reps {reps}" if args.reps_given else "")
+    text = pilot_markdown(table, reps, seconds, args.workers, args.quick, command, gap)
+    print(text.split("### Mean coverage by units")[0])
+    print(f"{seconds:.0f} s")
+    if args.csv:
+        table.to_csv(args.csv, index=False)
+    if not args.no_write:
+        target = REPO / "docs" / "ci_coverage.md"
+        existing = target.read_text(encoding="utf-8")
+        if PILOT_START in existing and PILOT_END in existing:
+            head, rest = existing.split(PILOT_START, 1)
+            tail = rest.split(PILOT_END, 1)[1]
+            new = head + text + tail
+        else:
+            new = existing.rstrip("\n") + "\n\n" + text + "\n"
+        atomic_write_text(target, new)
+        print(f"wrote {target}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=1000, help="simulated studies per design")
+    parser.add_argument("--reps", type=int, default=None, help="simulated studies per design")
+    parser.add_argument("--pilot", action="store_true",
+                        help="the pilot regime of issue 14 (2-3 categories, rare values, 20-200 units)")
+    parser.add_argument("--quick", action="store_true",
+                        help="100 studies per design (pilot regime), said so in the output")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/ untouched")
     parser.add_argument("--csv", type=Path, help="also write the table as CSV here")
     args = parser.parse_args(argv)
+    args.reps_given = args.reps is not None
+    if args.pilot:
+        return run_pilot(args)
+    if args.reps is None:
+        args.reps = 100 if args.quick else 1000
 
     jobs = [(d, args.reps) for d in designs()]
     start = time.perf_counter()
