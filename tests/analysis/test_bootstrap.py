@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 
 from framestudy.analysis import bootstrap as bootstrap_module
-from framestudy.analysis.bootstrap import _draw_counts, _patterns, bootstrap_alpha
+from framestudy.analysis.bootstrap import (
+    _draw_counts,
+    _patterns,
+    bca_interval,
+    bootstrap_alpha,
+    jackknife_alpha,
+    jackknife_interval,
+)
 from framestudy.analysis.data import encode
 
 
@@ -192,3 +199,64 @@ def test_patterns_are_numpys_unique_rows(shape, high):
     np.testing.assert_array_equal(got[0], patterns)
     np.testing.assert_array_equal(got[1], inverse.ravel())
     np.testing.assert_array_equal(got[2], counts)
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval"])
+def test_jackknife_values_are_alpha_without_each_unit(level):
+    """Value i equals krippendorff.alpha of the data with pairable unit i deleted."""
+    data = ratings(4, n_units=45, n_coders=3, missing=0.2)
+    values = jackknife_alpha(encode(data), level)
+    matrix = data.to_numpy()
+    pairable = np.flatnonzero((~np.isnan(matrix)).sum(axis=1) >= 2)
+    expected = [
+        krippendorff.alpha(reliability_data=np.delete(matrix, i, axis=0).T,
+                           level_of_measurement=level)
+        for i in pairable
+    ]
+    assert values == pytest.approx(np.array(expected), abs=1e-12)
+
+
+def test_jackknife_with_many_distinct_values_uses_moments(monkeypatch):
+    monkeypatch.setattr(bootstrap_module, "LARGE_DOMAIN", 5)
+    data = ratings(6, n_units=30, n_coders=3, missing=0.1, n_cat=9)
+    values = jackknife_alpha(encode(data), "interval")
+    matrix = data.to_numpy()
+    pairable = np.flatnonzero((~np.isnan(matrix)).sum(axis=1) >= 2)
+    expected = [
+        krippendorff.alpha(reliability_data=np.delete(matrix, i, axis=0).T,
+                           level_of_measurement="interval")
+        for i in pairable
+    ]
+    assert values == pytest.approx(np.array(expected), abs=1e-12)
+
+
+def test_bca_interval_equals_scipys_bca():
+    """Given scipy's own replicates and the jackknife of the mean, the same interval."""
+    from scipy import stats
+
+    x = np.random.default_rng(5).exponential(size=40)
+    res = stats.bootstrap((x,), np.mean, n_resamples=4000, method="BCa",
+                          random_state=np.random.default_rng(1), confidence_level=0.9)
+    jack = (x.sum() - x) / (x.size - 1)
+    low, high, z0, accel = bca_interval(res.bootstrap_distribution, x.mean(), jack, 0.9)
+    assert (low, high) == pytest.approx(tuple(res.confidence_interval), rel=1e-12)
+    assert accel > 0  # a right-skewed sample
+
+
+def test_bca_interval_is_undefined_when_every_replicate_is_on_one_side():
+    low, high, z0, _ = bca_interval(np.array([0.9, 0.95, 1.0]), 0.8, np.array([0.8, 0.7]))
+    assert np.isnan(low) and np.isnan(high) and np.isnan(z0)
+
+
+def test_jackknife_interval_se_of_the_mean_is_s_over_root_n():
+    """For the mean the jackknife standard error is exactly s / sqrt(n) (Efron & Tibshirani
+    1993, p. 142); the interval is mean -/+ t(n-1) se, capped at 1."""
+    from scipy import stats
+
+    x = np.random.default_rng(2).normal(0.3, 0.2, size=25)
+    jack = (x.sum() - x) / (x.size - 1)
+    low, high, se = jackknife_interval(x.mean(), jack)
+    assert se == pytest.approx(x.std(ddof=1) / np.sqrt(x.size), rel=1e-12)
+    assert low == pytest.approx(x.mean() - stats.t.ppf(0.975, 24) * se, rel=1e-12)
+    assert high == pytest.approx(min(1.0, x.mean() + stats.t.ppf(0.975, 24) * se), rel=1e-12)
+    assert np.isnan(jackknife_interval(0.5, np.array([0.4]))[0])
