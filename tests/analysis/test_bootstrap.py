@@ -260,3 +260,52 @@ def test_jackknife_interval_se_of_the_mean_is_s_over_root_n():
     assert low == pytest.approx(x.mean() - stats.t.ppf(0.975, 24) * se, rel=1e-12)
     assert high == pytest.approx(min(1.0, x.mean() + stats.t.ppf(0.975, 24) * se), rel=1e-12)
     assert np.isnan(jackknife_interval(0.5, np.array([0.4]))[0])
+
+
+def test_bca_option_against_scipys_bca_on_alpha():
+    """interval="bca" agrees with scipy.stats.bootstrap's BCa (its own resamples and
+    jackknife, alpha by the krippendorff package) within Monte Carlo error."""
+    from scipy import stats
+
+    data = ratings(8, n_units=40, n_coders=2, missing=0.0, agree=0.8, n_cat=2)
+    matrix = data.to_numpy()
+    ours = bootstrap_alpha(encode(data), "nominal", n_boot=4000, seed=3, interval="bca")
+    assert ours["interval"] == "bca"
+
+    def alpha_of(idx):
+        return krippendorff.alpha(reliability_data=matrix[idx.astype(int)].T,
+                                  level_of_measurement="nominal")
+
+    ref = stats.bootstrap((np.arange(len(matrix)),), alpha_of, n_resamples=2000, method="BCa",
+                          vectorized=False, random_state=np.random.default_rng(4))
+    assert ours["ci_low"] == pytest.approx(ref.confidence_interval.low, abs=0.04)
+    assert ours["ci_high"] == pytest.approx(ref.confidence_interval.high, abs=0.04)
+    percentile = bootstrap_alpha(encode(data), "nominal", n_boot=4000, seed=3)
+    assert percentile["interval"] == "percentile"
+    assert (ours["ci_low"], ours["ci_high"]) != (percentile["ci_low"], percentile["ci_high"])
+
+
+def test_bca_option_is_bca_interval_of_the_replicates():
+    coded = encode(ratings(9, n_units=60, n_coders=3))
+    res = bootstrap_alpha(coded, "ordinal", n_boot=500, seed=1, interval="bca")
+    estimate = krippendorff.alpha(value_counts=coded.value_counts,
+                                  value_domain=np.asarray(coded.categories),
+                                  level_of_measurement="ordinal")
+    low, high, _, _ = bca_interval(res["replicates"], estimate, jackknife_alpha(coded, "ordinal"))
+    assert (res["ci_low"], res["ci_high"]) == pytest.approx((low, high), abs=1e-12)
+
+
+def test_bca_does_not_repair_perfect_agreement():
+    """All pairable values agree: every defined replicate is 1, and BCa (like the
+    percentile interval) collapses onto [1, 1] -- the case docs/ci_coverage.md flags."""
+    data = pd.DataFrame({"a": [0, 0, 1, 1, 0], "b": [0, 0, 1, 1, 0]})
+    res = bootstrap_alpha(data, "nominal", n_boot=200, seed=0, interval="bca")
+    assert (res["ci_low"], res["ci_high"]) == (1.0, 1.0)
+
+
+def test_bad_interval_arguments():
+    data = ratings(1, n_units=30)
+    with pytest.raises(ValueError, match="unknown interval"):
+        bootstrap_alpha(data, n_boot=10, interval="studentized")
+    with pytest.raises(ValueError, match="BCa interval needs the units bootstrap"):
+        bootstrap_alpha(data, n_boot=10, method="krippendorff", interval="bca")

@@ -36,12 +36,14 @@ import pandas as pd
 from framestudy.analysis.alpha import (
     LARGE_DOMAIN,
     Metric,
+    alpha_coded,
     coincidences,
     delta_matrix,
     interval_unit_moments,
     to_coded,
 )
 from framestudy.analysis.data import (
+    AgreementInputError,
     Coded,
     check_bootstrap_method,
     check_confidence,
@@ -50,6 +52,7 @@ from framestudy.analysis.data import (
 from framestudy.analysis.distances import ordinal_delta_batch
 
 ALPHA_MIN = (0.667, 0.800)
+INTERVALS = ("percentile", "bca")
 _MULTINOMIAL_MAX_PATTERNS = 4096
 _CHUNK_CELLS = 4_000_000
 
@@ -324,6 +327,7 @@ def bootstrap_alpha(
     confidence: float = 0.95,
     *,
     categories: Sequence | None = None,
+    interval: str = "percentile",
 ) -> dict:
     """Bootstrap confidence interval for Krippendorff's alpha.
 
@@ -342,6 +346,15 @@ def bootstrap_alpha(
       2 delta / (n D_e (m_u - 1)) to 1 - alpha* (Hayes & Krippendorff 2007, p. 85). Its
       intervals are too narrow (docs/ci_coverage.md); it is there to reproduce KALPHA.
 
+    ``interval="bca"`` (with ``method="units"`` only) replaces the percentile interval by
+    the bias-corrected and accelerated one of the same replicates (Efron 1987, *JASA*
+    82:171-185; :func:`bca_interval`), its acceleration from the leave-one-unit-out
+    jackknife (:func:`jackknife_alpha`). In the pilot regime of docs/ci_coverage.md (2-3
+    categories, a rare value, 30-200 units) it covers more often than the percentile
+    interval (by .013 on average) at 7% more width; neither repairs studies whose pairable
+    values agree perfectly (alpha = 1), where every replicate is 1. The default stays
+    ``"percentile"``.
+
     ``data``: :class:`Coded`, or a table wide (units x coders) or long (``unit, coder,
     value``) encoded for ``metric`` (as :func:`~framestudy.analysis.alpha.krippendorff_alpha`
     does, with ``categories``). Returns ``ci_low``, ``ci_high``, ``se`` (the replicates'
@@ -352,6 +365,14 @@ def bootstrap_alpha(
     ``n_boot`` < 1 or ``confidence`` outside (0, 1).
     """
     check_bootstrap_method(method)
+    if interval not in INTERVALS:
+        raise AgreementInputError(
+            f"unknown interval {interval!r}; use one of {', '.join(INTERVALS)}"
+        )
+    if interval == "bca" and method != "units":
+        raise AgreementInputError(
+            "the BCa interval needs the units bootstrap -- use method='units' with interval='bca'"
+        )
     check_n_boot(n_boot, minimum=1)
     check_confidence(confidence)
     coded = to_coded(data, metric, categories)
@@ -373,6 +394,16 @@ def bootstrap_alpha(
     tail = (1.0 - confidence) / 2.0
     if defined.size:
         low, high = np.quantile(defined, [tail, 1.0 - tail])
+        if interval == "bca":
+            estimate = alpha_coded(coded, metric)["estimate"]
+            low, high, _, _ = bca_interval(
+                defined, estimate, jackknife_alpha(coded, metric), confidence
+            )
+            if np.isnan(low) and reason is None:
+                reason = (
+                    "BCa interval undefined: every replicate lies on one side of alpha "
+                    "(e.g. all pairable values agree)"
+                )
         se = float(defined.std(ddof=1)) if defined.size > 1 else float("nan")
         p_below = {float(a): float((defined < a).mean()) for a in alpha_min}
     else:
@@ -390,4 +421,5 @@ def bootstrap_alpha(
         "confidence": confidence,
         "replicates": reps,
         "reason": reason,
+        "interval": interval,
     }
