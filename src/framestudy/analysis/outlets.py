@@ -73,12 +73,14 @@ from framestudy.analysis.outlet_stats import (
     OUTLET_ATTRIBUTES,
     PAIRWISE_COLUMNS,
     RESULT_COLUMNS,
+    _span_density,
+    _span_rows,
+    _word_count_table,
     adjust_across_variables,
     compare_densities,
     compare_outlets,
     ordinal_summary,
     prevalence,
-    span_density,
     with_outlet_attributes,
     word_counts_from_tasks,
 )
@@ -275,7 +277,10 @@ def _grouped(rows: pd.DataFrame, by: str, maps: Mapping[str, dict]) -> pd.DataFr
     """``rows`` with the ``by`` column (an outlet attribute, from its outlet)."""
     if by == "outlet":
         return rows
-    return rows.assign(**{by: rows["outlet"].map(maps[by])})
+    # (mapped per outlet, not per row)
+    codes, ids = pd.factorize(rows["outlet"])
+    mapped = np.array([maps[by].get(o, np.nan) for o in ids] + [np.nan], dtype=object)
+    return rows.assign(**{by: mapped[codes]})
 
 
 def _family(rows: list[pd.DataFrame], by: str, what: str) -> pd.DataFrame:
@@ -481,38 +486,75 @@ def _densities(annotations: pd.DataFrame, registry: Sequence[Mapping], gated: pd
     _check_word_counts(annotations, word_counts)
     maps = _attribute_maps(word_counts["outlet"], outlets) if outlets is not None else {}
     summaries, tests = [], {by: [] for by in groupings}
+    # the spans are counted once for every density (span_density would recount them)
+    try:
+        counts = _word_count_table(word_counts)
+        spans = _span_rows(annotations)
+    except AgreementInputError as exc:
+        raise WordCountError(str(exc)) from None
     for variable, labels, attribute in jobs:
         try:
-            result = span_density(annotations, word_counts, by="outlet", labels=labels,
-                                  attribute=attribute, confidence=CONFIDENCE)
+            result = _span_density(spans, counts, counts["outlet"], by="outlet",
+                                   labels=labels, attribute=attribute, confidence=CONFIDENCE)
         except AgreementInputError as exc:
             raise WordCountError(str(exc)) from None
         gates = {label: _density_decision(gated, variable, label, attribute) for label in labels}
+        admitted = [label for label in labels if gates[label][0] in ADMITTED]
+        alone = None  # (articles kept, summary) of a grouping that puts them all in one group
         for by in groupings:
             articles = _grouped(result.articles, by, maps)
-            groups = result.groups if by == "outlet" else _density_groups(articles, by)
+            kept = articles[by].notna().to_numpy()
+            if by == "outlet":
+                groups = result.groups
+            elif (group := _one_group(articles[by], kept)) is None:
+                groups = _density_groups(articles, by)
+            elif alone is not None and np.array_equal(alone[0], kept):
+                # the same articles in one group again (e.g. one outlet type, one country):
+                # the same summary, only the group's name differs
+                groups = alone[1].rename(columns={alone[2]: by}).assign(**{by: group})
+            else:
+                groups = _density_groups(articles, by)
+                alone = (kept, groups, by)
             summaries.append(groups.rename(columns={by: "group"}).assign(by=by))
-            admitted = [label for label in labels if gates[label][0] in ADMITTED]
             if admitted:  # (compare_densities cannot take an empty table)
                 tested = compare_densities(articles[articles["label"].isin(admitted)], by=by)
                 decided = tested["label"].map({label: g[0] for label, g in gates.items()})
                 tests[by].append(tested.assign(decision=decided))
-            excluded = articles[~articles["label"].isin(admitted)]
-            excluded = excluded[excluded[by].notna()]
-            for (label, value), cell in excluded.groupby(
-                ["label", excluded["attribute_value"].astype(object).fillna("")], sort=False
-            ):
-                tests[by].append(pd.DataFrame([{
-                    "label": label, "attribute": attribute,
-                    "attribute_value": value if attribute is not None else None, "by": by,
-                    "n": len(cell), "n_groups": cell[by].nunique(), "test": None,
-                    "decision": gates[label][0], "reason": _gate_reason(gates[label][1]),
-                }]))
+            excluded = ~articles["label"].isin(admitted).to_numpy() & kept
+            if excluded.any():
+                tests[by].append(_excluded_densities(articles[excluded], by, attribute, gates))
     density = pd.concat(summaries, ignore_index=True).reindex(columns=list(DENSITY_COLUMNS))
     families = [_family(tests[by], by, "densities") for by in groupings if tests[by]]
     density_tests = pd.concat(families, ignore_index=True) if families else _empty(
         DENSITY_TESTS_COLUMNS)
     return density, density_tests.reindex(columns=list(DENSITY_TESTS_COLUMNS))
+
+
+def _one_group(groups: pd.Series, kept: np.ndarray):
+    """The one group of ``groups`` (where ``kept``) when there is exactly one, else None."""
+    values = pd.unique(groups[kept])
+    return values[0] if len(values) == 1 else None
+
+
+def _excluded_densities(articles: pd.DataFrame, by: str, attribute: str | None,
+                        gates: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
+    """One untested row per label [and attribute value] of ``articles`` (those with a group,
+    of labels the gate excluded), in order of first appearance: its articles and groups,
+    and the gate's decision and reason."""
+    label, labels = pd.factorize(articles["label"])
+    value, values = pd.factorize(articles["attribute_value"].astype(object).fillna(""))
+    cell, first = pd.factorize(label.astype(np.int64) * len(values) + value)
+    cells = [(labels[c // len(values)], values[c % len(values)]) for c in first]
+    group, _ = pd.factorize(articles[by])
+    n = np.bincount(cell, minlength=len(cells))
+    pairs = np.unique(cell.astype(np.int64) * max(int(group.max()) + 1, 1) + group)
+    n_groups = np.bincount(pairs // max(int(group.max()) + 1, 1), minlength=len(cells))
+    return pd.DataFrame([{
+        "label": label, "attribute": attribute,
+        "attribute_value": value if attribute is not None else None, "by": by,
+        "n": int(n[i]), "n_groups": int(n_groups[i]), "test": None,
+        "decision": gates[label][0], "reason": _gate_reason(gates[label][1]),
+    } for i, (label, value) in enumerate(cells)])
 
 
 _NO_VALUE = "\x1f(the label as a whole)"  # a group key for "no attribute value"
