@@ -273,6 +273,13 @@ def _attribute_maps(outlet_ids, outlets) -> dict[str, dict]:
     return {a: dict(zip(table["outlet"], table[a], strict=True)) for a in OUTLET_ATTRIBUTES}
 
 
+def _only_group(groups: Mapping) -> object | None:
+    """The one group an outlet attribute puts every outlet in (``groups``: outlet ->
+    group), or None when there are several (or no outlet)."""
+    values = set(groups.values())
+    return next(iter(values)) if len(values) == 1 else None
+
+
 def _grouped(rows: pd.DataFrame, by: str, maps: Mapping[str, dict]) -> pd.DataFrame:
     """``rows`` with the ``by`` column (an outlet attribute, from its outlet)."""
     if by == "outlet":
@@ -334,12 +341,23 @@ def outlet_analysis(
     comparisons = _comparisons(registry)
     decisions = {(v, c): _decision(gated, v, c) for v, c, _ in comparisons}
     prevalences, tests, pairs = [], [], []
+    alone = {}  # the shares of a grouping that puts every outlet in one group, per comparison
     for by in groupings:
         family = []
+        # one group for every outlet (e.g. one type, one country): the shares are the
+        # articles' whole shares, whatever the grouping; computed once
+        group = _only_group(maps[by]) if by != "outlet" else None
+        reuse = group is not None and bool(alone)
         for variable, category, domain in comparisons:
             decision, reason = decisions[(variable, category)]
             rows = _grouped(answered.get((variable, category), _no_answer()), by, maps)
-            shares = prevalence(rows, "value", by=by, values=domain).rename(columns={by: "group"})
+            if reuse:
+                shares = alone[(variable, category)].assign(group=group)
+            else:
+                shares = prevalence(rows, "value", by=by, values=domain).rename(
+                    columns={by: "group"})
+                if group is not None:
+                    alone[(variable, category)] = shares
             prevalences.append(
                 shares.assign(by=by, variable=variable, category=category, decision=decision)
             )

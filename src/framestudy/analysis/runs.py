@@ -119,6 +119,7 @@ def run_outlets(
     inputs' SHA-256); returns the result. ``where`` names the inputs in an input error
     (default: the table and the registry).
     """
+    from framestudy.analysis.consensus import write_consensus
     from framestudy.analysis.outlets import WordCountError, outlet_analysis
     from framestudy.analysis.reliability_data import read_agreement, read_annotations
     from framestudy.io import atomic_write_csv
@@ -144,7 +145,10 @@ def run_outlets(
     written = []
     for name, file in OUTLET_FILES.items():
         target = paths.analysis_dir / file
-        atomic_write_csv(target, getattr(result, name))
+        if name == "consensus":  # (44 MB on 10 x 1,000 x 3: its own, faster writer)
+            write_consensus(result.consensus, target)
+        else:
+            atomic_write_csv(target, getattr(result, name))
         written.append(target)
     write_run_record(
         paths.analysis_dir / OUTLETS_RUN, command="framestudy outlets", root=paths.root,
