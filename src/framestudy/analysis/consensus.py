@@ -324,8 +324,19 @@ def _prepare(annotations: pd.DataFrame) -> pd.DataFrame:
     columns = ["article_id", "outlet", "coder", "variable", "value"]
     spans = [c for c in ("span_id", "span_start", "span_end") if c in annotations.columns]
     ann = annotations[columns + spans].copy()
-    for column in columns + [c for c in spans if c == "span_id"]:
+    for column in columns:
         ann[column] = _as_text(ann[column])
+    if "span_id" in spans:
+        # span ids are only matched and sorted, never shown: integer codes numbered in the
+        # ids' sorted order (-1: none) are merged and grouped much faster than strings
+        ids = ann["span_id"]
+        if not pd.api.types.is_string_dtype(ids.dtype) or pd.api.types.is_object_dtype(
+                ids.dtype):
+            ids = _as_text(ids)  # (other types: sorted as text, as the ids are)
+        codes, names = pd.factorize(ids, sort=True)
+        empty = np.flatnonzero(np.asarray(names, dtype=object) == "")
+        codes[np.isin(codes, empty)] = -1
+        ann["span_id"] = codes.astype(np.int64)
     return ann[(ann["article_id"] != "") & (ann["coder"] != "")]
 
 
@@ -339,7 +350,7 @@ def _spans(rows: pd.DataFrame) -> pd.DataFrame:
             "category": rows["value"].to_numpy(dtype=object),
             "start": pd.to_numeric(rows["span_start"]).to_numpy(dtype=float),
             "end": pd.to_numeric(rows["span_end"]).to_numpy(dtype=float),
-            "span_id": rows["span_id"].to_numpy(dtype=object),
+            "span_id": rows["span_id"].to_numpy(),
         }
     )
     frame = frame.drop_duplicates(["document", "coder", "span_id", "category"])
@@ -454,6 +465,7 @@ def _unit_coders(matched: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     marked = matched[["unit", "coder", "span_id"]].drop_duplicates(["unit", "coder"])
     base = base.merge(marked, on=["unit", "coder"], how="left")
     base["_has_span"] = base["span_id"].notna()
+    base["span_id"] = base["span_id"].fillna(-2).astype(np.int64)  # -2: no span of theirs
     return base
 
 
@@ -462,7 +474,7 @@ def _attribute_cells(record, order, rows, unit_coders: pd.DataFrame):
     base = unit_coders[unit_coders["span_label"].isin(labels)] if labels else unit_coders
     if not len(base):
         return pd.DataFrame(columns=_CELL_COLUMNS)
-    attr = rows[(rows["value"] != "") & (rows["span_id"] != "")]
+    attr = rows[(rows["value"] != "") & (rows["span_id"] >= 0)]
     # a region id is the coder's within an article: ids may repeat across articles
     span_key = ["article_id", "coder", "span_id"]
     attr = attr[[*span_key, "value"]]

@@ -845,10 +845,10 @@ def _per_coder_counts(
     frame = pd.DataFrame({
         "article": a,  # (the article's position in rows.ids)
         "article_id": rows.ids.take(a),
-        "label": pd.Series(np.asarray(domain, dtype=object)[lab] if n_labels else [],
-                           dtype=None if n_labels else object),
-        "attribute_value": pd.Series(np.asarray(values, dtype=object)[val] if n_values
-                                     else [], dtype=None if n_values else object),
+        # (object columns: the labels and values are few, and text columns would be
+        # converted back and forth by every grouping)
+        "label": pd.Series(np.asarray(domain, dtype=object)[lab], dtype=object),
+        "attribute_value": pd.Series(np.asarray(values, dtype=object)[val], dtype=object),
         "n_coders": n,
         "spans": total[a, lab, val] / n,
     })
