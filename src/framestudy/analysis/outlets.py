@@ -252,12 +252,14 @@ def _no_answer() -> pd.DataFrame:
 def _decision(gated: pd.DataFrame, variable: str, category: str) -> tuple[str, str]:
     """The gate's (decision, reason) for a comparison: a span label has its own row, a set
     member takes its variable's."""
-    rows = gated[(gated["variable"] == variable) & (gated["category"] == category)]
-    if rows.empty:
-        rows = gated[(gated["variable"] == variable) & (gated["category"] == "")]
-    if rows.empty:
-        return "excluded", "no agreement result for this variable -- run `framestudy agreement`"
-    return str(rows["decision"].iloc[0]), str(rows["reason"].iloc[0])
+    # (the gate's table is small and asked often: a loop, not a filter per question)
+    rows = list(zip(gated["variable"], gated["category"], gated["decision"], gated["reason"],
+                    strict=True))
+    for wanted in (category, ""):
+        for row_variable, row_category, decision, reason in rows:
+            if row_variable == variable and row_category == wanted:
+                return str(decision), str(reason)
+    return "excluded", "no agreement result for this variable -- run `framestudy agreement`"
 
 
 def _gate_reason(reason: str) -> str:
@@ -268,7 +270,7 @@ def _attribute_maps(outlet_ids, outlets) -> dict[str, dict]:
     """``{attribute: {outlet: value}}`` from the outlet registry
     (:func:`~framestudy.analysis.outlet_stats.with_outlet_attributes`: ``unknown`` for an
     outlet it does not list or a fact it leaves empty)."""
-    ids = sorted({o for o in outlet_ids if not is_missing(o)}, key=str)
+    ids = sorted({o for o in pd.unique(pd.Series(outlet_ids)) if not is_missing(o)}, key=str)
     table = with_outlet_attributes(pd.DataFrame({"outlet": ids}), outlets)
     return {a: dict(zip(table["outlet"], table[a], strict=True)) for a in OUTLET_ATTRIBUTES}
 
