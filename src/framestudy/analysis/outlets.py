@@ -55,6 +55,7 @@ function.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -432,14 +433,12 @@ def _ordinal(answered: Mapping[tuple[str, str], pd.DataFrame], registry: Sequenc
             summary = ordinal_summary(rows, "value", order, by=by, missing_values=missing)
             if summary.empty:
                 continue
-            counts = pd.crosstab(rows[by], rows["value"]).reindex(
-                index=summary[by], columns=order + missing, fill_value=0
-            )
+            counts = Counter(zip(rows[by], rows["value"], strict=True))  # (group, value)
             for group, row in zip(summary[by], summary.itertuples(index=False), strict=True):
                 n = int(row.n)
                 cumulative = 0
                 for position, value in enumerate(order + missing, start=1):
-                    count = int(counts.at[group, value])
+                    count = int(counts.get((group, value), 0))
                     on_scale = position <= len(order)
                     cumulative += count if on_scale else 0
                     parts.append({
@@ -521,6 +520,7 @@ def _densities(annotations: pd.DataFrame, registry: Sequence[Mapping], gated: pd
         gates = {label: _density_decision(gated, variable, label, attribute) for label in labels}
         admitted = [label for label in labels if gates[label][0] in ADMITTED]
         alone = None  # (articles kept, summary) of a grouping that puts them all in one group
+        cells = _density_cells(result.articles)
         for by in groupings:
             articles = _grouped(result.articles, by, maps)
             kept = articles[by].notna().to_numpy()
@@ -542,7 +542,8 @@ def _densities(annotations: pd.DataFrame, registry: Sequence[Mapping], gated: pd
                 tests[by].append(tested.assign(decision=decided))
             excluded = ~articles["label"].isin(admitted).to_numpy() & kept
             if excluded.any():
-                tests[by].append(_excluded_densities(articles[excluded], by, attribute, gates))
+                tests[by].append(_excluded_densities(articles, excluded, cells, by, attribute,
+                                                     gates))
     density = pd.concat(summaries, ignore_index=True).reindex(columns=list(DENSITY_COLUMNS))
     families = [_family(tests[by], by, "densities") for by in groupings if tests[by]]
     density_tests = pd.concat(families, ignore_index=True) if families else _empty(
@@ -556,25 +557,38 @@ def _one_group(groups: pd.Series, kept: np.ndarray):
     return values[0] if len(values) == 1 else None
 
 
-def _excluded_densities(articles: pd.DataFrame, by: str, attribute: str | None,
-                        gates: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
-    """One untested row per label [and attribute value] of ``articles`` (those with a group,
-    of labels the gate excluded), in order of first appearance: its articles and groups,
-    and the gate's decision and reason."""
+def _density_cells(articles: pd.DataFrame) -> tuple[np.ndarray, list]:
+    """Each row's (label, attribute value) cell as a code, and the cells by code: made once
+    for a density table's groupings."""
     label, labels = pd.factorize(articles["label"])
     value, values = pd.factorize(articles["attribute_value"].astype(object).fillna(""))
-    cell, first = pd.factorize(label.astype(np.int64) * len(values) + value)
-    cells = [(labels[c // len(values)], values[c % len(values)]) for c in first]
-    group, _ = pd.factorize(articles[by])
-    n = np.bincount(cell, minlength=len(cells))
-    pairs = np.unique(cell.astype(np.int64) * max(int(group.max()) + 1, 1) + group)
-    n_groups = np.bincount(pairs // max(int(group.max()) + 1, 1), minlength=len(cells))
+    width = max(len(values), 1)
+    cells = [(labels[c // width], values[c % width]) for c in range(len(labels) * width)]
+    return label.astype(np.int64) * width + value, cells
+
+
+def _excluded_densities(articles: pd.DataFrame, where: np.ndarray,
+                        cells: tuple[np.ndarray, list], by: str, attribute: str | None,
+                        gates: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
+    """One untested row per label [and attribute value] of the ``where`` rows of
+    ``articles`` (those with a group, of labels the gate excluded), in order of first
+    appearance: its articles and groups, and the gate's decision and reason. ``cells``:
+    :func:`_density_cells` of ``articles``."""
+    codes, names = cells
+    cell = codes[where]
+    group, _ = pd.factorize(articles[by].to_numpy(dtype=object)[where])
+    present, first = np.unique(cell, return_index=True)
+    present = present[np.argsort(first, kind="stable")]  # in order of first appearance
+    n = np.bincount(cell, minlength=len(names))
+    width = int(group.max()) + 1
+    pairs = np.unique(cell * width + group)
+    n_groups = np.bincount(pairs // width, minlength=len(names))
     return pd.DataFrame([{
-        "label": label, "attribute": attribute,
-        "attribute_value": value if attribute is not None else None, "by": by,
-        "n": int(n[i]), "n_groups": int(n_groups[i]), "test": None,
-        "decision": gates[label][0], "reason": _gate_reason(gates[label][1]),
-    } for i, (label, value) in enumerate(cells)])
+        "label": names[c][0], "attribute": attribute,
+        "attribute_value": names[c][1] if attribute is not None else None, "by": by,
+        "n": int(n[c]), "n_groups": int(n_groups[c]), "test": None,
+        "decision": gates[names[c][0]][0], "reason": _gate_reason(gates[names[c][0]][1]),
+    } for c in present.tolist()])
 
 
 _NO_VALUE = "\x1f(the label as a whole)"  # a group key for "no attribute value"
