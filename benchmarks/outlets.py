@@ -5,7 +5,8 @@ the issue's size), runs ``framestudy agreement`` once (the gate reads its table)
 times ``framestudy outlets --models`` (the regressions and their coder sensitivity runs
 included) as a process, start to exit (goal <= 10 s), ``--repeat`` times; the machine's
 other load shows as a spread, so the fastest run is reported beside each one, with the
-process's CPU time (user + system), which that load disturbs less.
+process's CPU time (user + system), which that load disturbs less, and the machine's load
+(1-minute average) before each run.
 
 Run: ``.venv/bin/python benchmarks/outlets.py`` (``--articles 100`` for a quick run;
 ``--study DIR`` times an existing study, e.g. one simulated before, instead).
@@ -59,9 +60,13 @@ def main() -> None:
             agreed, _ = run("--study", study, "agreement")
             size = f"{opts.outlets} outlets x {opts.articles:,} articles x {opts.coders} coders"
             print(f"{size}: simulate {made:.1f} s, agreement {agreed:.1f} s")
-        times = [run("--study", study, "outlets", "--models") for _ in range(opts.repeat)]
-    for wall, cpu in times:
-        print(f"framestudy outlets --models: {wall:.1f} s (CPU {cpu:.1f} s)")
+        times = []
+        for _ in range(opts.repeat):
+            load = os.getloadavg()[0]
+            times.append((*run("--study", study, "outlets", "--models"), load))
+    for wall, cpu, load in times:
+        print(f"framestudy outlets --models: {wall:.1f} s (CPU {cpu:.1f} s; load before "
+              f"{load:.1f} on {os.cpu_count()} cores)")
     best = min(times)
     print(f"fastest: {best[0]:.1f} s, CPU {best[1]:.1f} s   (goal <= 10 s)")
 

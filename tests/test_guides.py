@@ -303,16 +303,9 @@ def test_schema_error_points_to_the_reference():
     assert (DOCS / "schema.md").is_file()
 
 
-# ---- known gap: a rehearsal with span labels of one's own ---------------------------------
+# ---- a rehearsal with span labels of its own: no span is coded -------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="simulate plants spans only for the bundled schema's labels, and `framestudy "
-    "outlets` fails on a study whose schema has span labels but no coded span (pandas merge "
-    "of an empty attribute domain in outlet_stats._per_coder_counts, then a KeyError); the "
-    "researchers' guide's example schema has no spans: section until this is fixed",
-)
 def test_rehearsal_of_a_schema_with_its_own_span_labels_reaches_a_report(tmp_path):
     import yaml
 

