@@ -4,7 +4,6 @@ outlet attributes, ordinal distributions, span densities, models), and its run r
 from __future__ import annotations
 
 import gc
-import os
 from typing import Annotated
 
 import typer
@@ -16,7 +15,7 @@ from rich.table import Table
 from framestudy.analysis.runs import N_RESAMPLES
 from framestudy.analysis.runs import OUTLET_FILES as FILES
 from framestudy.analysis.runs import OUTLETS_RUN as RUN_RECORD
-from framestudy.cli._common import console, shown_path, study
+from framestudy.cli._common import console, one_blas_thread, shown_path, study
 from framestudy.cli._common import number as _fmt
 
 
@@ -60,11 +59,7 @@ def outlets(
     Example: framestudy outlets --no-gate --seed 3
     Example: framestudy outlets --no-models
     """
-    # One BLAS thread: the regressions' matrices are small (articles x a dozen terms), and
-    # on a shared machine threads cost more than they save (models 2.7 -> 1.6 s on 10 x
-    # 1,000 x 3); the results then do not depend on the machine's cores either. Read by
-    # OpenBLAS when numpy loads, i.e. below (a user's own setting wins).
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    one_blas_thread()  # before numpy loads
     from framestudy.analysis.outlet_power import needed_sentence
     from framestudy.analysis.runs import run_outlets
     from framestudy.settings import gate_settings

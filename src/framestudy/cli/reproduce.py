@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from framestudy.cli._common import console, err_console, study
+from framestudy.cli._common import console, err_console, one_blas_thread, study
 
 
 def reproduce(
@@ -43,6 +43,7 @@ def reproduce(
     Example: framestudy reproduce
     Example: framestudy --study path/to/study reproduce --show 50
     """
+    one_blas_thread()  # as `framestudy outlets` runs its models, before numpy loads
     from framestudy.reproduce import ATOL, RTOL, diff_lines
     from framestudy.reproduce import reproduce as run
 
