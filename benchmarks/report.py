@@ -32,7 +32,13 @@ def main() -> None:
     parser.add_argument("--outlets", type=int, default=10)
     parser.add_argument("--articles", type=int, default=1000, help="articles per outlet")
     parser.add_argument("--coders", type=int, default=3)
+    parser.add_argument("--study", help="time the report of this study (agreement and outlets "
+                        "already run) instead of simulating one")
     opts = parser.parse_args()
+    if opts.study:
+        reported = run("--study", opts.study, "report")
+        print(f"framestudy report on {opts.study}: {reported:.1f} s   (goal <= 20 s)")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         study = str(Path(tmp) / "study")
         made = run(
