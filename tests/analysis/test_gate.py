@@ -208,7 +208,7 @@ def test_a_study_agreement_table_is_gated_variable_by_variable():
 
 def test_input_errors_say_what_to_do():
     good = table(row("a", 0.9))
-    with pytest.raises(AgreementInputError, match="not list -- pass study_agreement"):
+    with pytest.raises(AgreementInputError, match="not list -- pass the study-mode table"):
         gate([{"variable": "a"}])
     with pytest.raises(AgreementInputError, match="has no 'outlet' column -- pass the study-mode"):
         gate(good.drop(columns="outlet"))

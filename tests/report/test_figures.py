@@ -166,7 +166,7 @@ def test_empty_frames_give_none(study):
 
 
 def test_missing_column_is_a_one_line_input_error():
-    with pytest.raises(AgreementInputError, match="outlet_prevalence.csv: no column 'share'"):
+    with pytest.raises(AgreementInputError, match="outlet_prevalence.csv has no 'share' column"):
         prevalence_heatmap(pd.DataFrame({"variable": ["v"], "value": ["a"], "outlet": ["o"]}))
     with pytest.raises(AgreementInputError, match="medians only"):
         ordinal_distributions(pd.DataFrame({"variable": ["v"], "outlet": ["o"],

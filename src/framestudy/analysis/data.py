@@ -105,6 +105,19 @@ class CategoryOrderError(AgreementInputError):
         )
 
 
+def check_table(frame, columns: Sequence[str], what: str, fix: str) -> None:
+    """Raise :class:`AgreementInputError` unless ``frame`` is a DataFrame holding
+    ``columns``; the message names the table (``what``, e.g. "the agreement table"), the
+    first missing column, and what to do (``fix``)."""
+    if not isinstance(frame, pd.DataFrame):
+        raise AgreementInputError(
+            f"{what} must be a table (a DataFrame), not {type(frame).__name__} -- {fix}"
+        )
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise AgreementInputError(f"{what} has no {missing[0]!r} column -- {fix}")
+
+
 def check_n_boot(n_boot: int, minimum: int = 0) -> None:
     """Raise :class:`AgreementInputError` unless ``n_boot`` is a whole number >= ``minimum``."""
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < minimum:

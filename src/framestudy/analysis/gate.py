@@ -27,7 +27,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from framestudy.analysis.data import AgreementInputError
+from framestudy.analysis.data import AgreementInputError, check_table
 from framestudy.settings import GateSettings
 
 #: one row per gated variable (span labels: per label), in the agreement table's order
@@ -82,19 +82,11 @@ def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _check(agreement: pd.DataFrame, settings: GateSettings | None) -> GateSettings:
-    if not isinstance(agreement, pd.DataFrame):
-        raise AgreementInputError(
-            f"agreement must be the study's agreement table (a DataFrame), not "
-            f"{type(agreement).__name__} -- pass study_agreement()'s result or read "
-            "analysis/agreement.csv"
-        )
-    missing = [c for c in _NEEDED if c not in agreement.columns]
-    if missing:
-        raise AgreementInputError(
-            f"the agreement table has no {missing[0]!r} column -- pass the study-mode table "
-            "(`framestudy agreement` on a study writes it to analysis/agreement.csv; "
-            "study_agreement() returns it)"
-        )
+    check_table(
+        agreement, _NEEDED, "the agreement table",
+        "pass the study-mode table (`framestudy agreement` on a study writes it to "
+        "analysis/agreement.csv; study_agreement() returns it)",
+    )
     if settings is None:
         return GateSettings()
     if not isinstance(settings, GateSettings):

@@ -44,7 +44,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 from matplotlib.transforms import blended_transform_factory
 
-from framestudy.analysis.data import AgreementInputError
+from framestudy.analysis.data import AgreementInputError, check_table
 from framestudy.analysis.gate import ADMITTED, PER_LABEL_METRICS, VARIABLE_METRICS
 from framestudy.report.inputs import read_csv as read_analysis_csv  # noqa: F401 (re-exported)
 
@@ -149,17 +149,8 @@ def _numbers(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
 
 
 def _require(frame, columns: Iterable[str], what: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise AgreementInputError(
-            f"{what}: expected a table (DataFrame), not {type(frame).__name__} -- read the "
-            "CSV with read_analysis_csv()"
-        )
-    absent = [c for c in columns if c not in frame.columns]
-    if absent:
-        raise AgreementInputError(
-            f"{what}: no column {absent[0]!r} -- pass the file `framestudy outlets` / "
-            "`framestudy agreement` wrote"
-        )
+    check_table(frame, list(columns), what, "pass the file `framestudy outlets` / "
+                "`framestudy agreement` wrote (read it with read_analysis_csv())")
 
 
 def _grouped(frame: pd.DataFrame, by: str, what: str) -> pd.DataFrame:
