@@ -31,7 +31,7 @@ browser: $(CHROMIUM)
 $(CHROMIUM):
 	@SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
 	$$SUDO apt-get update -qq && \
-	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core
 
 lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra server \
