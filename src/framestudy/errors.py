@@ -63,6 +63,48 @@ def dotted_location(loc: tuple) -> str:
     return out or "(top level)"
 
 
+def explain_list_of_records(
+    *,
+    name: Callable[[tuple], str],
+    whole: str,
+    not_object: str,
+    expected: dict[str, str],
+    remedy: str,
+    quote_field: bool = False,
+) -> Callable[[dict], tuple[str, str]]:
+    """The ``explain`` of :func:`describe_validation_error` for a JSON file that is a list
+    of records (``registry.json``, ``tasks.json``): the record as ``name(loc)`` words it
+    (its number and identifying field), the field, what is wrong, then ``remedy``.
+    ``whole``: the wording when the file is not a list; ``not_object``: when a record is
+    not an object; ``expected``: pydantic error kinds (``string``, ``bool``...) -> "must
+    be ..."; ``quote_field``: show the field name quoted."""
+
+    def explain(err: dict) -> tuple[str, str]:
+        loc = tuple(err["loc"])
+        if not loc:  # the file as a whole
+            if err["type"] == "value_error":
+                return err["msg"].removeprefix("Value error, "), remedy
+            return whole, remedy
+        record = name(loc)
+        if len(loc) == 1:
+            return f"{record} {not_object}", remedy
+        field = dotted_location(loc[1:])
+        shown_field = repr(field) if quote_field else field
+        if err["type"] == "missing":
+            return f"{record} has no {shown_field}", remedy
+        if err["type"] == "string_too_short":
+            return f"{record} has an empty {shown_field}", remedy
+        if err["type"] == "literal_error":
+            what = err["msg"].replace("Input should be", "must be")
+        else:
+            what = expected.get(err["type"].split("_")[0], err["msg"])
+        shown = err.get("input")
+        value = "" if isinstance(shown, dict | list) else f" = {shown!r}"
+        return f"{record}: {field}{value} {what}", remedy
+
+    return explain
+
+
 def describe_validation_error(
     exc: Any,
     *,

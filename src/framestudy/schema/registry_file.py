@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from framestudy.errors import UserError, dotted_location, validated
+from framestudy.errors import UserError, explain_list_of_records, validated
 
 #: what to do about a faulty ``registry.json``
 REBUILD = "rebuild it with `framestudy schema build`"
@@ -80,32 +80,17 @@ def _explain(records: Any) -> Any:
     """The wording of a validation error of ``records`` (the parsed file): the record by its
     number (1 = first) and ``variable``, the field, what is wrong."""
 
-    def explain(err: dict) -> tuple[str, str]:
-        loc = tuple(err["loc"])
-        if not loc:  # the file as a whole
-            if err["type"] == "value_error":
-                return err["msg"].removeprefix("Value error, "), REBUILD
-            return "expected a JSON list of variable records", REBUILD
+    def name(loc: tuple) -> str:
         record = f"record {loc[0] + 1}"
         raw = records[loc[0]]
         if isinstance(raw, dict) and isinstance(raw.get("variable"), str) and raw["variable"]:
             record += f" ({raw['variable']})"
-        if len(loc) == 1:
-            return f"{record} must be an object", REBUILD
-        field = dotted_location(loc[1:])
-        if err["type"] == "missing":
-            return f"{record} has no {field!r}", REBUILD
-        if err["type"] == "string_too_short":
-            return f"{record} has an empty {field!r}", REBUILD
-        if err["type"] == "literal_error":
-            what = err["msg"].replace("Input should be", "must be")
-        else:
-            what = _EXPECTED.get(err["type"].split("_")[0], err["msg"])
-        shown = err.get("input")
-        value = "" if isinstance(shown, dict | list) else f" = {shown!r}"
-        return f"{record}: {field}{value} {what}", REBUILD
+        return record
 
-    return explain
+    return explain_list_of_records(
+        name=name, whole="expected a JSON list of variable records",
+        not_object="must be an object", expected=_EXPECTED, remedy=REBUILD, quote_field=True,
+    )
 
 
 def check_registry(records: Any, where: object) -> RegistryFile:

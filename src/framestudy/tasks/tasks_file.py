@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
-from framestudy.errors import UserError, dotted_location, validated
+from framestudy.errors import UserError, explain_list_of_records, validated
 from framestudy.io import read_input_text
 
 #: what to do about a faulty ``tasks.json``
@@ -93,30 +93,19 @@ def _explain(tasks: Any) -> Any:
     """The wording of a validation error of ``tasks`` (the parsed file): the task by its
     position (and ``article_id`` where it has one), the field, what is wrong."""
 
-    def explain(err: dict) -> tuple[str, str]:
-        loc = tuple(err["loc"])
-        if not loc:  # the file as a whole
-            if err["type"] == "value_error":
-                return err["msg"].removeprefix("Value error, "), REBUILD
-            return "expected a JSON list of tasks", REBUILD
-        i, field = loc[0], dotted_location(loc[1:])
-        task = f"task {i}"
-        data = tasks[i].get("data") if isinstance(tasks[i], dict) else None
+    def name(loc: tuple) -> str:
+        task = f"task {loc[0]}"
+        data = tasks[loc[0]].get("data") if isinstance(tasks[loc[0]], dict) else None
         named = data.get("article_id") if isinstance(data, dict) else None
         if isinstance(named, str) and named and loc[1:] != ("data", "article_id"):
             task += f" ({named})"
-        if len(loc) == 1:
-            return f"{task} must be an object with a 'data' object", REBUILD
-        if err["type"] == "missing":
-            return f"{task} has no {field}", REBUILD
-        if err["type"] == "string_too_short":
-            return f"{task} has an empty {field}", REBUILD
-        what = _EXPECTED.get(err["type"].split("_")[0], err["msg"])
-        shown = err.get("input")
-        value = "" if isinstance(shown, dict | list) else f" = {shown!r}"
-        return f"{task}: {field}{value} {what}", REBUILD
+        return task
 
-    return explain
+    return explain_list_of_records(
+        name=name, whole="expected a JSON list of tasks",
+        not_object="must be an object with a 'data' object", expected=_EXPECTED,
+        remedy=REBUILD,
+    )
 
 
 def check_tasks(tasks: Any, where: object) -> TasksFile:
