@@ -118,6 +118,30 @@ def check_table(frame, columns: Sequence[str], what: str, fix: str) -> None:
         raise AgreementInputError(f"{what} has no {missing[0]!r} column -- {fix}")
 
 
+def text_column(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A text column of a table read back from CSV, with a missing cell (NaN, None) as
+    ``""``; a column the table lacks is all ``""``."""
+    if column not in frame.columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    cells = frame[column]
+    return cells.astype(object).where(cells.notna(), "").astype(str)
+
+
+def number_column(frame: pd.DataFrame, column: str, what: str, fix: str) -> pd.Series:
+    """A numeric column of a table read back from CSV, as floats (an empty cell and a
+    column the table lacks: NaN); text that is no number is an
+    :class:`AgreementInputError` naming the table (``what``), the column and ``fix``."""
+    if column not in frame.columns:
+        return pd.Series(np.nan, index=frame.index, dtype=float)
+    cells = frame[column].replace("", np.nan)  # an empty cell read with keep_default_na=False
+    try:
+        return pd.to_numeric(cells).astype(float)
+    except (TypeError, ValueError):
+        raise AgreementInputError(
+            f"{what}'s {column!r} column holds values that are not numbers -- {fix}"
+        ) from None
+
+
 def check_n_boot(n_boot: int, minimum: int = 0) -> None:
     """Raise :class:`AgreementInputError` unless ``n_boot`` is a whole number >= ``minimum``."""
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < minimum:

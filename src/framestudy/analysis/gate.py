@@ -27,7 +27,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from framestudy.analysis.data import AgreementInputError, check_table
+from framestudy.analysis.data import (
+    AgreementInputError,
+    check_table,
+    number_column,
+    text_column,
+)
 from framestudy.settings import GateSettings
 
 #: one row per gated variable (span labels: per label), in the agreement table's order
@@ -65,20 +70,9 @@ _ALL = "all"
 _WORDS = {"estimate": "α", "ci_low": "the lower end of α's CI"}
 
 
-def _text(column: pd.Series) -> pd.Series:
-    """A text column with a missing cell as ``""`` (an empty CSV cell reads back as NaN)."""
-    return column.astype(object).where(column.notna(), "").astype(str)
-
-
 def _numbers(frame: pd.DataFrame, column: str) -> pd.Series:
-    cells = frame[column].replace("", np.nan)  # an empty cell read with keep_default_na=False
-    try:
-        return pd.to_numeric(cells).astype(float)
-    except (TypeError, ValueError):
-        raise AgreementInputError(
-            f"the agreement table's {column!r} column holds values that are not numbers -- "
-            "pass the table study_agreement() returns (analysis/agreement.csv)"
-        ) from None
+    return number_column(frame, column, "the agreement table",
+                         "pass the table study_agreement() returns (analysis/agreement.csv)")
 
 
 def _check(agreement: pd.DataFrame, settings: GateSettings | None) -> GateSettings:
@@ -101,11 +95,11 @@ def _gated_rows(agreement: pd.DataFrame) -> pd.DataFrame:
     """The rows the gate reads: per variable the pooled row of its alpha, per span label
     for span variables; an error for a variable that has none."""
     table = agreement.assign(
-        variable=_text(agreement["variable"]),
-        metric=_text(agreement["metric"]),
-        category=_text(agreement["category"]),
-        outlet=_text(agreement["outlet"]),
-        reason=_text(agreement["reason"]),
+        variable=text_column(agreement, "variable"),
+        metric=text_column(agreement, "metric"),
+        category=text_column(agreement, "category"),
+        outlet=text_column(agreement, "outlet"),
+        reason=text_column(agreement, "reason"),
     )
     pooled = table[table["outlet"] == _ALL]
     whole = pooled["metric"].isin(VARIABLE_METRICS) & (pooled["category"] == "")

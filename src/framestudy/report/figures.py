@@ -44,7 +44,12 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 from matplotlib.transforms import blended_transform_factory
 
-from framestudy.analysis.data import AgreementInputError, check_table
+from framestudy.analysis.data import (
+    AgreementInputError,
+    check_table,
+    number_column,
+    text_column,
+)
 from framestudy.analysis.gate import ADMITTED, PER_LABEL_METRICS, VARIABLE_METRICS
 from framestudy.report.inputs import read_csv as read_analysis_csv  # noqa: F401 (re-exported)
 
@@ -126,26 +131,12 @@ def _figure(height: float) -> Figure:
     return figure
 
 
-def _text(frame: pd.DataFrame, column: str) -> pd.Series:
-    """A text column with missing cells (NaN, None) as ``""``; ``""`` when absent."""
-    if column not in frame.columns:
-        return pd.Series("", index=frame.index, dtype=object)
-    cells = frame[column]
-    return cells.astype(object).where(cells.notna(), "").astype(str)
+_text = text_column
 
 
 def _numbers(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
     """A numeric column (``""`` and absent: NaN); text that is no number is an error."""
-    if column not in frame.columns:
-        return pd.Series(np.nan, index=frame.index, dtype=float)
-    cells = frame[column].replace("", np.nan)
-    try:
-        return pd.to_numeric(cells).astype(float)
-    except (TypeError, ValueError):
-        raise AgreementInputError(
-            f"{what}: column {column!r} holds values that are not numbers -- pass the file "
-            "framestudy wrote, unedited"
-        ) from None
+    return number_column(frame, column, what, "pass the file framestudy wrote, unedited")
 
 
 def _require(frame, columns: Iterable[str], what: str) -> None:
