@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from framestudy.environment import COMPUTING, installed_versions, lock_file, normalized
 from framestudy.errors import UserError
 
 if TYPE_CHECKING:
@@ -530,11 +531,6 @@ def check_report(analysis: Path, runs: Mapping[str, dict]) -> tuple[list[Differe
 _LOCKED = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)\s*(?:;([^\\]*))?")
 
 
-def normalized(name: str) -> str:
-    """A distribution name as the packaging standard compares it (PEP 503)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
 def parse_lock(text: str) -> dict[str, str]:
     """``{name: version}`` of a pip/uv requirements lock (``name==version`` lines; hashes,
     comments and packages whose environment marker does not hold here are left out)."""
@@ -553,18 +549,6 @@ def parse_lock(text: str) -> dict[str, str]:
             except Exception:  # an unreadable marker: compare the package anyway
                 pass
         out[normalized(name)] = version
-    return out
-
-
-def installed_versions() -> dict[str, str]:
-    """``{name: version}`` of every distribution installed in this environment."""
-    from importlib import metadata
-
-    out = {}
-    for dist in metadata.distributions():
-        name = dist.metadata.get("Name")
-        if name:
-            out[normalized(name)] = dist.version
     return out
 
 
@@ -592,7 +576,6 @@ def lock_warnings(lock: Path | None) -> list[str]:
         raise UserError(f"{lock}: unreadable lock file ({exc}) -- pass a requirements.lock") from None
     if not locked:
         raise UserError(f"{lock}: no `name==version` lines -- not a requirements lock")
-    from framestudy.report.provenance import COMPUTING
 
     differing = lock_differences(locked, installed_versions())
     if not differing:
@@ -626,8 +609,6 @@ def reproduce(study: Study, *, lock: Path | None = _DEFAULT_LOCK,
 
     say = step or (lambda text: None)
     if lock is _DEFAULT_LOCK:
-        from framestudy.report.provenance import lock_file
-
         lock = lock_file()
     result = Reproduction()
     agreement_run, outlets_run = _run_records(study)

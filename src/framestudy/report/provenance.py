@@ -15,33 +15,9 @@ import hashlib
 import platform
 import sys
 from importlib import metadata
-from pathlib import Path
 
+from framestudy.environment import COMPUTING, LOCK, installed_versions, lock_file
 from framestudy.io import sha256_file
-
-#: the packages whose versions the report names
-COMPUTING = ("numpy", "pandas", "scipy", "statsmodels", "prince", "matplotlib")
-LOCK = "requirements.lock"
-
-
-def _installed() -> list[str]:
-    names = set()
-    for dist in metadata.distributions():
-        name = dist.metadata.get("Name")
-        if name:
-            names.add(f"{name.lower().replace('_', '-')}=={dist.version}")
-    return sorted(names)
-
-
-def lock_file() -> Path | None:
-    """The lock of the repository framestudy runs from (an editable install), if any."""
-    import framestudy
-
-    for folder in Path(framestudy.__file__).resolve().parents[1:4]:
-        candidate = folder / LOCK
-        if candidate.is_file() and (folder / "pyproject.toml").is_file():
-            return candidate
-    return None
 
 
 def environment() -> list[tuple[str, str]]:
@@ -54,7 +30,7 @@ def environment() -> list[tuple[str, str]]:
             versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{name} (not installed)")
-    installed = _installed()
+    installed = sorted(f"{name}=={version}" for name, version in installed_versions().items())
     digest = hashlib.sha256("\n".join(installed).encode("utf-8")).hexdigest()
     lock = lock_file()
     return [
