@@ -111,14 +111,10 @@ def _outlets(study: Study) -> dict[str, dict]:
 def _annotation_facts(path: Path) -> tuple[pd.DataFrame, list[str]]:
     """Who coded which article, and the schema hashes the annotations carry (read from the
     table's columns only: the table of a large study is big)."""
-    try:
-        rows = pd.read_csv(path, usecols=["article_id", "outlet", "coder", "schema_hash"],
-                           dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file -- run `framestudy pull` first") from None
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise UserError(f"{path}: not a readable annotation table ({exc})") from None
-    hashes = sorted({h for h in rows["schema_hash"] if h})
+    from framestudy.analysis.reliability_data import read_annotations
+
+    rows = read_annotations(path, columns=["article_id", "outlet", "coder", "schema_hash"])
+    hashes = sorted(set(rows["schema_hash"].dropna()) - {""})
     coders = rows[["article_id", "outlet", "coder"]].drop_duplicates().reset_index(drop=True)
     return coders, hashes
 
