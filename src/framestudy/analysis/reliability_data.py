@@ -293,56 +293,7 @@ def read_annotations(path: str | os.PathLike, columns: Sequence[str] | None = No
             f"{path}: no such file -- import Label Studio exports first "
             "(`framestudy annotations import`)"
         )
-    if columns is None:
-        return read_tidy(path)
-    return _read_tidy_columns(path, list(columns))
-
-
-def _read_tidy_columns(path: Path, columns: list[str]) -> pd.DataFrame:
-    """:func:`~framestudy.annotations.read_tidy` of only ``columns`` (same dtypes, same
-    missing values, same errors)."""
-    from framestudy.annotations.table import _OPTIONAL_TEXT
-    from framestudy.annotations.tidy import (
-        BOOL_COLUMNS,
-        COLUMNS,
-        FLOAT_COLUMNS,
-        INT_COLUMNS,
-        STR_COLUMNS,
-    )
-
-    unknown = [c for c in columns if c not in COLUMNS]
-    if unknown:
-        raise ValueError(f"not columns of the tidy table: {unknown}")
-    dtypes = {
-        **{c: "str" for c in STR_COLUMNS},
-        **{c: "Int64" for c in INT_COLUMNS},
-        **{c: "float64" for c in FLOAT_COLUMNS},
-        **{c: "boolean" for c in BOOL_COLUMNS},
-    }
-    blank = (*INT_COLUMNS, *FLOAT_COLUMNS, *BOOL_COLUMNS)
-    try:
-        header = pd.read_csv(path, nrows=0).columns
-        table = pd.read_csv(
-            path, usecols=lambda c: c in columns,
-            dtype={c: dtypes[c] for c in columns}, keep_default_na=False,
-            na_values={c: [""] for c in columns if c in blank},
-        )
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise UserError(f"{path}: not a readable annotation table ({exc})") from None
-    # the whole table's columns, as read_tidy checks them (a stale_text column is optional)
-    missing = [c for c in COLUMNS if c not in header and c not in BOOL_COLUMNS]
-    if missing:
-        raise UserError(
-            f"{path}: not a tidy annotation table (missing columns {', '.join(missing)})"
-        )
-    for column in BOOL_COLUMNS:
-        if column in columns and column not in table.columns:  # not marked
-            table[column] = pd.array([False] * len(table), dtype="boolean")
-    table = table.loc[:, columns]
-    for column in _OPTIONAL_TEXT:
-        if column in columns:
-            table[column] = table[column].mask(table[column] == "")
-    return table
+    return read_tidy(path, columns)
 
 
 def read_document_lengths(tasks_json: str | os.PathLike) -> dict | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -129,34 +130,45 @@ def read_sources(table_path: str | os.PathLike) -> TableSources | None:
     )
 
 
-def read_tidy(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a tidy table written by :func:`write_tidy` (or any CSV with its columns)."""
+def read_tidy(path: str | os.PathLike, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Read a tidy table written by :func:`write_tidy` (or any CSV with its columns).
+
+    ``columns``: read only these columns (an analysis that needs a few of the seventeen
+    reads a large table about three times faster), with the same dtypes and missing values;
+    the file must still have every column of the tidy table."""
     path = Path(path)
+    wanted = list(COLUMNS) if columns is None else list(columns)
+    unknown = [c for c in wanted if c not in COLUMNS]
+    if unknown:
+        raise ValueError(f"not columns of the tidy table: {unknown}")
+    dtypes = {
+        **{c: "str" for c in STR_COLUMNS},
+        **{c: "Int64" for c in INT_COLUMNS},
+        **{c: "float64" for c in FLOAT_COLUMNS},
+        **{c: "boolean" for c in BOOL_COLUMNS},
+    }
+    blank = (*INT_COLUMNS, *FLOAT_COLUMNS, *BOOL_COLUMNS)
     try:
+        header = pd.read_csv(path, nrows=0).columns
         table = pd.read_csv(
-            path,
-            dtype={
-                **{c: "str" for c in STR_COLUMNS},
-                **{c: "Int64" for c in INT_COLUMNS},
-                **{c: "float64" for c in FLOAT_COLUMNS},
-                **{c: "boolean" for c in BOOL_COLUMNS},
-            },
-            keep_default_na=False,
-            na_values={c: [""] for c in (*INT_COLUMNS, *FLOAT_COLUMNS, *BOOL_COLUMNS)},
+            path, usecols=lambda c: c in wanted, dtype={c: dtypes[c] for c in wanted},
+            keep_default_na=False, na_values={c: [""] for c in wanted if c in blank},
         )
     except FileNotFoundError:
         raise UserError(f"{path}: no such file -- run `framestudy pull` first") from None
     except (ValueError, pd.errors.ParserError) as exc:
         raise UserError(f"{path}: not a readable annotation table ({exc})") from None
-    for column in BOOL_COLUMNS:  # a table written before the column existed: not marked
-        if column not in table.columns:
-            table[column] = pd.array([False] * len(table), dtype="boolean")
-    missing = [c for c in COLUMNS if c not in table.columns]
+    # a table written before the stale_text column existed: not marked
+    missing = [c for c in COLUMNS if c not in header and c not in BOOL_COLUMNS]
     if missing:
         raise UserError(
             f"{path}: not a tidy annotation table (missing columns {', '.join(missing)})"
         )
-    table = table.loc[:, list(COLUMNS)]
+    for column in BOOL_COLUMNS:
+        if column in wanted and column not in table.columns:
+            table[column] = pd.array([False] * len(table), dtype="boolean")
+    table = table.loc[:, wanted]
     for column in _OPTIONAL_TEXT:
-        table[column] = table[column].mask(table[column] == "")
+        if column in wanted:
+            table[column] = table[column].mask(table[column] == "")
     return table
