@@ -9,7 +9,6 @@ from pathlib import Path
 
 from rich.console import Console
 
-from framestudy.analysis.runs import input_errors  # noqa: F401 (the commands' one wrapper)
 from framestudy.study import Study
 
 console = Console()

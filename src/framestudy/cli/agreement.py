@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from framestudy.analysis.runs import input_errors
 from framestudy.analysis.vocabulary import BOOTSTRAP_METHODS, LEVELS
 from framestudy.analysis.vocabulary import KAPPA_WEIGHTS as WEIGHTS
-from framestudy.cli._common import console, input_errors, study
+from framestudy.cli._common import console, study
 from framestudy.cli._common import number as _fmt
 from framestudy.errors import UserError
 
