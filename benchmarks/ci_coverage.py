@@ -47,6 +47,7 @@ from framestudy.analysis.bootstrap import (  # noqa: E402
     jackknife_interval,
 )
 from framestudy.analysis.data import Coded  # noqa: E402
+from framestudy.analysis.interval_warning import interval_warning  # noqa: E402
 from framestudy.io import atomic_write_text  # noqa: E402
 from framestudy.simulation.planning import coder_confusions, simulate_codes, true_alpha_of  # noqa: E402
 from framestudy.simulation.scenario import stream  # noqa: E402
@@ -220,30 +221,47 @@ def pilot_truth(n_categories: int, smallest: float, k: int, alpha: float) -> flo
     return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
 
 
-def pilot_intervals(coded: Coded, seed: int) -> dict[str, tuple[float, float]]:
-    """Each method's 95% interval for one simulated study (NaN when it cannot be formed)."""
+def pilot_intervals(coded: Coded, seed: int) -> tuple[dict[str, tuple[float, float]], dict]:
+    """Each method's 95% interval for one simulated study (NaN when it cannot be formed),
+    and what the study's data show (for calibrating a warning rule: ``--studies``)."""
     estimate = krippendorff_alpha(coded, "nominal")["estimate"]
     units = bootstrap_alpha(coded, "nominal", n_boot=N_BOOT, seed=seed, method="units")
     kripp = bootstrap_alpha(coded, "nominal", n_boot=N_BOOT, seed=seed, method="krippendorff")
     jack = jackknife_alpha(coded, "nominal")
     bca = bca_interval(units["replicates"], estimate, jack)
     jk = jackknife_interval(estimate, jack)
+    vc = coded.value_counts
+    vc = vc[vc.sum(axis=1) >= 2]
+    marginal = vc.sum(axis=0)
+    reps = units["replicates"]
+    seen = {
+        "estimate": estimate,
+        "pairable_units": int(vc.shape[0]),
+        "disagreeing_units": int(((vc > 0).sum(axis=1) > 1).sum()),
+        "rarest_values": int(marginal[marginal > 0].min()) if (marginal > 0).any() else 0,
+        "values_observed": int((marginal > 0).sum()),
+        "share_perfect_replicates": float(np.mean(reps >= 1.0 - 1e-12)),
+        "share_undefined_replicates": float(np.mean(np.isnan(reps))),
+        "flagged": interval_warning(coded, estimate) is not None,
+    }
     return {
         "units": (units["ci_low"], units["ci_high"]),
         "krippendorff": (kripp["ci_low"], kripp["ci_high"]),
         "bca": (bca[0], bca[1]),
         "jackknife": (jk[0], jk[1]),
-    }
+    }, seen
 
 
 def run_pilot_design(args: tuple) -> dict:
-    (cats, smallest, n, k, alpha), truth, reps = args
+    (cats, smallest, n, k, alpha), truth, reps, seed_base = args
     probs = pilot_probabilities(cats, smallest)
-    rng = np.random.default_rng(design_seed(("pilot", PILOT_SEED, cats, smallest, n, k, alpha)))
+    rng = np.random.default_rng(design_seed(("pilot", seed_base, cats, smallest, n, k, alpha)))
     hits = {m: 0 for m in PILOT_METHODS}
+    hits_unflagged = {m: 0 for m in PILOT_METHODS}
     undefined = {m: 0 for m in PILOT_METHODS}
     widths = {m: [] for m in PILOT_METHODS}
-    estimates, perfect = [], 0
+    widths_unflagged = {m: [] for m in PILOT_METHODS}
+    estimates, perfect, studies, flagged = [], 0, [], 0
     for _ in range(reps):
         codes = pilot_codes(rng, n, k, probs, math.sqrt(alpha))
         coded = Coded(codes, tuple(range(cats)), pd.RangeIndex(n), tuple(range(k)))
@@ -251,25 +269,47 @@ def run_pilot_design(args: tuple) -> dict:
         estimates.append(est)
         perfect += bool(est == 1.0)
         seed = int(rng.integers(2**31))
-        for method, (lo, hi) in pilot_intervals(coded, seed).items():
+        intervals, seen = pilot_intervals(coded, seed)
+        study = {"categories": cats, "smallest": smallest, "units": n, "coders": k,
+                 "alpha": alpha, "true_alpha": truth, **seen}
+        for method, (lo, hi) in intervals.items():
+            study[f"low_{method}"], study[f"high_{method}"] = lo, hi
+        studies.append(study)
+        flagged += seen["flagged"]
+        for method, (lo, hi) in intervals.items():
             if math.isnan(lo) or math.isnan(hi):
                 undefined[method] += 1
                 continue
             hits[method] += lo <= truth <= hi
             widths[method].append(hi - lo)
+            if not seen["flagged"]:
+                hits_unflagged[method] += lo <= truth <= hi
+                widths_unflagged[method].append(hi - lo)
     est = np.array(estimates, dtype=float)
     row = {
         "categories": cats, "smallest": smallest, "units": n, "coders": k, "alpha": alpha,
         "true_alpha": truth, "reps": reps,
         "mean_estimate": float(np.nanmean(est)) if np.isfinite(est).any() else float("nan"),
         "undefined_estimate": int(np.isnan(est).sum()), "perfect": perfect,
+        "flagged": flagged / reps,
     }
+    unflagged = reps - flagged
     for m in PILOT_METHODS:
         c = hits[m] / reps
         row[f"coverage_{m}"] = c
         row[f"mcse_{m}"] = math.sqrt(c * (1 - c) / reps)
         row[f"width_{m}"] = float(np.mean(widths[m])) if widths[m] else float("nan")
         row[f"undefined_{m}"] = undefined[m]
+        # among the studies the warning rule leaves unflagged (interval_warning)
+        cu = hits_unflagged[m] / unflagged if unflagged else float("nan")
+        row[f"coverage_unflagged_{m}"] = cu
+        row[f"mcse_unflagged_{m}"] = (
+            math.sqrt(max(cu * (1 - cu), 0.95 * 0.05) / unflagged) if unflagged else float("nan")
+        )
+        row[f"width_unflagged_{m}"] = (
+            float(np.mean(widths_unflagged[m])) if widths_unflagged[m] else float("nan")
+        )
+    row["studies"] = studies
     return row
 
 
@@ -279,6 +319,50 @@ def pilot_designs() -> list[tuple]:
         for cats, shares in PILOT_SHARES.items() for smallest in shares
         for k in PILOT_CODERS for a in PILOT_ALPHAS for n in PILOT_UNITS
     ]
+
+
+def kept_promise(table: pd.DataFrame, m: str) -> pd.Series:
+    """Per design: does method ``m`` keep issue 14's promise? Its coverage over all studies
+    is in [.93, .97], or its coverage over the studies the warning rule leaves unflagged is
+    within twice its Monte Carlo error of [.93, .97] (a design whose every study is flagged
+    keeps it: nothing confident is printed)."""
+    everyone = table[f"coverage_{m}"].between(0.93, 0.97)
+    c, se = table[f"coverage_unflagged_{m}"], table[f"mcse_unflagged_{m}"]
+    unflagged = (c + 2 * se >= 0.93) & (c - 2 * se <= 0.97)
+    return everyone | unflagged | c.isna()
+
+
+def warning_rule_markdown(big: pd.DataFrame) -> list[str]:
+    """The summary of the intervals over the studies ``interval_warning`` leaves unflagged."""
+    lines = [
+        "### With the warning rule: the studies left unflagged, designs with ≥ 30 units",
+        "",
+        "`framestudy.analysis.interval_warning` flags a study whose pairable values all agree "
+        "(α̂ = 1) or whose rarest value has fewer than 10 pairable values; the output then "
+        "carries `ci_warning` instead of a confident interval. Coverage here is over the "
+        "studies left unflagged; its Monte Carlo error uses the count of those studies (and "
+        "at least .95 × .05 for the variance). *Kept* counts the designs where the interval "
+        "covers 93-97% over all studies, or over the unflagged ones within twice their Monte "
+        "Carlo error (issue 14's criterion).",
+        "",
+        f"Share of studies flagged: {big['flagged'].mean():.3f} (designs with half or more "
+        f"flagged: {(big['flagged'] >= 0.5).sum()} of {len(big)}).",
+        "",
+        "| method | mean coverage, unflagged | designs in [.93, .97] | below .93 beyond MC error "
+        "| above .97 beyond MC error | kept | mean width, unflagged |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for m in PILOT_METHODS:
+        c, se = big[f"coverage_unflagged_{m}"], big[f"mcse_unflagged_{m}"]
+        weights = (1 - big["flagged"]).to_numpy()
+        mean = float(np.average(c.fillna(0), weights=weights)) if weights.sum() else float("nan")
+        lines.append(
+            f"| `{m}` | {mean:.3f} | {c.between(0.93, 0.97).sum()} of {len(big)} | "
+            f"{(c + 2 * se < 0.93).sum()} | {(c - 2 * se > 0.97).sum()} | "
+            f"{kept_promise(big, m).sum()} of {len(big)} | "
+            f"{big[f'width_unflagged_{m}'].mean():.3f} |"
+        )
+    return lines
 
 
 def pilot_markdown(table: pd.DataFrame, reps: int, seconds: float, workers: int, quick: bool,
@@ -330,7 +414,9 @@ def pilot_markdown(table: pd.DataFrame, reps: int, seconds: float, workers: int,
         )
     best = big[[f"coverage_{m}" for m in PILOT_METHODS]].max(axis=1)
     lines += ["", f"Designs with ≥ 30 units where no method reaches .93: {(best < 0.93).sum()} "
-              f"of {len(big)}.", "", "### Mean coverage by units and true α (all designs)", "",
+              f"of {len(big)}.", ""]
+    lines += warning_rule_markdown(big)
+    lines += ["", "### Mean coverage by units and true α (all designs)", "",
               "| units | α | " + " | ".join(f"`{m}`" for m in PILOT_METHODS) + " |",
               "|---|---|" + "---|" * len(PILOT_METHODS)]
     for (n, a), sub in table.groupby(["units", "alpha"]):
@@ -342,17 +428,18 @@ def pilot_markdown(table: pd.DataFrame, reps: int, seconds: float, workers: int,
     for (c, s_, n), sub in table.groupby(["categories", "smallest", "units"]):
         lines.append(f"| {c} | {s_:g} | {n} | " + " | ".join(
             f"{sub[f'coverage_{m}'].mean():.3f}" for m in PILOT_METHODS) + " |")
-    head = ["cat.", "smallest", "coders", "α", "units", "true α", "mean α̂", "α̂ = 1"]
+    head = ["cat.", "smallest", "coders", "α", "units", "true α", "mean α̂", "α̂ = 1", "flagged"]
     for m in PILOT_METHODS:
-        head += [f"`{m}`", "±", "width", "undef."]
+        head += [f"`{m}`", "±", "width", "undef.", "unflagged"]
     lines += ["", "### By design", "", "<details><summary>all designs</summary>", "",
               "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in table.itertuples():
         cells = [r.categories, f"{r.smallest:g}", r.coders, f"{r.alpha:g}", r.units,
-                 f"{r.true_alpha:.3f}", f"{r.mean_estimate:.3f}", r.perfect]
+                 f"{r.true_alpha:.3f}", f"{r.mean_estimate:.3f}", r.perfect, f"{r.flagged:.2f}"]
         for m in PILOT_METHODS:
             cells += [f"{getattr(r, f'coverage_{m}'):.3f}", f"{getattr(r, f'mcse_{m}'):.3f}",
-                      f"{getattr(r, f'width_{m}'):.3f}", getattr(r, f"undefined_{m}")]
+                      f"{getattr(r, f'width_{m}'):.3f}", getattr(r, f"undefined_{m}"),
+                      f"{getattr(r, f'coverage_unflagged_{m}'):.3f}"]
         lines.append("| " + " | ".join(map(str, cells)) + " |")
     lines += ["", "</details>", "", PILOT_END]
     return "\n".join(lines)
@@ -364,10 +451,11 @@ def run_pilot(args: argparse.Namespace) -> int:
     keys = sorted({(c, s_, k, a) for c, s_, _, k, a in pilot_designs()})
     truths = {key: pilot_truth(*key) for key in keys}
     gap = max(abs(t - key[3]) for key, t in truths.items())
-    jobs = [(d, truths[(d[0], d[1], d[3], d[4])], reps) for d in pilot_designs()]
-    rows = []
+    jobs = [(d, truths[(d[0], d[1], d[3], d[4])], reps, args.seed) for d in pilot_designs()]
+    rows, studies = [], []
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         for i, row in enumerate(pool.map(run_pilot_design, jobs, chunksize=4), start=1):
+            studies.extend(row.pop("studies"))
             rows.append(row)
             if i % 20 == 0 or i == len(jobs):
                 print(f"[{i}/{len(jobs)}] {row['categories']} cat. smallest {row['smallest']} "
@@ -383,6 +471,8 @@ def run_pilot(args: argparse.Namespace) -> int:
     print(f"{seconds:.0f} s")
     if args.csv:
         table.to_csv(args.csv, index=False)
+    if args.studies:
+        pd.DataFrame(studies).to_csv(args.studies, index=False)
     if not args.no_write:
         target = REPO / "docs" / "ci_coverage.md"
         existing = target.read_text(encoding="utf-8")
@@ -407,6 +497,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/ untouched")
     parser.add_argument("--csv", type=Path, help="also write the table as CSV here")
+    parser.add_argument("--studies", type=Path,
+                        help="pilot regime: also write one row per simulated study (its data's "
+                             "counts and every method's interval) as CSV here")
+    parser.add_argument("--seed", type=int, default=PILOT_SEED,
+                        help="pilot regime: the studies' seed (another seed gives new studies "
+                             "for the same designs, e.g. to check a rule calibrated on one run)")
     args = parser.parse_args(argv)
     args.reps_given = args.reps is not None
     if args.pilot:

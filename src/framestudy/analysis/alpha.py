@@ -250,11 +250,12 @@ def coincidence_matrix(
     """The coincidence matrix o_ck (Krippendorff 2011, p. 3) as a labelled DataFrame."""
     coded = to_coded(data, metric, categories)
     o = coincidences(coded.value_counts)
-    labels = [_label(c) for c in coded.categories]
+    labels = [value_label(c) for c in coded.categories]
     return pd.DataFrame(o, index=pd.Index(labels, name="value"), columns=labels)
 
 
-def _label(value) -> str:
+def value_label(value) -> str:
+    """A value as the tables print it: sets in braces, whole floats without ".0"."""
     if isinstance(value, frozenset):
         return "{" + ", ".join(sorted(map(str, value))) + "}"
     if isinstance(value, float) and value.is_integer():
@@ -289,7 +290,7 @@ def category_agreement(
             reason = REASON_NO_VARIATION
         rows.append(
             {
-                "category": _label(cat),
+                "category": value_label(cat),
                 "n_values": float(n_c[i]),
                 "specific_agreement": float(specific),
                 "binary_alpha": float(binary),

@@ -9,11 +9,11 @@ import pandas as pd
 
 from framestudy.analysis.alpha import (
     Metric,
-    _label,
     alpha_coded,
     coincidences,
     delta_matrix,
     to_coded,
+    value_label,
 )
 from framestudy.analysis.data import Coded
 
@@ -49,7 +49,7 @@ def disagreements(
     mean_delta = np.divide(pair_sum, n_pairs, out=np.zeros_like(pair_sum), where=n_pairs > 0)
     score = mean_delta / d_e if d_e and d_e > 0 else mean_delta
     keep = np.flatnonzero(pairable & (mean_delta > 0))
-    labels = [_label(c) for c in coded.categories]
+    labels = [value_label(c) for c in coded.categories]
     rows = []
     for u in keep:
         codes = coded.codes[u]

@@ -22,12 +22,12 @@ import pandas as pd
 from framestudy.analysis import kappa
 from framestudy.analysis.alpha import (
     Metric,
-    _label,
     alpha_coded,
     category_agreement,
     coincidence_matrix,
     leave_one_coder_out,
     to_coded,
+    value_label,
 )
 from framestudy.analysis.bootstrap import ALPHA_MIN, bootstrap_alpha
 from framestudy.analysis.data import (
@@ -217,7 +217,7 @@ def agreement_report(
         "n_pairable_values": int(counts[counts >= 2].sum()),
         "level": level,
         "weights": weights,
-        "categories": [_label(c) for c in coded.categories],
+        "categories": [value_label(c) for c in coded.categories],
         "coefficients": {name: _shape(entry) for name, entry in coefficients.items()},
     }
     return jsonable(report)
