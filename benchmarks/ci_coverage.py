@@ -225,7 +225,8 @@ def pilot_intervals(coded: Coded, seed: int) -> tuple[dict[str, tuple[float, flo
     """Each method's 95% interval for one simulated study (NaN when it cannot be formed),
     and what the study's data show (for calibrating a warning rule: ``--studies``)."""
     estimate = krippendorff_alpha(coded, "nominal")["estimate"]
-    units = bootstrap_alpha(coded, "nominal", n_boot=N_BOOT, seed=seed, method="units")
+    units = bootstrap_alpha(coded, "nominal", n_boot=N_BOOT, seed=seed, method="units",
+                            interval="percentile")
     kripp = bootstrap_alpha(coded, "nominal", n_boot=N_BOOT, seed=seed, method="krippendorff")
     jack = jackknife_alpha(coded, "nominal")
     bca = bca_interval(units["replicates"], estimate, jack)
@@ -242,7 +243,7 @@ def pilot_intervals(coded: Coded, seed: int) -> tuple[dict[str, tuple[float, flo
         "values_observed": int((marginal > 0).sum()),
         "share_perfect_replicates": float(np.mean(reps >= 1.0 - 1e-12)),
         "share_undefined_replicates": float(np.mean(np.isnan(reps))),
-        "flagged": interval_warning(coded, estimate) is not None,
+        "flagged": interval_warning(coded, estimate, "nominal") is not None,
     }
     return {
         "units": (units["ci_low"], units["ci_high"]),

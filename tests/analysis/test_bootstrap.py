@@ -280,9 +280,18 @@ def test_bca_option_against_scipys_bca_on_alpha():
                           vectorized=False, random_state=np.random.default_rng(4))
     assert ours["ci_low"] == pytest.approx(ref.confidence_interval.low, abs=0.04)
     assert ours["ci_high"] == pytest.approx(ref.confidence_interval.high, abs=0.04)
-    percentile = bootstrap_alpha(encode(data), "nominal", n_boot=4000, seed=3)
+    percentile = bootstrap_alpha(encode(data), "nominal", n_boot=4000, seed=3,
+                                 interval="percentile")
     assert percentile["interval"] == "percentile"
     assert (ours["ci_low"], ours["ci_high"]) != (percentile["ci_low"], percentile["ci_high"])
+    # BCa is the units bootstrap's default; Krippendorff's bootstrap keeps the percentile one
+    default = bootstrap_alpha(encode(data), "nominal", n_boot=4000, seed=3)
+    assert default["interval"] == "bca"
+    assert (default["ci_low"], default["ci_high"]) == (ours["ci_low"], ours["ci_high"])
+    kalpha = bootstrap_alpha(encode(data), "nominal", n_boot=400, seed=3, method="krippendorff")
+    assert kalpha["interval"] == "percentile"
+    reps = kalpha["replicates"][~np.isnan(kalpha["replicates"])]
+    assert (kalpha["ci_low"], kalpha["ci_high"]) == tuple(np.quantile(reps, [0.025, 0.975]))
 
 
 def test_bca_option_is_bca_interval_of_the_replicates():

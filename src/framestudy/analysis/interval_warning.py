@@ -30,17 +30,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from framestudy.analysis.alpha import value_label
+from framestudy.analysis.alpha import Metric, value_label
 from framestudy.analysis.data import Coded
 
 #: A value with fewer pairable values than this makes the interval unreliable.
 MIN_RAREST_VALUES = 10
 
 
-def interval_warning(coded: Coded, estimate: float) -> str | None:
+def interval_warning(coded: Coded, estimate: float, metric: Metric = "nominal") -> str | None:
     """Why alpha's confidence interval (and P(alpha < alpha_min)) should not be trusted, or None.
 
-    ``coded``: the reliability data alpha was computed from; ``estimate``: its alpha. Returns
+    ``coded``: the reliability data alpha was computed from; ``estimate``: its alpha;
+    ``metric``: its distance. The rare-value part of the rule applies to nominal data only,
+    the data it was calibrated on (with ordinal or interval distances a rare value is one
+    of many graded differences, and an interval scale may have every value once). Returns
     None when alpha is undefined (there is no interval to warn about; the result's ``reason``
     says why) and when the data pass the rule of this module's docstring; otherwise one
     sentence naming the cause, for the ``ci_warning`` field of ``framestudy agreement --json``,
@@ -53,16 +56,18 @@ def interval_warning(coded: Coded, estimate: float) -> str | None:
     marginal = vc.sum(axis=0)
     if estimate >= 1.0 - 1e-12:
         return (
-            "every pairable value agrees (alpha = 1): the bootstrap interval collapses onto 1 "
-            "and says nothing about the true alpha; code more units"
+            "all pairable values agree: the interval collapses onto alpha = 1 and cannot show "
+            "how low the true alpha may be (code more units)"
         )
+    if not (isinstance(metric, str) and metric == "nominal"):
+        return None
     observed = np.flatnonzero(marginal > 0)
     rarest = observed[np.argmin(marginal[observed])]
     if marginal[rarest] < MIN_RAREST_VALUES:
         return (
-            f"the rarest value, {value_label(coded.categories[rarest])}, has only "
-            f"{int(marginal[rarest])} pairable values (fewer than {MIN_RAREST_VALUES}): the "
-            "interval covers the true alpha less often than it says; code more units"
+            f"only {int(marginal[rarest])} pairable values of "
+            f"'{value_label(coded.categories[rarest])}' (under {MIN_RAREST_VALUES}): the "
+            "interval covers the true alpha less often than it says (code more units)"
         )
     return None
 

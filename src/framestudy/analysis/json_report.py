@@ -37,6 +37,7 @@ from framestudy.analysis.data import (
     require_order,
 )
 from framestudy.analysis.diagnostics import disagreements
+from framestudy.analysis.interval_warning import interval_warning
 from framestudy.analysis.unitizing import (
     presence_alpha,
     presence_indicators,
@@ -82,7 +83,7 @@ def jsonable(obj):
     return obj
 
 
-def verdict(estimate: float | None, ci_low: float | None = None) -> str:
+def verdict(estimate: float | None, ci_low: float | None = None, ci_warning: str = "") -> str:
     """Krippendorff's reading of an alpha: ``"reliable"`` from .800 on, ``"tentative"``
     from .667 (fit for tentative conclusions only), ``"unreliable"`` below .667, and ``""``
     when alpha is undefined. Krippendorff (2004), *Content Analysis*, 2nd ed., p. 241 (the
@@ -90,7 +91,9 @@ def verdict(estimate: float | None, ci_low: float | None = None) -> str:
 
     The verdict reads the point estimate. When ``ci_low`` (the lower end of its CI) falls
     below the estimate's band, a ``"?"`` is appended ("reliable?"): the data cannot rule
-    out a lower band, as is usual in a small pilot.
+    out a lower band, as is usual in a small pilot. A ``ci_warning``
+    (:func:`~framestudy.analysis.interval_warning.interval_warning`) appends it too: the CI
+    cannot say how low alpha may be.
     """
     if estimate is None or math.isnan(estimate):
         return ""
@@ -101,14 +104,20 @@ def verdict(estimate: float | None, ci_low: float | None = None) -> str:
         word, floor = "tentative", tentative
     else:
         return "unreliable"
-    unsure = ci_low is not None and not math.isnan(ci_low) and ci_low < floor
+    unsure = bool(ci_warning) or (
+        ci_low is not None and not math.isnan(ci_low) and ci_low < floor
+    )
     return word + ("?" if unsure else "")
 
 
 def alpha_entry(
     coded, metric: Metric, n_boot: int, seed: int | None, method: str = "units"
 ) -> dict:
-    """Alpha with its bootstrap CI and P(alpha < alpha_min), as one coefficient entry."""
+    """Alpha with its bootstrap CI and P(alpha < alpha_min), as one coefficient entry.
+
+    ``ci_warning`` is added when the data defeat the interval
+    (:func:`~framestudy.analysis.interval_warning.interval_warning`): it then applies to
+    ``ci_low``, ``ci_high`` and every ``p_below_*``."""
     res = alpha_coded(coded, metric)
     entry = {
         "estimate": res["estimate"],
@@ -131,11 +140,15 @@ def alpha_entry(
                 "n": n_boot,
                 "seed": seed,
                 "confidence": boot["confidence"],
+                "interval": boot["interval"],
                 "n_undefined": boot["n_undefined"],
             }
         )
         if boot["reason"]:
             entry["bootstrap"]["reason"] = boot["reason"]
+        warning = interval_warning(coded, res["estimate"], metric)
+        if warning:
+            entry["ci_warning"] = warning
     return entry
 
 

@@ -58,6 +58,7 @@ RESULT_COLUMNS = [
     "n_coders",
     "n_pairable_values",
     "reason",
+    "ci_warning",
 ]
 ALL = "all"
 
@@ -116,7 +117,8 @@ def _row(record: Mapping, metric: str, category: str = "", outlet: str = ALL, **
         outlet=outlet,
     )
     row.update({k: v for k, v in values.items() if k in RESULT_COLUMNS})
-    for column in ("variable", "dimension", "metric", "category", "outlet", "reason"):
+    for column in ("variable", "dimension", "metric", "category", "outlet", "reason",
+                   "ci_warning"):
         row[column] = _text(row[column])
     return row
 
@@ -144,6 +146,7 @@ def _alpha_row(
         "n_coders": int(((coded.codes >= 0).sum(axis=0) > 0).sum()),
         "n_pairable_values": int(counts[counts >= 2].sum()),
         "reason": entry.get("reason", ""),
+        "ci_warning": entry.get("ci_warning", ""),
     }
     if companions:
         values["percent_agreement"] = kappa.percent_agreement(coded)["estimate"]
@@ -413,8 +416,10 @@ def study_agreement(
     Columns:
     ``variable, dimension, metric, category, outlet, estimate, ci_low, ci_high,
     p_below_0_667, p_below_0_800, percent_agreement, gwet_ac1, n_units, n_coders,
-    n_pairable_values, reason`` (``outlet`` = "all" for the whole study, ``category`` empty
-    for the variable as a whole; ``reason`` says why an estimate is missing). ``progress``
+    n_pairable_values, reason, ci_warning`` (``outlet`` = "all" for the whole study,
+    ``category`` empty for the variable as a whole; ``reason`` says why an estimate is
+    missing; ``ci_warning`` why alpha's CI and P(alpha < ...) should not be trusted, from
+    :func:`~framestudy.analysis.interval_warning.interval_warning`). ``progress``
     is called with each variable's id once it is done.
 
     Raises :class:`~framestudy.analysis.data.AgreementInputError` for a missing column, a

@@ -21,3 +21,12 @@ KAPPA_WEIGHTS = (*WEIGHTS, *RANK_WEIGHTS)
 # How alpha's confidence interval is bootstrapped: resampling units (the default) or
 # Krippendorff/Hayes' resampling of pairable values (Hayes & Krippendorff 2007).
 BOOTSTRAP_METHODS = ("units", "krippendorff")
+
+# The mark of a confidence interval (and its P(alpha < ...)) that carries a ``ci_warning``
+# (framestudy.analysis.interval_warning), and the line that explains it, in the terminal
+# and in the report alike.
+UNTRUSTED_MARK = "!"
+UNTRUSTED_LEGEND = (
+    f"{UNTRUSTED_MARK} the data cannot support this CI or P(α<...): it would cover the true α "
+    "less often than it says (docs/ci_coverage.md)"
+)

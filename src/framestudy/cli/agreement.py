@@ -10,7 +10,12 @@ import typer
 from rich.table import Table
 
 from framestudy.analysis.runs import input_errors
-from framestudy.analysis.vocabulary import BOOTSTRAP_METHODS, LEVELS
+from framestudy.analysis.vocabulary import (
+    BOOTSTRAP_METHODS,
+    LEVELS,
+    UNTRUSTED_LEGEND,
+    UNTRUSTED_MARK,
+)
 from framestudy.analysis.vocabulary import KAPPA_WEIGHTS as WEIGHTS
 from framestudy.cli._common import console, study
 from framestudy.cli._common import number as _fmt
@@ -26,16 +31,21 @@ if TYPE_CHECKING:
 def _ci(entry: dict) -> str:
     if entry.get("ci_low") is None or entry.get("ci_high") is None:
         return ""
-    return f"[{_fmt(entry['ci_low'])}, {_fmt(entry['ci_high'])}]"
+    mark = UNTRUSTED_MARK if entry.get("ci_warning") else ""
+    return f"[{_fmt(entry['ci_low'])}, {_fmt(entry['ci_high'])}]{mark}"
 
 
 def _note(name: str, entry: dict) -> str:
     if entry.get("reason"):
         return entry["reason"]
     notes = []
+    if entry.get("ci_warning"):
+        notes.append(f"{UNTRUSTED_MARK} {entry['ci_warning']}")
     if "p_below_0_667" in entry:
+        mark = UNTRUSTED_MARK if entry.get("ci_warning") else ""
         notes.append(
-            f"P(α<.667)={_fmt(entry['p_below_0_667'])}  P(α<.800)={_fmt(entry['p_below_0_800'])}"
+            f"P(α<.667)={_fmt(entry['p_below_0_667'])}{mark}  "
+            f"P(α<.800)={_fmt(entry['p_below_0_800'])}{mark}"
         )
     if entry.get("method"):
         notes.append(entry["method"])
@@ -70,6 +80,8 @@ def _show_report(report: dict, title: str) -> None:
                     f"presence α {cat}", _fmt(sub.get("estimate")), "", sub.get("reason") or ""
                 )
     console.print(table)
+    if any(entry.get("ci_warning") for entry in report["coefficients"].values()):
+        console.print(UNTRUSTED_LEGEND, soft_wrap=True)
 
 
 def _cells(series: pd.Series) -> list[str]:
@@ -156,6 +168,11 @@ def _short_reason(reason: str) -> str:
     return "; ".join(part.split(": ", 1)[0] for part in reason.split("; ") if part)
 
 
+def _warning(value) -> str:
+    """A ci_warning cell as text ("" for none: empty, NaN or missing)."""
+    return value if isinstance(value, str) else ""
+
+
 def _study_table(results: pd.DataFrame) -> Table:
     """The study-mode summary: what a reader needs first, narrow enough for an 80-column
     terminal (the label, α and its CI never wrap or shrink; the reason wraps). Everything
@@ -180,15 +197,21 @@ def _study_table(results: pd.DataFrame) -> Table:
     table.add_column("verdict", no_wrap=True)
     table.add_column("reason", overflow="fold", ratio=1)
     for row in results.itertuples():
-        ci = "" if pd.isna(row.ci_low) else f"[{_fmt(row.ci_low, 2)}, {_fmt(row.ci_high, 2)}]"
+        warning = _warning(getattr(row, "ci_warning", ""))
+        ci = "" if pd.isna(row.ci_low) else (
+            f"[{_fmt(row.ci_low, 2)}, {_fmt(row.ci_high, 2)}]{UNTRUSTED_MARK if warning else ''}"
+        )
+        reason = _short_reason(str(row.reason))
+        if warning:
+            reason = "; ".join(filter(None, [reason, f"CI: {_short_reason(warning)}"]))
         cells = [_row_label(str(row.variable), str(row.metric), str(row.category))]
         if by_outlet:
             cells.append(str(row.outlet))
         cells += [
             _fmt(row.estimate),
             ci,
-            "" if row.metric in _NOT_ALPHA else verdict(row.estimate, row.ci_low),
-            _short_reason(str(row.reason)),
+            "" if row.metric in _NOT_ALPHA else verdict(row.estimate, row.ci_low, warning),
+            reason,
         ]
         table.add_row(*cells)
     return table
@@ -425,6 +448,8 @@ def _study_mode(
         typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
         return
     console.print(_study_table(results))
+    if "ci_warning" in results and results["ci_warning"].map(_warning).ne("").any():
+        console.print(UNTRUSTED_LEGEND, soft_wrap=True)
     console.print(
         f"wrote {out}"
         + (f" and {disagreements}" if disagreements else "")

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from framestudy.analysis.vocabulary import UNTRUSTED_MARK
 from framestudy.cli._common import console, err_console, state, study, track_items
 from framestudy.cli._common import number as _fmt
 from framestudy.errors import UserError
@@ -183,6 +184,10 @@ def _simulate(schema_path: Path, output: Path, outlets, articles_per_outlet, cod
     console.print(table)
 
 
+#: ``plan`` marks a size where at least this share of simulated studies gets a ci_warning
+FLAGGED_WARN = 0.05
+
+
 def plan(
     alpha: Annotated[float, typer.Option("--alpha", help="The coders' true alpha (what you expect).")],
     prevalence: Annotated[
@@ -214,7 +219,8 @@ def plan(
     The chance that the lower end of alpha's 95% CI clears .800 / .667, for each
     reliability-sample size and number of coders, if the coders' true alpha is --alpha and
     the smallest category has prevalence --prevalence; and the smallest sample reaching
-    --target-power.
+    --target-power. A simulated study whose interval `framestudy agreement` would flag
+    (ci_warning: it cannot be trusted) does not pass; the share flagged is shown per size.
 
     Example: framestudy plan --alpha 0.85 --prevalence 0.1 --coders 2,3 --units 100,200,400
     """
@@ -261,7 +267,7 @@ def plan(
     _print_power_table(table, n_grid, k_grid, thresholds,
                        f"true α {alpha}, smallest category {prevalence}, {categories} categories, "
                        f"{level}; {sims} simulated studies per cell")
-    _print_smallest_n(best, n_grid, target_power, reference, prevalence)
+    _print_smallest_n(best, table, n_grid, target_power, reference, prevalence)
 
 
 def _check_plan_options(alpha: float, prevalence: float, categories: int, level: str, method: str,
@@ -283,31 +289,54 @@ def _check_plan_options(alpha: float, prevalence: float, categories: int, level:
 
 def _print_power_table(table, n_grid: list[int], k_grid: list[int], thresholds: list[float],
                        about: str) -> None:
-    """The power of each (n, coders, alpha_min) cell, one row per n."""
-    out = Table(title=f"P(lower end of the 95% CI ≥ α_min) — {about}", title_justify="left")
+    """The power of each (n, coders, alpha_min) cell, one row per n, and per coder count the
+    share of simulated studies whose interval carried a ci_warning (marked where it is
+    :data:`FLAGGED_WARN` or more)."""
+    out = Table(title=f"P(lower end of the 95% CI ≥ α_min, CI trusted) — {about}",
+                title_justify="left")
     out.add_column("n", justify="right")
-    columns = [(k, a) for k in k_grid for a in thresholds]
-    for k, a in columns:
-        out.add_column(f"{k} coders\nα_min {a:.3f}", justify="right")
+    for k in k_grid:
+        for a in thresholds:
+            out.add_column(f"{k} coders\nα_min {a:.3f}", justify="right")
+        out.add_column(f"{k} coders\nci_warning", justify="right")
     for n in n_grid:
         cells = []
-        for k, a in columns:
-            row = table[(table["n_units"] == n) & (table["n_coders"] == k) & (table["alpha_min"] == a)].iloc[0]
-            cells.append(f"{row['power']:.2f}")
+        for k in k_grid:
+            cell = table[(table["n_units"] == n) & (table["n_coders"] == k)]
+            for a in thresholds:
+                cells.append(f"{cell[cell['alpha_min'] == a]['power'].iloc[0]:.2f}")
+            flagged = float(cell["flagged"].iloc[0])
+            cells.append(f"{flagged:.0%}" + (UNTRUSTED_MARK if flagged >= FLAGGED_WARN else ""))
         out.add_row(str(n), *cells)
     console.print(out)
     mc = max(table["mc_se"]) if len(table) else 0.0
     console.print(f"Monte Carlo standard error of each power ≤ {mc:.3f}", highlight=False)
+    if len(table) and (table["flagged"] >= FLAGGED_WARN).any():
+        console.print(
+            f"{UNTRUSTED_MARK} at these sizes {FLAGGED_WARN:.0%} or more of the simulated studies "
+            "get a ci_warning (all pairable values agree, or a value has fewer than 10 pairable "
+            "values): there the interval covers the true α less often than it says, and a study "
+            "cannot show its coders' reliability even when they are reliable. Such studies count "
+            "as not passing; plan more units (docs/ci_coverage.md).",
+            highlight=False,
+        )
 
 
-def _print_smallest_n(best, n_grid: list[int], target_power: float, reference: dict[str, int],
-                      prevalence: float) -> None:
-    """The smallest n per (coders, alpha_min), and Krippendorff's closed-form reference."""
+def _print_smallest_n(best, table, n_grid: list[int], target_power: float,
+                      reference: dict[str, int], prevalence: float) -> None:
+    """The smallest n per (coders, alpha_min), and Krippendorff's closed-form reference.
+    An n at or below a tabulated size where ci_warnings are common is marked."""
     import pandas as pd
 
     for row in best.itertuples():
-        where = (f"n = {row.smallest_n}" if not pd.isna(row.smallest_n)
+        where = (f"n = {int(row.smallest_n)}" if not pd.isna(row.smallest_n)
                  else f"more than {max(n_grid)} (extend --units)")
+        if not pd.isna(row.smallest_n):
+            at = table[(table["n_coders"] == row.n_coders)
+                       & (table["n_units"] >= int(row.smallest_n))].sort_values("n_units")
+            if len(at) and float(at["flagged"].iloc[0]) >= FLAGGED_WARN:
+                where += (f" {UNTRUSTED_MARK} ({float(at['flagged'].iloc[0]):.0%} of the "
+                          f"studies of {int(at['n_units'].iloc[0])} units get a ci_warning)")
         console.print(
             f"{row.n_coders} coders, α_min {row.alpha_min:.3f}: power {target_power:.0%} at {where}",
             highlight=False,

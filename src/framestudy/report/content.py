@@ -21,6 +21,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from framestudy.analysis.outlet_power import needed_sentence
+from framestudy.analysis.vocabulary import UNTRUSTED_LEGEND, UNTRUSTED_MARK
 from framestudy.report.document import Definitions, Document, Figure, Paragraph, Section, Table
 from framestudy.report.inputs import ReportInputs, json_text
 
@@ -168,9 +169,14 @@ def _agreement_table(inputs: ReportInputs) -> tuple[pd.DataFrame, tuple[int, ...
                 reason = _text(match["reason"].iloc[0]) or reason
         if decision == EXCLUDED:
             muted.append(i)
+        warning = _text(getattr(row, "ci_warning", ""))
+        ci = interval(row.ci_low, row.ci_high)
+        if warning:
+            ci = f"{ci}\u00a0{UNTRUSTED_MARK}" if ci else ci
+            reason = "; ".join(filter(None, [reason, f"CI: {warning}"]))
         rows.append({
             "variable": question(row.variable, category), "metric": _text(row.metric),
-            "α": num(row.estimate), "95% CI": interval(row.ci_low, row.ci_high),
+            "α": num(row.estimate), "95% CI": ci,
             "units": _text(row.n_units), "gate": decision, "reason": reason,
         })
     return pd.DataFrame(rows), tuple(muted)
@@ -192,6 +198,12 @@ def _agreement(inputs: ReportInputs) -> Section:
     ))
     table, muted = _agreement_table(inputs)
     section.blocks.append(Table(table, "Agreement and the reliability gate", muted=muted))
+    if table["95% CI"].str.contains(UNTRUSTED_MARK, regex=False).any():
+        section.blocks.append(Paragraph(
+            UNTRUSTED_LEGEND + ". Such an interval is drawn dotted in the figure; the reason "
+            "is in the table (the data's pairable values all agree, or a value is too rare).",
+            "warning",
+        ))
     fig = _figure(
         "agreement_forest.png", figures.forest_plot,
         f"Krippendorff's α with 95% CI per variable; reference lines at {threshold:.3f} and "

@@ -51,6 +51,7 @@ from framestudy.analysis.data import (
     text_column,
 )
 from framestudy.analysis.gate import ADMITTED, PER_LABEL_METRICS, VARIABLE_METRICS
+from framestudy.analysis.vocabulary import UNTRUSTED_MARK
 from framestudy.report.inputs import read_csv as read_analysis_csv  # noqa: F401 (re-exported)
 
 #: figure width in inches, and the resolution that makes it 900 pixels wide
@@ -84,6 +85,8 @@ DECISION_STYLE = {
 }
 #: the gate's default thresholds (Krippendorff 2004, Content Analysis, 2nd ed., p. 241)
 THRESHOLDS = (0.667, 0.800)
+#: a CI that carries a ci_warning is drawn dotted (framestudy.analysis.interval_warning)
+UNTRUSTED_LINE = (0, (1, 1.2))
 
 _FONT = 9
 
@@ -265,6 +268,7 @@ def forest_plot(
         ci_high=_numbers(rows, "ci_high", "agreement.csv"),
     )
     decisions = _decisions(rows, gate, thresholds)
+    warned = (text_column(rows, "ci_warning") != "").to_numpy()
     n = len(rows)
     figure = _figure(0.3 * n + 1.9)
     ax = figure.add_subplot()
@@ -283,16 +287,18 @@ def forest_plot(
         labels.append(name)
         colours.append(GREY if excluded else INK)
         est, low, high = row["estimate"], row["ci_low"], row["ci_high"]
+        untrusted = bool(warned[i])
         if np.isfinite(low) and np.isfinite(high):
             ax.plot([low, high], [y, y], color=colour, lw=1.5 if excluded else 2.2,
-                    solid_capstyle="butt", gid="ci")
+                    ls=UNTRUSTED_LINE if untrusted else "-", solid_capstyle="butt",
+                    gid="ci:untrusted" if untrusted else "ci")
         if np.isfinite(est):
             ax.plot([est], [y], ls="none", marker=style["marker"], ms=7, mew=1.5,
                     color=colour, fillstyle=style["fill"], markerfacecoloralt="white",
                     gid=f"point:{decision}")
             shown = f"{est:.3f}"
             if np.isfinite(low) and np.isfinite(high):
-                shown += f" [{low:.2f}, {high:.2f}]"
+                shown += f" [{low:.2f}, {high:.2f}]" + (UNTRUSTED_MARK if untrusted else "")
         else:
             ax.text(left + 0.02, y, "α undefined", fontsize=_FONT - 1, style="italic",
                     color=GREY, va="center", in_layout=False)
@@ -328,6 +334,9 @@ def forest_plot(
         Line2D([], [], color=INK, lw=1, ls=styles[k % 2], label=f"threshold {t:.3f}")
         for k, t in enumerate(thresholds)
     ]
+    if warned.any():
+        handles.append(Line2D([], [], color=INK, lw=2.2, ls=UNTRUSTED_LINE,
+                              label=f"{UNTRUSTED_MARK} CI not to be trusted"))
     figure.legend(handles=handles, loc="outside lower center", ncol=len(handles),
                   fontsize=_FONT - 1, frameon=False)
     return figure

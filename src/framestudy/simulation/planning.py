@@ -13,10 +13,18 @@ prevalence p?* :func:`power_table` answers it by simulation:
    Under this model every pair of coders, and so the whole panel, has a true alpha of
    exactly a^2 for any metric (see :mod:`framestudy.simulation.coders`), so a = sqrt(X);
 3. alpha and its bootstrap CI are computed by the agreement engine
-   (:func:`framestudy.analysis.bootstrap_alpha`, the same function ``framestudy agreement``
-   uses), and the test is "lower CI bound >= alpha_min";
+   (:func:`framestudy.analysis.bootstrap_alpha`, the same function and the same BCa
+   interval ``framestudy agreement`` uses), and the test is "lower CI bound >= alpha_min,
+   and the interval carries no ``ci_warning``"
+   (:func:`framestudy.analysis.interval_warning.interval_warning`, as ``framestudy
+   agreement`` would print it): a study whose interval cannot be trusted -- all pairable
+   values agree, or a value has fewer than 10 pairable values -- does not demonstrate
+   reliability, however high its bound. Without this, a small sample "passes" whenever its
+   few rare-value units happen to agree and its interval collapses onto 1, and power
+   *falls* as n grows (docs/ci_coverage.md, pilot regime);
 4. power = share of ``n_sims`` simulated studies that pass, with its Monte Carlo standard
-   error sqrt(power (1 - power) / n_sims).
+   error sqrt(power (1 - power) / n_sims); ``flagged`` = share whose interval carried a
+   ``ci_warning``.
 
 All randomness comes from ``seed``: every (n, K) cell has its own stream, so a cell's
 result does not depend on which other cells are computed.
@@ -131,20 +139,26 @@ def lower_bounds(
     n_units: int, n_coders: int, true_alpha: float, probabilities: np.ndarray, *,
     n_sims: int, n_boot: int, seed: int, level: str = "nominal", method: str = "units",
     confidence: float = 0.95, missing: float = 0.0,
-) -> np.ndarray:
-    """The lower CI bound of alpha in each of ``n_sims`` simulated reliability samples."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """The lower CI bound of alpha in each of ``n_sims`` simulated reliability samples, and
+    whether its interval carries a ``ci_warning`` (a bool per sample)."""
     from framestudy.analysis import bootstrap_alpha
+    from framestudy.analysis.alpha import alpha_coded
+    from framestudy.analysis.interval_warning import interval_warning
 
     n_units, n_coders = int(n_units), int(n_coders)
     rng = stream(seed, "plan", n_units, n_coders)
     k = len(probabilities)
-    out = np.empty(n_sims)
+    lows = np.empty(n_sims)
+    flagged = np.zeros(n_sims, dtype=bool)
     for s in range(n_sims):
         codes = simulate_reliability_data(n_units, n_coders, true_alpha, probabilities, rng, missing)
-        boot = bootstrap_alpha(_coded(codes, k), level, n_boot=n_boot, seed=int(rng.integers(2**31)),
+        coded = _coded(codes, k)
+        boot = bootstrap_alpha(coded, level, n_boot=n_boot, seed=int(rng.integers(2**31)),
                                method=method, confidence=confidence)
-        out[s] = boot["ci_low"]
-    return out
+        lows[s] = boot["ci_low"]
+        flagged[s] = interval_warning(coded, alpha_coded(coded, level)["estimate"], level) is not None
+    return lows, flagged
 
 
 @dataclass(frozen=True)
@@ -172,33 +186,37 @@ def _no_progress(items, description):
     return items
 
 
-def power_cell(settings: PlanSettings, n_units: int, n_coders: int) -> dict[float, float]:
-    """P(lower CI bound >= alpha_min) for each alpha_min, at one (n, K)."""
-    lows = lower_bounds(
+def power_cell(settings: PlanSettings, n_units: int, n_coders: int) -> tuple[dict[float, float], float]:
+    """P(lower CI bound >= alpha_min, no ci_warning) for each alpha_min at one (n, K), and
+    the share of simulated studies whose interval carried a ``ci_warning``."""
+    lows, flagged = lower_bounds(
         n_units, n_coders, settings.true_alpha, settings.probabilities, n_sims=settings.n_sims,
         n_boot=settings.n_boot, seed=settings.seed, level=settings.level, method=settings.method,
         missing=settings.missing,
     )
-    lows = np.where(np.isnan(lows), -np.inf, lows)
-    return {a: float((lows >= a).mean()) for a in settings.alpha_min}
+    lows = np.where(np.isnan(lows) | flagged, -np.inf, lows)
+    return {a: float((lows >= a).mean()) for a in settings.alpha_min}, float(flagged.mean())
 
 
 def power_table(settings: PlanSettings, units: Sequence[int], coders: Sequence[int],
                 progress: Progress = _no_progress) -> pd.DataFrame:
-    """One row per (n_units, n_coders, alpha_min): ``power`` and its Monte Carlo ``mc_se``.
+    """One row per (n_units, n_coders, alpha_min): ``power``, its Monte Carlo ``mc_se``, and
+    ``flagged``, the share of simulated studies whose interval carried a ``ci_warning``
+    (the regime where the interval under-covers; module docstring, step 3).
 
     Pure: no I/O; randomness only from ``settings.seed``.
     """
     rows = []
     cells = [(n, k) for k in coders for n in units]
     for n, k in progress(cells, "simulating"):
-        powers = power_cell(settings, n, k)
+        powers, flagged = power_cell(settings, n, k)
         for a_min, power in powers.items():
             rows.append({
                 "n_units": int(n), "n_coders": int(k), "alpha_min": a_min, "power": power,
-                "mc_se": math.sqrt(power * (1 - power) / settings.n_sims),
+                "mc_se": math.sqrt(power * (1 - power) / settings.n_sims), "flagged": flagged,
             })
-    return pd.DataFrame(rows, columns=["n_units", "n_coders", "alpha_min", "power", "mc_se"])
+    return pd.DataFrame(rows, columns=["n_units", "n_coders", "alpha_min", "power", "mc_se",
+                                       "flagged"])
 
 
 def smallest_n(settings: PlanSettings, n_coders: int, alpha_min: float, target: float,
@@ -208,7 +226,7 @@ def smallest_n(settings: PlanSettings, n_coders: int, alpha_min: float, target: 
     lo, hi = int(lo), int(hi)
 
     def ok(n: int) -> bool:
-        return power_cell(settings, n, n_coders)[alpha_min] >= target
+        return power_cell(settings, n, n_coders)[0][alpha_min] >= target
 
     if not ok(hi):
         return None
