@@ -35,9 +35,10 @@ TEXT_NAME = "text"
 LS_HOTKEY_POOL = "1234567890qwetasdfgzxcvbyiopjklnm"
 LABEL_KEYS = "123456789"
 
-#: Height of the two panes: the viewport less Label Studio's top bar, the task's toolbar and
-#: the bottom bar with Submit (measured at 1280 x 800 and 1920 x 1080, Label Studio 1.23).
-PANE_HEIGHT = "calc(100vh - 150px)"
+#: Height of the two panes: the viewport less what Label Studio 1.23 puts above them (its top
+#: bar and margins, 62 px) and below (the bar with Submit, 44 px), and a small gap; measured
+#: at 1024 x 768, 1280 x 800, 1366 x 768 and 1920 x 1080, where the page itself never scrolls.
+PANE_HEIGHT = "calc(100vh - 124px)"
 
 STYLE = f"""
 .fs-screen {{ display: flex; align-items: flex-start; gap: 16px; }}
