@@ -234,7 +234,9 @@ def code_an_article(session: Session, page, schema, coder: str) -> None:
         if label == "BLAME":
             shoot(session, page, "span-selected")
         page.keyboard.press("u")  # unselect the span (Label Studio's key)
-    session.timings["coder 1: two spans and their questions"] = time.monotonic() - started
+    session.timings["submits: two spans marked and their questions answered"] = (
+        time.monotonic() - started
+    )
 
     started = time.monotonic()
     for i, var in enumerate(schema.variables):
@@ -244,7 +246,9 @@ def code_an_article(session: Session, page, schema, coder: str) -> None:
         for value in picked:
             tick(page, question, value.display)
             clicked.rows.add((var.id, value.id, None, None, None))
-    session.timings["coder 1: every article-level question"] = time.monotonic() - started
+    session.timings["submits: every article-level question answered"] = (
+        time.monotonic() - started
+    )
     page.evaluate("document.querySelector('.fs-questions').scrollTop = 0")
     shoot(session, page, "answered")
 
@@ -299,28 +303,33 @@ def session(labelstudio, tmp_path_factory) -> Session:
     study = make_study(root, name=f"screen-{uuid.uuid4().hex[:6]}")
     coders = coder_emails(3)
     env = labelstudio.env()
+    timings = {}
     for args in (("coders", "add", *coders), ("push",)):
+        started = time.monotonic()
         done = run_cli(*args, cwd=root, env=env)
+        timings[f"framestudy {args[0]}{' add' if args[0] == 'coders' else ''}"] = (
+            time.monotonic() - started
+        )
         assert done.returncode == 0, done.stderr
     projects = {r.coder: r.id for r in settings.projects(study, labelstudio.url)}
     passwords = load_coder_passwords(study)  # .labelstudio/coders.json, as coders add left it
     schema = load_schema(study.schema_source)
-    s = Session(study, labelstudio.url, coders, projects)
-    roles = (
-        lambda page, c: code_an_article(s, page, schema, c),
-        lambda page, c: skip_an_article(s, page, c),
-        lambda page, c: leave_a_draft(s, page, schema, c),
-    )
+    s = Session(study, labelstudio.url, coders, projects, timings=timings)
+    roles = {
+        "submits": lambda page, c: code_an_article(s, page, schema, c),
+        "skips": lambda page, c: skip_an_article(s, page, c),
+        "postpones": lambda page, c: leave_a_draft(s, page, schema, c),
+    }
     total = time.monotonic()
-    for coder, role in zip(coders, roles, strict=True):
+    for coder, (name, role) in zip(coders, roles.items(), strict=True):
         with browser_page(WIDTH, HEIGHT) as (page, console, _requests):
             page.set_default_timeout(TIMEOUT_MS)
             started = time.monotonic()
             login(page, labelstudio.url, coder, passwords[coder])
-            s.timings[f"{coder.split('.')[0]}: log in"] = time.monotonic() - started
+            s.timings[f"{name}: log in"] = time.monotonic() - started
             started = time.monotonic()
             role(page, coder)
-            s.timings[f"{coder.split('.')[0]}: in the project"] = time.monotonic() - started
+            s.timings[f"{name}: project opened, task done"] = time.monotonic() - started
             s.console += console
     s.timings["three coders in the browser"] = time.monotonic() - total
 
