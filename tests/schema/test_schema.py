@@ -251,3 +251,84 @@ def test_cli_malformed_schema_is_one_line_exit_2_and_verbose_shows_traceback(stu
 
 def test_committed_generated_files_are_up_to_date():
     assert stale_outputs(Study(REPO)) == []
+
+
+# -- the labeling screen ----------------------------------------------------------------------
+
+
+def _tree(schema):
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(labeling_config(schema).split("\n", 1)[1])
+
+
+def _view(root, cls):
+    (found,) = [v for v in root.iter("View") if v.get("className") == cls]
+    return found
+
+
+def test_labeling_screen_puts_the_questions_beside_the_article(schema):
+    root = _tree(schema)
+    screen = _view(root, "fs-screen")
+    article, column = list(screen)
+    assert (article.get("className"), column.get("className")) == ("fs-article", "fs-questions")
+    # the article pane: the labels' row and the text, nothing else
+    assert [e.tag for e in article.iter() if e.tag in ("Labels", "Text", "Choices")] == [
+        "Labels", "Text"
+    ]
+    # every question is in the column beside it; the selected span's questions come first
+    names = [c.get("name") for c in column.iter("Choices")]
+    assert set(names) == {a.id for a in schema.attributes} | {v.id for v in schema.variables}
+    first = list(column)[0]
+    assert first.get("visibleWhen") == "region-selected"
+    assert {c.get("name") for c in first.iter("Choices")} == {a.id for a in schema.attributes}
+    # the panes scroll on their own, side by side (Label Studio's Style tag)
+    style = root.find("Style").text
+    assert "display: flex" in style and style.count("overflow-y: auto") == 2
+
+
+def test_each_question_carries_its_decision_rules(schema):
+    root = _tree(schema)
+    headers = [h.get("value") for h in _view(root, "fs-questions").iter("Header")]
+    for var in schema.variables:
+        question = f"{var.code}. {var.question}"
+        after = headers[headers.index(question) + 1 :]
+        if var.rules:
+            first = after[0]
+            assert first == f"• {var.rules[0]}" or first.startswith("Decision rules: as for "), var.id
+    # L2 and L3 share L1's rules: they point back to it instead of repeating them
+    assert headers.count(f"• {schema.variables[2].rules[0]}") == 1
+    assert "Decision rules: as for L1." in headers
+
+
+def test_hotkeys_are_explicit_and_never_reach_a_hidden_answer(schema):
+    from framestudy.schema.label_config import LS_HOTKEY_POOL
+
+    root = _tree(schema)
+    labels = {lab.get("value"): lab.get("hotkey") for lab in root.iter("Label")}
+    assert labels == {"LEGITIMACY": "1", "BLAME": "2", "GUARANTEE": "3", "PROMISE": "4"}
+    keys = {}
+    for choices in root.iter("Choices"):
+        for c in choices.iter("Choice"):
+            if c.get("hotkey"):
+                keys.setdefault(c.get("hotkey"), []).append((choices.get("name"), c.get("alias")))
+    used = list(labels.values()) + list(keys)
+    # every key of Label Studio's automatic pool is given, once: it assigns none itself
+    assert sorted(used) == sorted(LS_HOTKEY_POOL)
+    assert all(len(v) == 1 for v in keys.values())
+    keyed = {name for pairs in keys.values() for name, _ in pairs}
+    # no key on a span question that is hidden for other labels' spans, nor on a scale
+    label_bound = {a.id for a in schema.attributes if a.labels != "all"}
+    assert not keyed & label_bound
+    assert not keyed & {v.id for v in schema.variables if v.type == "ordinal"}
+    assert keys["q"] == [("voice", "AUTHORIAL")]  # the question every span has comes first
+    assert {k for k in keys if k.isdigit()} == set("567890")  # digits only after the letters
+
+
+def test_codebook_html_brings_its_own_typography(schema):
+    html = codebook_html(schema)
+    assert html.startswith('<div class="framestudy-codebook">') and html.endswith("</div>\n")
+    style = html[html.index("<style>") + 7 : html.index("</style>")]
+    assert ">" not in style  # Label Studio's sanitiser escapes it
+    assert ".framestudy-codebook h1 {" in style and "line-height: 1.3" in style
+    assert "style=" not in html  # attributes Label Studio would drop

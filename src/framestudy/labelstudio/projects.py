@@ -37,7 +37,8 @@ class ProjectSpec:
             "description": self.description,
             "label_config": self.label_config,
             "expert_instruction": self.instruction,
-            "show_instruction": True,
+            # the codebook on demand (the Instructions button), not over every task
+            "show_instruction": False,
             "show_skip_button": True,
             "show_annotation_history": False,
             "show_collab_predictions": False,

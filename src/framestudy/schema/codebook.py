@@ -92,7 +92,32 @@ def codebook_markdown(schema: Schema) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+#: The codebook's own typography. Label Studio shows the instructions inside its page, whose
+#: styles set one fixed line height (22.4 px) for everything in the dialog, zero margins and
+#: no list bullets: a wrapped 32 px title then overlaps itself. Label Studio keeps a
+#: ``<style>`` element in the instructions (its sanitiser drops ``style`` attributes, and
+#: escapes ``>``, so no child selectors here); every rule is scoped to the codebook's class.
+CODEBOOK_CLASS = "framestudy-codebook"
+_CSS = """
+.C { font-size: 14px; line-height: 1.5; max-width: 860px; }
+.C h1 { font-size: 22px; line-height: 1.3; margin: 0 0 12px; }
+.C h2 { font-size: 19px; line-height: 1.3; margin: 26px 0 8px; padding-bottom: 4px;
+  border-bottom: 1px solid #d9d9d9; }
+.C h3 { font-size: 16px; line-height: 1.35; margin: 20px 0 6px; }
+.C h4 { font-size: 14px; line-height: 1.35; margin: 16px 0 4px; }
+.C p { margin: 0 0 8px; }
+.C ul { list-style: disc outside; margin: 0 0 8px; padding-left: 22px; }
+.C li { display: list-item; margin: 0 0 2px; }
+.C table { border-collapse: collapse; margin: 4px 0 10px; }
+.C th, .C td { border: 1px solid #d9d9d9; padding: 3px 8px; text-align: left;
+  vertical-align: top; line-height: 1.4; }
+.C th { background: #fafafa; white-space: nowrap; }
+.C code { font-size: 12px; }
+""".replace(".C", "." + CODEBOOK_CLASS)
+
+
 def codebook_html(schema: Schema) -> str:
-    """Return the codebook as an HTML fragment (used as the Label Studio project instructions)."""
+    """Return the codebook as an HTML fragment (used as the Label Studio project instructions):
+    the Markdown codebook rendered, in a ``<div>`` that carries its own scoped styles."""
     body = _markdown.markdown(codebook_markdown(schema), extensions=["tables"])
-    return body + "\n"
+    return f'<div class="{CODEBOOK_CLASS}">\n<style>{_CSS}</style>\n{body}\n</div>\n'
