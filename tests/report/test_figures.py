@@ -455,3 +455,24 @@ def test_ordinal_reads_the_long_outlet_ordinal_file_with_positions():
     texts = [t.get_text() for t in ax.texts]
     assert "n=4 · Md -1" in texts and "n=8 · Md +1" in texts
     assert ax.get_title(loc="left") == "scale (excluded)"
+
+
+def test_forest_plot_draws_an_untrusted_interval_dotted_and_marked():
+    """A row with a ci_warning (framestudy.analysis.interval_warning): its CI bar is dotted,
+    its printed interval ends in '!', and the legend says what that means."""
+    warned = AGREEMENT.assign(ci_warning=["", "only 4 pairable values of 'x' (under 10): ...",
+                                          "", "", "", "", ""])
+    figure = forest_plot(warned)
+    ax = figure.axes[0]
+    bars = {line.get_gid(): line for line in ax.get_lines()
+            if (line.get_gid() or "").startswith("ci")}
+    untrusted = [line for line in ax.get_lines() if line.get_gid() == "ci:untrusted"]
+    assert len(untrusted) == 1 and untrusted[0].get_xdata().tolist() == [0.6, 0.8]
+    assert untrusted[0].get_linestyle() != "-" and bars["ci"].get_linestyle() == "-"
+    shown = [t.get_text() for t in ax.texts]
+    assert "0.700 [0.60, 0.80]!" in shown and "0.900 [0.85, 0.95]" in shown
+    legend = [t.get_text() for t in figure.legends[0].get_texts()]
+    assert "! CI not to be trusted" in legend
+    # without the column (an agreement.csv from before), nothing is marked
+    assert "! CI not to be trusted" not in [
+        t.get_text() for t in forest_plot(AGREEMENT).legends[0].get_texts()]

@@ -536,8 +536,12 @@ def _methods(inputs: ReportInputs) -> Section:
         "Agreement: Krippendorff's α for each variable at its level of measurement (nominal, "
         "ordinal; MASI distance for sets; unitizing α for spans), with bootstrap 95% intervals "
         f"over units ({agreement_run.get('bootstrap', 'the default number of')} replicates, "
-        f"seed {agreement_run.get('seed', 'unrecorded')}) (Krippendorff 2004, Content Analysis, "
-        "2nd ed., ch. 11; Hayes & Krippendorff 2007, Communication Methods and Measures 1:77-89).",
+        f"seed {agreement_run.get('seed', 'unrecorded')}; BCa intervals, Efron 1987, JASA "
+        "82:171-185) (Krippendorff 2004, Content Analysis, 2nd ed., ch. 11; Hayes & "
+        "Krippendorff 2007, Communication Methods and Measures 1:77-89). An interval is marked "
+        f"{UNTRUSTED_MARK} when the data cannot support it: all pairable values agree, or a "
+        "nominal value has fewer than 10 pairable values (calibrated by simulation; "
+        "framestudy's docs/ci_coverage.md).",
         "Consensus: one value per article and question, unanimous or by majority of its coders; "
         "ties are unresolved and left out; a single-coded article takes its coder's value.",
         f"Reliability gate: a variable enters the outlet comparison when its "
