@@ -1,29 +1,33 @@
-"""Submitting an annotation whose answer is lost: retried, it is stored once.
+"""Creating something whose answer is lost: retried, it is stored once.
 
 Against the session's real server, through a small relay on 127.0.0.1 that passes every
-request on to Label Studio and every answer back -- except the answer to the first
-annotation POST, which it drops (the request was carried out; the client sees the
-connection close with no answer, as when a server dies right after saving). That is the
-case a client cannot tell apart from "not stored".
+request on to Label Studio and every answer back -- except the answer to the first POST to
+one endpoint (annotations, projects, the sign-up form), which it drops: the request was carried out, and the
+client sees the connection close with no answer, as when a server dies right after saving.
+That is the case a client cannot tell apart from "not stored".
 """
 
 from __future__ import annotations
 
 import http.server
 import threading
+import uuid
 from contextlib import contextmanager
 
 import pytest
 import requests
 
-from framestudy.labelstudio import remote
+from framestudy.errors import UserError
+from framestudy.labelstudio import accounts, remote
 from framestudy.labelstudio.client import connect_to
 from framestudy.labelstudio.coders import add_coders
+from framestudy.labelstudio.credentials import load_coder_passwords
+from framestudy.labelstudio.projects import ProjectSpec, ensure_project, find_by_title
 from framestudy.labelstudio.push import push
 from framestudy.labelstudio.submit import annotation_key, coders_annotations, submit_annotation
 from framestudy.settings import projects
 
-from .conftest import coder_connection, coder_emails, make_study, synthetic_tasks
+from .conftest import REPO, coder_connection, coder_emails, make_study, synthetic_tasks
 
 pytestmark = pytest.mark.labelstudio
 
@@ -31,9 +35,9 @@ _HOP = {"host", "content-length", "connection", "transfer-encoding", "content-en
 
 
 @contextmanager
-def relay_losing_first_answer(target: str):
-    """A relay to ``target``; the answer to the first POST to ``.../annotations/`` is
-    dropped after Label Studio has carried the request out. Yields (url, log of
+def relay_losing_first_answer(target: str, endpoint: str = "/annotations"):
+    """A relay to ``target``; the answer to the first POST to a path ending in ``endpoint``
+    is dropped after Label Studio has carried the request out. Yields (url, log of
     (method, path, status or "lost"))."""
     log: list[tuple[str, str, object]] = []
     lost: list[bool] = []
@@ -49,7 +53,8 @@ def relay_losing_first_answer(target: str):
                 self.command, target + self.path, data=body, headers=headers, timeout=60,
                 allow_redirects=False,
             )
-            posting = self.command == "POST" and self.path.rstrip("/").endswith("/annotations")
+            path = self.path.split("?")[0].rstrip("/")
+            posting = self.command == "POST" and path.endswith(endpoint)
             if posting and not lost:
                 lost.append(True)
                 log.append((self.command, self.path, "lost"))
@@ -58,7 +63,7 @@ def relay_losing_first_answer(target: str):
             log.append((self.command, self.path, answer.status_code))
             content = answer.content
             self.send_response(answer.status_code)
-            for key, value in answer.headers.items():
+            for key, value in answer.raw.headers.items():  # each Set-Cookie on its own
                 if key.lower() not in _HOP:
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(content)))
@@ -148,3 +153,37 @@ def test_the_key_depends_on_task_and_coder_only():
     assert annotation_key(7, "Ana@Uni.example") == annotation_key(7, "ana@uni.example ")
     assert annotation_key(7, "ana@uni.example") != annotation_key(8, "ana@uni.example")
     assert annotation_key(7, "ana@uni.example") != annotation_key(7, "ben@uni.example")
+
+
+def test_a_project_whose_creation_answer_is_lost_is_created_once(labelstudio):
+    """push's project creation: a lost answer is followed by a look-up, not a second POST."""
+    title = f"lost answer {uuid.uuid4().hex[:8]}"
+    spec = ProjectSpec(
+        coder="x@uni.example",
+        title=title,
+        label_config=(REPO / "schemas" / "framing.xml").read_text(encoding="utf-8"),
+        instruction="",
+        maximum_annotations=1,
+    )
+    with relay_losing_first_answer(labelstudio.url, "/api/projects") as (url, log):
+        ensured = ensure_project(connect_to(url, labelstudio.token), spec, None)
+    assert [entry[2] for entry in log if entry[0] == "POST"] == ["lost"]
+    found = find_by_title(labelstudio.admin(), title)
+    assert [p["id"] for p in found] == [ensured.record.id] and ensured.created
+
+
+def test_a_coder_whose_sign_up_answer_is_lost_keeps_the_stored_password(labelstudio, tmp_path):
+    """coders add: the account was made but the answer lost; the next run finds the account,
+    and the password framestudy stored before sending the form is the account's."""
+    study = make_study(tmp_path / "s", tasks=synthetic_tasks(1))
+    [coder] = coder_emails(1)
+    with (
+        relay_losing_first_answer(labelstudio.url, "/user/signup") as (url, log),
+        pytest.raises(UserError, match="cannot reach Label Studio"),
+    ):
+        add_coders(study, connect_to(url, labelstudio.token), [coder])
+    assert ("POST", "lost") in {(entry[0], entry[2]) for entry in log}
+    [again] = add_coders(study, labelstudio.admin(), [coder])
+    assert (again.account, again.password_stored) == ("existing", True)
+    password = load_coder_passwords(study)[coder]
+    accounts.login(labelstudio.url, coder, password)  # UserError if it were not the password
