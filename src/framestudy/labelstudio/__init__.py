@@ -19,7 +19,9 @@ One module per job:
 - :mod:`.status`       done / skipped / remaining per coder and outlet;
 - :mod:`.pull`         snapshot exports -> ``annotations/raw/`` -> the tidy table;
 - :mod:`.upload`       exports' annotations -> the study's projects, each through its
-                       coder's own account (``framestudy annotations upload``).
+                       coder's own account (``framestudy annotations upload``);
+- :mod:`.submit`       one annotation, submitted so that a retry never duplicates it (an
+                       idempotency key the database enforces).
 
 What is not about talking to Label Studio lives outside this package, so the simulator can
 use it without it: the study's ``study.yaml`` and project titles (:mod:`framestudy.settings`),

@@ -9,7 +9,9 @@ Every call goes through :meth:`Connection.call` (or :meth:`Connection.call_json`
 server's JSON as sent), which turns SDK and network exceptions into :class:`~framestudy.errors.UserError` lines: server down,
 wrong URL, bad token, 4xx, 5xx, timeouts. The SDK retries connection errors, 408/409/429 and
 5xx answers with exponential back-off (``max_retries``); calls that must not be repeated
-blindly (task import) pass ``retries=0`` and are made safe by their caller.
+blindly pass ``retries=0`` and are made safe by their caller: task import (:mod:`.push`
+re-lists the project before importing again) and annotation creation (:mod:`.submit`, with
+an idempotency key the database enforces).
 """
 
 from __future__ import annotations

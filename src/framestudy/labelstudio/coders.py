@@ -19,6 +19,7 @@ from framestudy.labelstudio import accounts
 from framestudy.labelstudio.client import Connection
 from framestudy.labelstudio.credentials import (
     coder_passwords_path,
+    forget_coder_password,
     load_coder_passwords,
     save_coder_password,
 )
@@ -71,12 +72,16 @@ def add_coders(study: Study, conn: Connection, emails: list[str]) -> list[CoderA
         if email not in existing:
             link = link or invite_path(conn)
             password = new_password()
+            # Stored before the form is sent: if its answer is lost (a crash, a broken
+            # connection), the account may exist with this password, and the next run,
+            # which finds the account, still holds it.
+            save_coder_password(study, email, password)
             try:
                 session = accounts.signup_via_invite(conn.url, link, email, password)
-            except accounts.AccountExists:
-                pass
+            except accounts.AccountExists:  # made meanwhile by someone else: not our password
+                forget_coder_password(study, email)
+                stored.pop(email, None)
             else:
-                save_coder_password(study, email, password)
                 stored[email] = password
                 me = accounts.whoami(session, conn.url)
                 if str(me.get("email", "")).lower() != email:

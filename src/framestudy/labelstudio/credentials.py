@@ -99,3 +99,10 @@ def save_coder_password(study: Study, email: str, password: str) -> Path:
     passwords = load_coder_passwords(study)
     passwords[email] = password
     return write_private_json(coder_passwords_path(study), dict(sorted(passwords.items())))
+
+
+def forget_coder_password(study: Study, email: str) -> None:
+    """Remove one coder's password from ``.labelstudio/coders.json`` (if it is there)."""
+    passwords = load_coder_passwords(study)
+    if passwords.pop(email, None) is not None:
+        write_private_json(coder_passwords_path(study), dict(sorted(passwords.items())))

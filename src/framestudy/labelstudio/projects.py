@@ -9,12 +9,14 @@ the blind design, one shared project otherwise). Projects are found by the id re
 from __future__ import annotations
 
 import hashlib
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from framestudy import settings
 from framestudy.errors import UserError
 from framestudy.labelstudio.client import Connection
+from framestudy.labelstudio.submit import is_transient
 from framestudy.settings import SHARED, ProjectRecord, project_title
 from framestudy.study import Study
 
@@ -135,10 +137,7 @@ def ensure_project(
     current = _locate(conn, spec.title, recorded)
     wanted = spec.fields()
     if current is None:
-        created = conn.call(
-            f"creating the project {spec.title!r}", conn.sdk.projects.create, **wanted
-        )
-        project_id, created_now = int(created.id), True
+        project_id, created_now = _create(conn, spec.title, wanted), True
         changed: dict[str, Any] = wanted
     else:
         created_now = False
@@ -157,6 +156,35 @@ def ensure_project(
             memo[k] = [_digest(wanted[k]), _digest(stored.get(k))]
     updated = () if created_now else tuple(sorted(changed))
     return EnsuredProject(ProjectRecord(spec.coder, project_id, spec.title), created_now, updated)
+
+
+CREATE_ATTEMPTS = 3
+
+
+def _create(conn: Connection, title: str, wanted: dict[str, Any]) -> int:
+    """Create the project; its id.
+
+    Without the SDK's back-off, which would post again after a lost answer and leave two
+    projects with one title (the first one empty, in every coder's project list): after a
+    failure whose outcome is unknown, the title is looked up first, and only a project that
+    is not there is created again.
+    """
+    what = f"creating the project {title!r}"
+    for attempt in range(CREATE_ATTEMPTS):
+        try:
+            created = conn.sdk.projects.create(**wanted, request_options={"max_retries": 0})
+            return int(created.id)
+        except Exception as exc:
+            if not is_transient(exc) or attempt == CREATE_ATTEMPTS - 1:
+                error = conn.translate(exc, what)
+                if error is None:
+                    raise
+                raise error from exc
+        time.sleep(min(2.0**attempt, 10.0))
+        found = find_by_title(conn, title)
+        if found:
+            return int(found[0]["id"])
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _same(key: str, wanted: Any, current: Any, memo: dict[str, list[str]]) -> bool:

@@ -28,7 +28,9 @@ The way to move a study to another server, to restore one, and how coding sheets
    (``.labelstudio/coders.json``) and uses the coder's API token. Idempotent: if the coder
    already has an annotation on that task with the same result (and skip state), nothing is
    created; one with a different result is reported and left as it is -- nothing on the
-   server is ever changed or deleted.
+   server is ever changed or deleted. Each annotation is created by
+   :func:`framestudy.labelstudio.submit.submit_annotation`, with an idempotency key the
+   database enforces: a request whose answer was lost is retried without a duplicate.
 
 Reported, not uploaded (the CLI exits 1 when there are any): annotations that cannot be
 attributed, coders who are not the study's, coders framestudy cannot log in as (no stored
@@ -38,7 +40,6 @@ without a task on the server, and annotations that differ from the coder's one a
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,7 @@ from framestudy.labelstudio import accounts, remote
 from framestudy.labelstudio.client import Connection, connect_to
 from framestudy.labelstudio.credentials import load_coder_passwords
 from framestudy.labelstudio.projects import study_projects
+from framestudy.labelstudio.submit import canonical_result, submit_annotation
 from framestudy.settings import SHARED
 from framestudy.study import Study
 
@@ -113,18 +115,6 @@ class UploadResult:
 
     def counts(self) -> dict[str, int]:
         return {k: len(self.of(k)) for k in KINDS if self.of(k)}
-
-
-def canonical_result(result: Any) -> str:
-    """A result list in a form where two saves of the same answers compare equal: each
-    item's ``id``, ``from_name``, ``to_name``, ``type`` and ``value`` (not ``origin`` or
-    other bookkeeping), in any order."""
-    items = []
-    for item in result if isinstance(result, list) else []:
-        if isinstance(item, dict):
-            item = {k: item.get(k) for k in ("id", "from_name", "to_name", "type", "value")}
-        items.append(json.dumps(item, sort_keys=True, ensure_ascii=False))
-    return json.dumps(sorted(items))
 
 
 # -- 1. reading the exports ------------------------------------------------------------------
@@ -438,17 +428,25 @@ def _one(study, conn, item: Pending, design, coders, by_coder, shared, ids_by_em
     coder_conn = logins[item.coder]
     if isinstance(coder_conn, UserError):
         return outcome("cannot log in", str(coder_conn))
-    created = coder_conn.call(
-        f"creating {item.coder}'s annotation on task {task.id}",
-        coder_conn.sdk.annotations.create,
-        id=task.id,
-        result=item.result,
-        lead_time=item.lead_time,
+    # With framestudy's idempotency key: an attempt whose answer was lost (a broken
+    # connection, a server killed mid-request) is retried without making a second one.
+    submitted = submit_annotation(
+        coder_conn,
+        task.id,
+        item.result,
         was_cancelled=item.was_cancelled,
+        lead_time=item.lead_time,
     )
-    answer = created.model_dump() if hasattr(created, "model_dump") else dict(created)
     task.annotations.append(
-        {"id": answer.get("id"), "completed_by": answer.get("completed_by"),
-         "was_cancelled": item.was_cancelled, "result": item.result}
+        {"id": submitted.id, "completed_by": uid, "was_cancelled": item.was_cancelled,
+         "result": item.result}
     )
-    return outcome("created", f"task {task.id}", answer.get("id"))
+    if not submitted.created:
+        if submitted.same:
+            return outcome("already there", "", submitted.id)
+        return outcome(
+            "differs",
+            f"{item.coder} already has annotation {submitted.id} on task {task.id} with "
+            "another result: left as it is (nothing is overwritten)",
+        )
+    return outcome("created", f"task {task.id}", submitted.id)
