@@ -47,7 +47,10 @@ from framestudy.analysis.bootstrap import (  # noqa: E402
     jackknife_interval,
 )
 from framestudy.analysis.data import Coded  # noqa: E402
-from framestudy.analysis.interval_warning import interval_warning  # noqa: E402
+from framestudy.analysis.interval_warning import (  # noqa: E402
+    MIN_RAREST_VALUES,
+    interval_warning,
+)
 from framestudy.io import atomic_write_text  # noqa: E402
 from framestudy.simulation.planning import coder_confusions, simulate_codes, true_alpha_of  # noqa: E402
 from framestudy.simulation.scenario import stream  # noqa: E402
@@ -243,7 +246,10 @@ def pilot_intervals(coded: Coded, seed: int) -> tuple[dict[str, tuple[float, flo
         "values_observed": int((marginal > 0).sum()),
         "share_perfect_replicates": float(np.mean(reps >= 1.0 - 1e-12)),
         "share_undefined_replicates": float(np.mean(np.isnan(reps))),
-        "flagged": interval_warning(coded, estimate, "nominal") is not None,
+        # the output prints no confident interval: a ci_warning, or alpha undefined (then
+        # there is no interval at all, only the reason)
+        "flagged": bool(np.isnan(estimate))
+        or interval_warning(coded, estimate, "nominal") is not None,
     }
     return {
         "units": (units["ci_low"], units["ci_high"]),
@@ -339,8 +345,10 @@ def warning_rule_markdown(big: pd.DataFrame) -> list[str]:
         "### With the warning rule: the studies left unflagged, designs with ≥ 30 units",
         "",
         "`framestudy.analysis.interval_warning` flags a study whose pairable values all agree "
-        "(α̂ = 1) or whose rarest value has fewer than 10 pairable values; the output then "
-        "carries `ci_warning` instead of a confident interval. Coverage here is over the "
+        f"(α̂ = 1) or whose rarest value has fewer than {MIN_RAREST_VALUES} pairable values; "
+        "the output then carries `ci_warning` instead of a confident interval (a study whose "
+        "α is undefined counts as flagged too: it gets no interval, only a reason). "
+        "Coverage here is over the "
         "studies left unflagged; its Monte Carlo error uses the count of those studies (and "
         "at least .95 × .05 for the variance). *Kept* counts the designs where the interval "
         "covers 93-97% over all studies, or over the unflagged ones within twice their Monte "

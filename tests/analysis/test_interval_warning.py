@@ -45,18 +45,21 @@ def test_a_rare_value_is_flagged_with_its_count_and_name():
     data = coded([[0, 0]] * 30 + [[1, 1]] * 2 + [[0, 1]] * 3, categories=("no", "yes"))
     estimate = alpha_of(data)
     text = interval_warning(data, estimate)
-    assert text.startswith("only 7 pairable values of 'yes' (under 10)")
+    assert text.startswith("only 7 pairable values of 'yes' (under 12)")
 
 
 def test_enough_of_every_value_is_not_flagged():
-    # value 1: 2 x 4 (agreeing units) + 2 (disagreeing) = 10 pairable values, the threshold
-    data = coded([[0, 0]] * 30 + [[1, 1]] * 4 + [[0, 1]] * 2)
-    assert MIN_RAREST_VALUES == 10
+    # value 1: 2 x 5 (agreeing units) + 2 (disagreeing) = 12 pairable values, the threshold
+    data = coded([[0, 0]] * 30 + [[1, 1]] * 5 + [[0, 1]] * 2)
+    assert MIN_RAREST_VALUES == 12
     assert interval_warning(data, alpha_of(data)) is None
+    one_fewer = coded([[0, 0]] * 30 + [[1, 1]] * 5 + [[0, 1]] * 1)
+    assert interval_warning(one_fewer, alpha_of(one_fewer)).startswith("only 11 pairable")
 
 
 def test_missing_values_and_unpairable_units_do_not_count():
     # the lone 1s are in units with one value: not pairable, so value 1 has 8 pairable values
+    # (3 x 2 + 2), not 13
     data = coded([[0, 0]] * 30 + [[1, 1]] * 3 + [[0, 1]] * 2 + [[1, -1]] * 5)
     assert interval_warning(data, alpha_of(data)).startswith("only 8 pairable values")
 

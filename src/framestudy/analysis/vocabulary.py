@@ -26,6 +26,9 @@ BOOTSTRAP_METHODS = ("units", "krippendorff")
 # (framestudy.analysis.interval_warning), and the line that explains it, in the terminal
 # and in the report alike.
 UNTRUSTED_MARK = "!"
+# A nominal value with fewer pairable values than this makes alpha's interval unreliable
+# (the rule and its calibration: framestudy.analysis.interval_warning).
+MIN_RAREST_VALUES = 12
 UNTRUSTED_LEGEND = (
     f"{UNTRUSTED_MARK} the data cannot support this CI or P(α<...): it would cover the true α "
     "less often than it says (docs/ci_coverage.md)"

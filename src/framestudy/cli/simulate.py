@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from framestudy.analysis.vocabulary import UNTRUSTED_MARK
+from framestudy.analysis.vocabulary import MIN_RAREST_VALUES, UNTRUSTED_MARK
 from framestudy.cli._common import console, err_console, state, study, track_items
 from framestudy.cli._common import number as _fmt
 from framestudy.errors import UserError
@@ -314,10 +314,11 @@ def _print_power_table(table, n_grid: list[int], k_grid: list[int], thresholds: 
     if len(table) and (table["flagged"] >= FLAGGED_WARN).any():
         console.print(
             f"{UNTRUSTED_MARK} at these sizes {FLAGGED_WARN:.0%} or more of the simulated studies "
-            "get a ci_warning (all pairable values agree, or a value has fewer than 10 pairable "
-            "values): there the interval covers the true α less often than it says, and a study "
-            "cannot show its coders' reliability even when they are reliable. Such studies count "
-            "as not passing; plan more units (docs/ci_coverage.md).",
+            "get a ci_warning (all pairable values agree, or a value has fewer than "
+            f"{MIN_RAREST_VALUES} pairable values): there the interval covers the true α less "
+            "often than it says, and a study cannot show its coders' reliability even when they "
+            "are reliable. Such studies count as not passing; plan more units "
+            "(docs/ci_coverage.md).",
             highlight=False,
         )
 

@@ -21,7 +21,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from framestudy.analysis.outlet_power import needed_sentence
-from framestudy.analysis.vocabulary import UNTRUSTED_LEGEND, UNTRUSTED_MARK
+from framestudy.analysis.vocabulary import MIN_RAREST_VALUES, UNTRUSTED_LEGEND, UNTRUSTED_MARK
 from framestudy.report.document import Definitions, Document, Figure, Paragraph, Section, Table
 from framestudy.report.inputs import ReportInputs, json_text
 
@@ -540,7 +540,8 @@ def _methods(inputs: ReportInputs) -> Section:
         "82:171-185) (Krippendorff 2004, Content Analysis, 2nd ed., ch. 11; Hayes & "
         "Krippendorff 2007, Communication Methods and Measures 1:77-89). An interval is marked "
         f"{UNTRUSTED_MARK} when the data cannot support it: all pairable values agree, or a "
-        "nominal value has fewer than 10 pairable values (calibrated by simulation; "
+        f"nominal value has fewer than {MIN_RAREST_VALUES} pairable values (calibrated by "
+        "simulation; "
         "framestudy's docs/ci_coverage.md).",
         "Consensus: one value per article and question, unanimous or by majority of its coders; "
         "ties are unresolved and left out; a single-coded article takes its coder's value.",

@@ -18,7 +18,7 @@ prevalence p?* :func:`power_table` answers it by simulation:
    and the interval carries no ``ci_warning``"
    (:func:`framestudy.analysis.interval_warning.interval_warning`, as ``framestudy
    agreement`` would print it): a study whose interval cannot be trusted -- all pairable
-   values agree, or a value has fewer than 10 pairable values -- does not demonstrate
+   values agree, or a value has fewer than 12 pairable values -- does not demonstrate
    reliability, however high its bound. Without this, a small sample "passes" whenever its
    few rare-value units happen to agree and its interval collapses onto 1, and power
    *falls* as n grows (docs/ci_coverage.md, pilot regime);
