@@ -55,7 +55,14 @@ from framestudy.io import atomic_write_text  # noqa: E402
 from framestudy.simulation.planning import coder_confusions, simulate_codes, true_alpha_of  # noqa: E402
 from framestudy.simulation.scenario import stream  # noqa: E402
 
-METHODS = ("units", "krippendorff")  # "units" is the engine's default
+#: the intervals scored: name -> bootstrap_alpha's method and interval ("bca" is the default
+#: of framestudy agreement since issue 14; "units" is the percentile interval of the same
+#: replicates, the default before)
+METHODS = {
+    "bca": {"method": "units", "interval": "bca"},
+    "units": {"method": "units", "interval": "percentile"},
+    "krippendorff": {"method": "krippendorff", "interval": "percentile"},
+}
 CODERS = (2, 3, 5)
 UNITS = (20, 50, 100, 200, 500)
 LEVELS = ("nominal", "ordinal")
@@ -95,8 +102,8 @@ def run_design(args: tuple) -> dict:
         coded = Coded(codes, categories, pd.RangeIndex(n), tuple(range(k)))
         estimates.append(krippendorff_alpha(coded, level)["estimate"])
         boot_seed = int(rng.integers(2**31))
-        for method in METHODS:
-            res = bootstrap_alpha(coded, level, n_boot=N_BOOT, seed=boot_seed, method=method)
+        for method, how in METHODS.items():
+            res = bootstrap_alpha(coded, level, n_boot=N_BOOT, seed=boot_seed, **how)
             lo, hi = res["ci_low"], res["ci_high"]
             if math.isnan(lo) or math.isnan(hi):
                 undefined[method] += 1
@@ -141,10 +148,11 @@ def markdown(table: pd.DataFrame, reps: int, seconds: float, workers: int) -> st
         f"{PROBABILITIES[('nominal', 'balanced')]} / {PROBABILITIES[('nominal', 'skewed')]}, "
         f"ordinal {PROBABILITIES[('ordinal', 'balanced')]} / {PROBABILITIES[('ordinal', 'skewed')]}.",
         "",
-        "**Methods** (`framestudy.analysis.bootstrap_alpha`, 95% percentile intervals): "
-        "`units` -- units resampled with replacement (the default of `framestudy agreement`); "
-        "`krippendorff` -- Krippendorff's / Hayes' KALPHA algorithm (pairs of values resampled "
-        "with D_e held fixed).",
+        "**Methods** (`framestudy.analysis.bootstrap_alpha`, 95% intervals): `bca` -- units "
+        "resampled with replacement, BCa interval (Efron 1987; the default of `framestudy "
+        "agreement`); `units` -- the same replicates, percentile interval (the default before "
+        "issue 14); `krippendorff` -- Krippendorff's / Hayes' KALPHA algorithm (pairs of values "
+        "resampled with D_e held fixed), percentile interval.",
         "",
         f"Monte Carlo standard error of a coverage near .95: {mc:.4f} (so ±{1.96 * mc:.3f} is "
         "chance). An interval that could not be computed (no variation in the sample) counts as "
@@ -164,15 +172,15 @@ def markdown(table: pd.DataFrame, reps: int, seconds: float, workers: int) -> st
             f"{inside} of {len(big)} | {small[col].mean():.3f} |"
         )
     lines += ["", "## By design", ""]
-    head = ("| coders | units | level | categories | true α | mean α̂ | cover `units` | "
-            "width | undef. | cover `krippendorff` | width | undef. |")
-    lines += [head, "|" + "---|" * 12]
+    head = "| coders | units | level | categories | true α | mean α̂ | " + " | ".join(
+        f"cover `{m}` | width | undef." for m in METHODS) + " |"
+    lines += [head, "|" + "---|" * (6 + 3 * len(METHODS))]
     for r in table.itertuples():
         lines.append(
             f"| {r.coders} | {r.units} | {r.level} | {r.balance} | {r.true_alpha:.3f} | "
-            f"{r.mean_estimate:.3f} | {r.coverage_units:.3f} | {r.width_units:.3f} | "
-            f"{r.undefined_units} | {r.coverage_krippendorff:.3f} | {r.width_krippendorff:.3f} | "
-            f"{r.undefined_krippendorff} |"
+            f"{r.mean_estimate:.3f} | " + " | ".join(
+                f"{getattr(r, f'coverage_{m}'):.3f} | {getattr(r, f'width_{m}'):.3f} | "
+                f"{getattr(r, f'undefined_{m}')}" for m in METHODS) + " |"
         )
     lines.append("")
     return "\n".join(lines)
@@ -526,8 +534,8 @@ def main(argv: list[str] | None = None) -> int:
         for i, row in enumerate(pool.map(run_design, jobs), start=1):
             rows.append(row)
             print(f"[{i}/{len(jobs)}] K={row['coders']} n={row['units']} {row['level']} {row['balance']}: "
-                  f"true {row['true_alpha']:.3f}  units {row['coverage_units']:.3f}  "
-                  f"krippendorff {row['coverage_krippendorff']:.3f}", flush=True)
+                  f"true {row['true_alpha']:.3f}  "
+                  + "  ".join(f"{m} {row[f'coverage_{m}']:.3f}" for m in METHODS), flush=True)
     seconds = time.perf_counter() - start
     table = pd.DataFrame(rows)
     text = markdown(table, args.reps, seconds, args.workers)
