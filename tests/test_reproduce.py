@@ -101,6 +101,31 @@ def test_a_changed_committed_number_is_named_with_its_row_and_both_values(study)
     assert "analysis/outlets.json: input analysis/agreement.csv is not the file" in done.stdout
 
 
+def test_show_caps_the_listed_differences_and_keep_keeps_the_recomputed_files(study, tmp_path):
+    """--show 1 lists one difference and counts the rest per file; --keep DIR leaves the
+    recomputation in DIR, where the changed number has its recomputed value."""
+    path = study / "analysis" / "agreement.csv"
+    table = text_csv(path)
+    numbers = table.index[(table["estimate"] != "") & (table["category"] == "")]
+    first, second = numbers[0], numbers[1]
+    before = table.at[first, "estimate"]
+    for row in (first, second):
+        table.at[row, "estimate"] = f"{float(table.at[row, 'estimate']) + 0.01:.4f}"
+    table.to_csv(path, index=False, lineterminator="\n")
+    keep = tmp_path / "kept"
+    done = reproduce(study, "--show", "1", "--keep", str(keep))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "not reproduced: 3 difference(s)" in done.stdout
+    lines = done.stdout.splitlines()
+    listed = [line for line in lines if line.startswith("analysis/")]
+    assert len(listed) == 1, done.stdout  # the first difference found, of three
+    (more,) = [line for line in lines if line.startswith("... and ")]
+    assert more.startswith("... and 2 more (") and more.endswith("); --show N lists more")
+    kept = text_csv(keep / "analysis" / "agreement.csv")
+    assert kept.at[first, "estimate"] == before
+    assert (keep / "annotations" / "annotations.csv").is_file()
+
+
 def test_a_changed_raw_export_byte_is_the_sha_mismatch_line(study):
     sources = json.loads((study / "annotations" / "annotations.sources.json").read_text())
     export = study / "annotations" / sources["exports"][0]["file"]

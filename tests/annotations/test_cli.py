@@ -193,3 +193,16 @@ def test_export_with_none_of_the_schemas_controls_is_refused(study_dir, tmp_path
     # an export that shares controls with the schema goes through as before
     assert run_here(capsys, "--study", str(study_dir), "annotations", "import",
                     str(DATA / "community_easy.json"), "-o", str(out))[0] == 0
+
+
+def test_import_show_caps_the_ids_listed_per_anomaly(study_dir, tmp_path, capsys):
+    """duplicates.json holds three superseded duplicate annotations: --show 1 lists one of
+    their ids and counts the other two; the default (5) lists all three."""
+    common = ("--study", str(study_dir), "annotations", "import", str(DATA / "duplicates.json"),
+              "-o", str(tmp_path / "out.csv"))
+    code, out, err = run_here(capsys, *common, "--show", "1")
+    assert code == 0, err
+    assert "... 2 more" in " ".join(out.split())
+    code, out, err = run_here(capsys, *common, "--replace")
+    assert code == 0, err
+    assert "more" not in " ".join(out.split())

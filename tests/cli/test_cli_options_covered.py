@@ -2,10 +2,10 @@
 
 The command tree is walked from the CLI itself (click's parameters, as typer builds them),
 so a new option is covered by this check the day it is added. "Exercised" is a cheap,
-static reading of the test files: a command counts as tested when some function in tests/
-(a test with its decorators, a fixture, a helper) holds its name(s) as string literals, e.g.
-``run_cli("coders", "list")``; an option when some such function holds the option's string
-and its command's last word.
+static reading of the test files: a command counts as run when some function in tests/ (a
+test with its decorators, a fixture, a helper) holds its words as string literals, e.g.
+``run_cli("coders", "list")``; an option when some test file holds the option's string and
+its command's last word.
 This does not prove the option's effect is asserted -- review does that -- but it catches
 options nobody ever passed.
 """
@@ -42,46 +42,53 @@ def option_names(cmd) -> list[tuple[str, ...]]:
     return [o for o in out if o and o != ("--help",)]
 
 
+def _strings(node: ast.AST) -> frozenset[str]:
+    return frozenset(
+        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    )
+
+
 @cache
-def _test_function_strings() -> list[frozenset[str]]:
-    """The string literals of each function (with its decorators: parametrize) in tests/,
-    fixtures and helpers included; this file is left out (it names options itself)."""
-    found = []
-    for path in TESTS.rglob("*.py"):
+def _test_strings() -> tuple[list[frozenset[str]], list[frozenset[str]]]:
+    """The string literals of each function in tests/ (with its decorators: parametrize;
+    fixtures and helpers included), and of each test file; this file is left out (it names
+    options itself)."""
+    functions, files = [], []
+    for path in sorted(TESTS.rglob("*.py")):
         if path.resolve() == Path(__file__).resolve():
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
+        files.append(_strings(tree))
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                parts = [node, *node.decorator_list]
-                found.append(
-                    frozenset(
-                        n.value
-                        for part in parts
-                        for n in ast.walk(part)
-                        if isinstance(n, ast.Constant) and isinstance(n.value, str)
-                    )
-                )
-    return found
+                parts = [_strings(part) for part in (node, *node.decorator_list)]
+                functions.append(frozenset().union(*parts))
+    return functions, files
 
 
-def _exercised(*required: str, any_of: tuple[str, ...] = ()) -> bool:
-    for strings in _test_function_strings():
-        if all(r in strings for r in required) and (not any_of or any(a in strings for a in any_of)):
-            return True
-    return False
+def _command_run(path: tuple[str, ...]) -> bool:
+    """Some function holds every word of the command (``"coders", "list"``)."""
+    return any(set(path) <= strings for strings in _test_strings()[0])
+
+
+def _option_passed(command: str | None, names: tuple[str, ...]) -> bool:
+    """Some test file holds the option (any spelling) and the command's last word (the
+    command and its options are often split between a helper and a test)."""
+    return any(
+        (command is None or command in strings) and any(n in strings for n in names)
+        for strings in _test_strings()[1]
+    )
 
 
 def untested() -> list[str]:
     root = typer.main.get_command(app)
     missing = []
     for path, cmd in commands(root):
-        if path and not getattr(cmd, "commands", None) and not _exercised(*path):
+        if path and not getattr(cmd, "commands", None) and not _command_run(path):
             missing.append(f"framestudy {' '.join(path)} (never run)")
         for names in option_names(cmd):
-            where = path[-1:] if path else ()
-            if not _exercised(*where, any_of=names):
-                missing.append(f"framestudy {' '.join(path)} {'/'.join(names)}".replace("  ", " "))
+            if not _option_passed(path[-1] if path else None, names):
+                missing.append(" ".join(["framestudy", *path, "/".join(names)]))
     return missing
 
 
