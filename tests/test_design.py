@@ -184,6 +184,7 @@ def test_bad_input_is_refused():
         assign_blind(articles(2), CODERS, share=1.5, seed=1)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     n=st.integers(min_value=1, max_value=80),

@@ -55,6 +55,7 @@ def text_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
+@pytest.mark.slow
 def test_committed_results_are_reproduced_and_another_locked_version_is_a_warning(
     study, tmp_path
 ):
@@ -79,6 +80,7 @@ def test_committed_results_are_reproduced_and_another_locked_version_is_a_warnin
             f"{pd.__version__} installed, 0.0.1 locked") in warning
 
 
+@pytest.mark.slow
 def test_a_changed_committed_number_is_named_with_its_row_and_both_values(study):
     path = study / "analysis" / "agreement.csv"
     table = text_csv(path)
@@ -101,6 +103,7 @@ def test_a_changed_committed_number_is_named_with_its_row_and_both_values(study)
     assert "analysis/outlets.json: input analysis/agreement.csv is not the file" in done.stdout
 
 
+@pytest.mark.slow
 def test_show_caps_the_listed_differences_and_keep_keeps_the_recomputed_files(study, tmp_path):
     """--show 1 lists one difference and counts the rest per file; --keep DIR leaves the
     recomputation in DIR, where the changed number has its recomputed value."""
@@ -143,6 +146,7 @@ def test_a_changed_raw_export_byte_is_the_sha_mismatch_line(study):
     assert "nothing was recomputed" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_changed_annotation_table_is_the_table_diff(study):
     path = study / "annotations" / "annotations.csv"
     text = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -186,6 +190,7 @@ def test_a_damaged_manifest_is_one_line_and_exit_2(study):
     assert len(done.stderr.strip().splitlines()) == 1 and "manifest.json" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_report_older_than_the_runs_is_named(study):
     record = study / "analysis" / "agreement.json"
     run = json.loads(record.read_text())
@@ -198,6 +203,7 @@ def test_a_report_older_than_the_runs_is_named(study):
     assert all("analysis/agreement.json" in line for line in lines)
 
 
+@pytest.mark.slow
 def test_the_recorded_settings_are_the_ones_used(study):
     """Other seeds, replicates, --by outlet, --no-gate, --no-models: reproduce reads them
     from the run records (with the defaults it would not match)."""

@@ -133,6 +133,7 @@ def continuous(seed=8, n_units=400, n_coders=3) -> pd.DataFrame:
     return pd.DataFrame(np.round(data, 3))
 
 
+@pytest.mark.slow
 def test_interval_with_many_distinct_values_uses_moments(monkeypatch):
     """Above LARGE_DOMAIN distinct values interval alpha avoids V x V arrays (which would
     need gigabytes here); the moment formulas give the same alpha as the matrix path, and

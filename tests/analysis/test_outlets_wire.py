@@ -100,6 +100,7 @@ def with_alphas(agreement: pd.DataFrame, alphas: dict) -> pd.DataFrame:
 # Groupings by outlet attribute
 
 
+@pytest.mark.slow
 def test_every_grouping_in_one_tidy_table(overridden):
     assert overridden.groupings == ("outlet", "type", "country", "language")
     assert list(overridden.prevalence.columns) == list(PREVALENCE_COLUMNS)
@@ -164,6 +165,7 @@ def test_groupings_of_one_group_each_equal_their_own_computation(overridden, sim
         pd.testing.assert_frame_equal(mine, direct, check_dtype=False)
 
 
+@pytest.mark.slow
 def test_span_labels_nobody_marked_give_zero_densities(simulated):
     # the schema has span labels and attributes, but no span was coded (a rehearsal with
     # labels of one's own): zero densities per label, no attribute rows, no error
@@ -272,6 +274,7 @@ def test_density_by_attribute_equals_span_density(simulated, overridden):
                                   check_dtype=False)
 
 
+@pytest.mark.slow
 def test_the_gate_on_density_rows_and_the_genre_control(simulated):
     annotations, registry, tasks, agreement = simulated
     gated = with_alphas(agreement, {("span", "BLAME"): 0.3, ("genre", ""): 0.3,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from framestudy.annotations import read_export, read_tidy, tidy_from_export, write_tidy
 from framestudy.schema import load_schema
 from tests.annotations.conftest import DATA
@@ -27,6 +29,7 @@ def run_here(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.mark.slow
 def test_import_with_the_study_schema(study_dir, tmp_path, capsys):
     raw = tmp_path / "raw"
     raw.mkdir()

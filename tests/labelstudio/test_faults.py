@@ -156,6 +156,7 @@ def test_external_url_without_key(tmp_path, monkeypatch):
         connect(make_study(tmp_path, tasks=[]))
 
 
+@pytest.mark.slow
 def test_cli_prints_one_error_line_and_exits_2(tmp_path):
     study = make_study(tmp_path, tasks=[])
     dead = f"http://127.0.0.1:{server.free_port()}"

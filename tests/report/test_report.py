@@ -46,6 +46,7 @@ def page(study) -> _Page:
     return parsed
 
 
+@pytest.mark.slow
 def test_page_has_every_section_and_only_embedded_figures(reported_study):
     parsed = page(reported_study)
     for anchor in SECTIONS:
@@ -119,6 +120,7 @@ def test_excluded_variables_are_shown_greyed_with_the_reason(reported_study):
                for row in muted)
 
 
+@pytest.mark.slow
 def test_rerun_changes_no_file(reported_study):
     """The report names when its results were computed, not when it was drawn, and the run
     records keep their first time: re-running every command leaves every file as it was
@@ -133,6 +135,7 @@ def test_rerun_changes_no_file(reported_study):
     assert [name for name in before if after[name] != before[name]] == []
 
 
+@pytest.mark.slow
 def test_small_study_reads_sensibly_and_prints_no_test(tiny_study):
     """The bundled study's shape: descriptives, why nothing was tested, and no p-value."""
     parsed = page(tiny_study)

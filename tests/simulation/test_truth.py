@@ -85,6 +85,7 @@ def test_simulated_reliability_data_recover_the_true_alpha(level, k, smallest):
     assert ours == pytest.approx(0.8, abs=0.015)
 
 
+@pytest.mark.slow
 def test_true_alpha_of_document_variables_is_recovered_on_a_large_sample(large_study):
     root = large_study.root
     truth = json.loads((root / "truth.json").read_text())
