@@ -129,6 +129,7 @@ def test_show_caps_the_listed_differences_and_keep_keeps_the_recomputed_files(st
     assert (keep / "annotations" / "annotations.csv").is_file()
 
 
+@pytest.mark.slow
 def test_a_changed_raw_export_byte_is_the_sha_mismatch_line(study):
     sources = json.loads((study / "annotations" / "annotations.sources.json").read_text())
     export = study / "annotations" / sources["exports"][0]["file"]
@@ -167,6 +168,7 @@ def test_a_changed_annotation_table_is_the_table_diff(study):
     assert "analysis/agreement.json: input annotations/annotations.csv" in done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("record", ["agreement.json", "outlets.json"])
 def test_a_missing_run_record_is_one_line_and_exit_2(study, record):
     (study / "analysis" / record).unlink()
@@ -176,6 +178,7 @@ def test_a_missing_run_record_is_one_line_and_exit_2(study, record):
     assert len(line.splitlines()) == 1 and record in line and "commit analysis/" in line
 
 
+@pytest.mark.slow
 def test_a_missing_sources_record_is_one_line_and_exit_2(study):
     (study / "annotations" / "annotations.sources.json").unlink()
     done = reproduce(study)
@@ -183,6 +186,7 @@ def test_a_missing_sources_record_is_one_line_and_exit_2(study):
     assert "annotations.sources.json: missing" in done.stderr and "framestudy pull" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_damaged_manifest_is_one_line_and_exit_2(study):
     (study / "annotations" / "raw" / "manifest.json").write_text('{"exports": [{"file": 3}]}')
     done = reproduce(study)

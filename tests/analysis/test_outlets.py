@@ -332,6 +332,7 @@ def test_per_coder_values_on_a_hand_made_table():
         ("x", "present"), ("y", "absent"), ("z", "absent")]
 
 
+@pytest.mark.slow
 def test_a_value_the_schema_does_not_know_is_one_line_not_an_internal_error(study, tmp_path):
     """Every coder of an article chose a genre the registry lacks (a table edited by hand):
     the analysis refuses it as bad input, naming the files."""

@@ -127,6 +127,7 @@ def test_planted_difference_is_detected_in_the_planted_direction(planted, variab
     assert 0 < low <= 0.5 <= high
 
 
+@pytest.mark.slow
 def test_planted_effect_size_is_inside_cramers_v_interval(planted):
     result, truth = planted
     # the population table of the planted shares, equal outlets: its V is the planted V

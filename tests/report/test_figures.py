@@ -155,6 +155,7 @@ def test_the_five_article_study_never_raises(tiny):
     assert all(drawn[t] is None for t in CA_TABLES)  # excluded by the gate: reason rows
 
 
+@pytest.mark.slow
 def test_empty_frames_give_none(study):
     for name, call in [
         ("agreement", lambda f: forest_plot(f)),
@@ -424,6 +425,7 @@ def test_ca_biplot_one_dimension_is_points_on_a_line():
     _assert_drawn(figure)
 
 
+@pytest.mark.slow
 def test_figures_leave_pyplot_alone(study):
     import sys
 

@@ -59,6 +59,7 @@ def test_page_has_every_section_and_only_embedded_figures(reported_study):
     assert "<script" not in (reported_study / "analysis" / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_agreement_and_tests_are_the_analysis_files_numbers(reported_study):
     """Every α and every corrected p in the page is the one in the CSVs, formatted."""
     text = page(reported_study).full
@@ -76,6 +77,7 @@ def test_agreement_and_tests_are_the_analysis_files_numbers(reported_study):
         assert interval(row.v_ci_low, row.v_ci_high, 2) in text
 
 
+@pytest.mark.slow
 def test_provenance_names_each_raw_export_by_its_sha256(reported_study):
     text = page(reported_study).full
     raw = reported_study / "annotations" / "raw"
@@ -90,6 +92,7 @@ def test_provenance_names_each_raw_export_by_its_sha256(reported_study):
     assert '"threshold": 0.667' in text
 
 
+@pytest.mark.slow
 def test_coders_are_pseudonymous_in_the_report(reported_study):
     html = (reported_study / "analysis" / "report.html").read_text()
     markdown = (reported_study / "analysis" / "report.md").read_text()
@@ -98,6 +101,7 @@ def test_coders_are_pseudonymous_in_the_report(reported_study):
     assert "coder 1" in html
 
 
+@pytest.mark.slow
 def test_markdown_says_what_the_page_says(reported_study):
     analysis = reported_study / "analysis"
     markdown = (analysis / "report.md").read_text(encoding="utf-8")
@@ -110,6 +114,7 @@ def test_markdown_says_what_the_page_says(reported_study):
         assert (analysis / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_excluded_variables_are_shown_greyed_with_the_reason(reported_study):
     html = (reported_study / "analysis" / "report.html").read_text(encoding="utf-8")
     gate = pd.read_csv(reported_study / "analysis" / "gate.csv", keep_default_na=False)
@@ -157,6 +162,7 @@ def _copy(study, tmp_path):
     return target
 
 
+@pytest.mark.slow
 def test_results_older_than_the_annotations_are_refused(reported_study, tmp_path):
     study = _copy(reported_study, tmp_path)
     table = study / "annotations" / "annotations.csv"
@@ -169,6 +175,7 @@ def test_results_older_than_the_annotations_are_refused(reported_study, tmp_path
     assert "framestudy outlets" in line
 
 
+@pytest.mark.slow
 def test_no_outlet_results_is_one_line_saying_what_to_run(reported_study, tmp_path):
     study = _copy(reported_study, tmp_path)
     (study / "analysis" / "outlets.json").unlink()
@@ -187,6 +194,7 @@ def test_formatting_helpers():
     assert short_reason("not tested: too few articles -- add more") == "too few articles"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("broken", ["outlet_tests.csv", "consensus.csv"])
 def test_damaged_results_are_one_line(reported_study, tmp_path, broken):
     study = _copy(reported_study, tmp_path)
