@@ -29,3 +29,13 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that needs the real Label Studio server is also ``slow``: starting the server
+    alone takes longer than the ~3 s that makes a test slow, so ``-m "not slow"`` is the
+    quick offline loop. (Offline tests of the client -- a stub server, retries, timeouts --
+    carry neither marker unless they are slow themselves.)"""
+    for item in items:
+        if item.get_closest_marker("labelstudio") and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)

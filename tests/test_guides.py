@@ -146,6 +146,7 @@ def run_guide(guide: str, cwd: Path, kinds: set[str], extra_env: dict[str, str] 
 # ---- the researchers' guide ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_researchers_guide_from_init_to_a_report(tmp_path):
     work = tmp_path / "work"
     work.mkdir()
@@ -205,6 +206,7 @@ def _bundled_study_clone(dest: Path) -> str:
     return what
 
 
+@pytest.mark.slow
 def test_students_guide_change_the_gate_and_see_what_moves(tmp_path):
     clone = tmp_path / "framestudy"
     what = _bundled_study_clone(clone)
@@ -306,6 +308,7 @@ def test_schema_error_points_to_the_reference():
 # ---- a rehearsal with span labels of its own: no span is coded -------------------------
 
 
+@pytest.mark.slow
 def test_rehearsal_of_a_schema_with_its_own_span_labels_reaches_a_report(tmp_path):
     import yaml
 

@@ -64,6 +64,7 @@ def test_every_template_file_is_declared_package_data():
 # ---- what init writes ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_init_writes_the_layout_and_every_command_works_inside_it(tmp_path):
     res = run_cli("init", "my-study", cwd=tmp_path)
     assert res.returncode == 0, res.stderr
@@ -108,6 +109,7 @@ def test_init_never_overwrites_a_file_and_says_which_exist(tmp_path):
     assert sorted(p.name for p in (tmp_path / "s").rglob("*")) == ["outlets.yaml", "study.yaml", "tasks"]
 
 
+@pytest.mark.slow
 def test_init_twice_says_it_is_already_a_study(tmp_path):
     assert run_cli("init", "s", cwd=tmp_path).returncode == 0
     before = {p: p.read_bytes() for p in (tmp_path / "s").rglob("*") if p.is_file()}
@@ -131,6 +133,7 @@ def test_init_in_an_existing_folder_keeps_its_files_and_extends_its_gitignore(tm
     assert init_study(tmp_path / "other").gitignore_added == []
 
 
+@pytest.mark.slow
 def test_init_with_a_schema_copies_it_verbatim(tmp_path):
     own = tmp_path / "mine.yaml"
     text = (REPO / "schemas/framing.yaml").read_text().replace("version: 1.0.0", "version: 2.0.0")
@@ -165,6 +168,7 @@ def test_a_name_yaml_would_misread_is_quoted(tmp_path):
 # ---- simulate outside any study -----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_simulate_outside_a_study_uses_the_bundled_schema(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -178,6 +182,7 @@ def test_simulate_outside_a_study_uses_the_bundled_schema(tmp_path):
     assert sorted(p.name for p in empty.iterdir()) == ["sim"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["study", "inside"])
 def test_simulate_in_a_study_still_uses_the_studys_schema(tmp_path, where):
     own = (REPO / "schemas/framing.yaml").read_text().replace("version: 1.0.0", "version: 1.1.0")

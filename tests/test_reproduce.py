@@ -55,6 +55,7 @@ def text_csv(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
+@pytest.mark.slow
 def test_committed_results_are_reproduced_and_another_locked_version_is_a_warning(
     study, tmp_path
 ):
@@ -79,6 +80,7 @@ def test_committed_results_are_reproduced_and_another_locked_version_is_a_warnin
             f"{pd.__version__} installed, 0.0.1 locked") in warning
 
 
+@pytest.mark.slow
 def test_a_changed_committed_number_is_named_with_its_row_and_both_values(study):
     path = study / "analysis" / "agreement.csv"
     table = text_csv(path)
@@ -101,6 +103,33 @@ def test_a_changed_committed_number_is_named_with_its_row_and_both_values(study)
     assert "analysis/outlets.json: input analysis/agreement.csv is not the file" in done.stdout
 
 
+@pytest.mark.slow
+def test_show_caps_the_listed_differences_and_keep_keeps_the_recomputed_files(study, tmp_path):
+    """--show 1 lists one difference and counts the rest per file; --keep DIR leaves the
+    recomputation in DIR, where the changed number has its recomputed value."""
+    path = study / "analysis" / "agreement.csv"
+    table = text_csv(path)
+    numbers = table.index[(table["estimate"] != "") & (table["category"] == "")]
+    first, second = numbers[0], numbers[1]
+    before = table.at[first, "estimate"]
+    for row in (first, second):
+        table.at[row, "estimate"] = f"{float(table.at[row, 'estimate']) + 0.01:.4f}"
+    table.to_csv(path, index=False, lineterminator="\n")
+    keep = tmp_path / "kept"
+    done = reproduce(study, "--show", "1", "--keep", str(keep))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "not reproduced: 3 difference(s)" in done.stdout
+    lines = done.stdout.splitlines()
+    listed = [line for line in lines if line.startswith("analysis/")]
+    assert len(listed) == 1, done.stdout  # the first difference found, of three
+    (more,) = [line for line in lines if line.startswith("... and ")]
+    assert more.startswith("... and 2 more (") and more.endswith("); --show N lists more")
+    kept = text_csv(keep / "analysis" / "agreement.csv")
+    assert kept.at[first, "estimate"] == before
+    assert (keep / "annotations" / "annotations.csv").is_file()
+
+
+@pytest.mark.slow
 def test_a_changed_raw_export_byte_is_the_sha_mismatch_line(study):
     sources = json.loads((study / "annotations" / "annotations.sources.json").read_text())
     export = study / "annotations" / sources["exports"][0]["file"]
@@ -118,6 +147,7 @@ def test_a_changed_raw_export_byte_is_the_sha_mismatch_line(study):
     assert "nothing was recomputed" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_changed_annotation_table_is_the_table_diff(study):
     path = study / "annotations" / "annotations.csv"
     text = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -138,6 +168,7 @@ def test_a_changed_annotation_table_is_the_table_diff(study):
     assert "analysis/agreement.json: input annotations/annotations.csv" in done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("record", ["agreement.json", "outlets.json"])
 def test_a_missing_run_record_is_one_line_and_exit_2(study, record):
     (study / "analysis" / record).unlink()
@@ -147,6 +178,7 @@ def test_a_missing_run_record_is_one_line_and_exit_2(study, record):
     assert len(line.splitlines()) == 1 and record in line and "commit analysis/" in line
 
 
+@pytest.mark.slow
 def test_a_missing_sources_record_is_one_line_and_exit_2(study):
     (study / "annotations" / "annotations.sources.json").unlink()
     done = reproduce(study)
@@ -154,6 +186,7 @@ def test_a_missing_sources_record_is_one_line_and_exit_2(study):
     assert "annotations.sources.json: missing" in done.stderr and "framestudy pull" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_damaged_manifest_is_one_line_and_exit_2(study):
     (study / "annotations" / "raw" / "manifest.json").write_text('{"exports": [{"file": 3}]}')
     done = reproduce(study)
@@ -161,6 +194,7 @@ def test_a_damaged_manifest_is_one_line_and_exit_2(study):
     assert len(done.stderr.strip().splitlines()) == 1 and "manifest.json" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_report_older_than_the_runs_is_named(study):
     record = study / "analysis" / "agreement.json"
     run = json.loads(record.read_text())
@@ -173,6 +207,7 @@ def test_a_report_older_than_the_runs_is_named(study):
     assert all("analysis/agreement.json" in line for line in lines)
 
 
+@pytest.mark.slow
 def test_the_recorded_settings_are_the_ones_used(study):
     """Other seeds, replicates, --by outlet, --no-gate, --no-models: reproduce reads them
     from the run records (with the defaults it would not match)."""

@@ -133,6 +133,7 @@ def continuous(seed=8, n_units=400, n_coders=3) -> pd.DataFrame:
     return pd.DataFrame(np.round(data, 3))
 
 
+@pytest.mark.slow
 def test_interval_with_many_distinct_values_uses_moments(monkeypatch):
     """Above LARGE_DOMAIN distinct values interval alpha avoids V x V arrays (which would
     need gigabytes here); the moment formulas give the same alpha as the matrix path, and
@@ -318,3 +319,38 @@ def test_bad_interval_arguments():
         bootstrap_alpha(data, n_boot=10, interval="studentized")
     with pytest.raises(ValueError, match="BCa interval needs the units bootstrap"):
         bootstrap_alpha(data, n_boot=10, method="krippendorff", interval="bca")
+
+
+# The percentile interval's tails written out, not derived from ``confidence`` as the code
+# does: a 95% interval cuts 2.5% off each end, a 90% one 5%, an 80% one 10%.
+TAILS = {0.95: (0.025, 0.975), 0.90: (0.05, 0.95), 0.80: (0.10, 0.90)}
+
+
+@pytest.mark.parametrize("method", ["units", "krippendorff"])
+@pytest.mark.parametrize("confidence", sorted(TAILS))
+def test_percentile_ci_is_the_tail_quantiles_of_the_defined_replicates(confidence, method):
+    """ci_low / ci_high are numpy's quantiles of the returned replicates at the tails above,
+    to the last digit (Efron & Tibshirani 1993, ch. 13) -- a 90% interval reported under
+    confidence=0.95 (tail 1 - confidence instead of (1 - confidence) / 2) fails here."""
+    coded = encode(ratings(10, n_units=60, n_coders=3, agree=0.6))
+    res = bootstrap_alpha(coded, "nominal", n_boot=800, seed=4, method=method,
+                          confidence=confidence)
+    reps = res["replicates"]
+    assert reps.shape == (800,) and not np.isnan(reps).any()
+    low_tail, high_tail = TAILS[confidence]
+    assert res["ci_low"] == np.quantile(reps, low_tail)
+    assert res["ci_high"] == np.quantile(reps, high_tail)
+    assert res["confidence"] == confidence
+
+
+def test_percentile_ci_leaves_undefined_replicates_out():
+    """Replicates without variation (D_e = 0) are NaN: counted, and not in the quantiles."""
+    # one unit with disagreement among agreeing units of one value: many resamples miss it
+    data = pd.DataFrame({"a": [1, 1, 1, 1, 1, 1, 2], "b": [1, 1, 1, 1, 1, 1, 1]})
+    res = bootstrap_alpha(data, "nominal", n_boot=400, seed=2, confidence=0.90)
+    reps = res["replicates"]
+    defined = reps[~np.isnan(reps)]
+    assert 0 < res["n_undefined"] == np.isnan(reps).sum() < 400
+    assert res["ci_low"] == np.quantile(defined, 0.05)
+    assert res["ci_high"] == np.quantile(defined, 0.95)
+    assert res["se"] == defined.std(ddof=1)

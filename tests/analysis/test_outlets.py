@@ -54,6 +54,7 @@ def record(study: Path) -> dict:
     return json.loads((study / "analysis" / RUN_RECORD).read_text())
 
 
+@pytest.mark.slow
 def test_outlets_writes_every_table_and_reruns_identically(study):
     res = cli("--study", str(study), "outlets", "--bootstrap", "200", "--no-models")
     assert res.returncode == 0, res.stderr
@@ -89,6 +90,7 @@ def test_outlets_writes_every_table_and_reruns_identically(study):
         assert len(read(study, name)) > 0
 
 
+@pytest.mark.slow
 def test_the_run_record(study):
     res = cli("--study", str(study), "outlets", "--bootstrap", "200", "--no-models", "--seed", "4")
     assert res.returncode == 0, res.stderr
@@ -113,6 +115,7 @@ def test_the_run_record(study):
     assert made["articles_needed"] is None
 
 
+@pytest.mark.slow
 def test_no_gate_compares_everything_and_says_so(study):
     res = cli("--study", str(study), "outlets", "--no-gate", "--bootstrap", "200")
     assert res.returncode == 0, res.stderr
@@ -128,6 +131,7 @@ def five(tmp_path_factory) -> Path:
     return simulated(tmp_path_factory.mktemp("five"), 5, 1, 3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("gate", [[], ["--no-gate"]])
 def test_one_article_per_outlet_never_prints_a_p_value(five, gate):
     from framestudy.analysis.outlet_power import articles_needed
@@ -152,6 +156,7 @@ def test_one_article_per_outlet_never_prints_a_p_value(five, gate):
     assert len(read(five, "prevalence")) > 0 and len(read(five, "density")) > 0
 
 
+@pytest.mark.slow
 def test_without_tasks_json_descriptives_and_the_density_message(tmp_path, study):
     copy = tmp_path / "copy"
     shutil.copytree(study, copy)
@@ -166,6 +171,7 @@ def test_without_tasks_json_descriptives_and_the_density_message(tmp_path, study
     assert record(copy)["inputs"]["tasks/tasks.json"] is None
 
 
+@pytest.mark.slow
 def test_an_article_without_a_word_count_names_tasks_json(tmp_path, study):
     copy = tmp_path / "copy"
     shutil.copytree(study, copy)
@@ -179,6 +185,7 @@ def test_an_article_without_a_word_count_names_tasks_json(tmp_path, study):
     assert "word_count" in lines[0] and "framestudy tasks build" in lines[0]
 
 
+@pytest.mark.slow
 def test_without_an_agreement_table_one_line(tmp_path, study):
     (tmp_path / "s").mkdir()
     for sub in ("schemas", "annotations"):
@@ -201,6 +208,7 @@ def test_without_an_agreement_table_one_line(tmp_path, study):
 # Models and correspondence analysis (analysis/outlet_models.csv, outlet_ca.csv)
 
 
+@pytest.mark.slow
 def test_models_and_ca_follow_the_gate_and_equal_the_library(study):
     from framestudy.analysis.correspondence import correspondence_analysis, crosstab
     from framestudy.analysis.outlet_models import outlet_model
@@ -287,6 +295,7 @@ def test_models_and_ca_follow_the_gate_and_equal_the_library(study):
             list(expected["coordinate"]), rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_one_article_per_outlet_models_give_reasons_not_numbers(five):
     study = five
     res = cli("--study", str(study), "outlets", "--no-gate", "--bootstrap", "100", "--models")
@@ -323,6 +332,7 @@ def test_per_coder_values_on_a_hand_made_table():
         ("x", "present"), ("y", "absent"), ("z", "absent")]
 
 
+@pytest.mark.slow
 def test_a_value_the_schema_does_not_know_is_one_line_not_an_internal_error(study, tmp_path):
     """Every coder of an article chose a genre the registry lacks (a table edited by hand):
     the analysis refuses it as bad input, naming the files."""

@@ -97,6 +97,7 @@ def planted_share(truth: dict, outlet: str, variable: str, category: str, value:
     return shares[category] if category else shares[value]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("variable", "category", "value"), CASES)
 def test_planted_difference_is_detected_in_the_planted_direction(planted, variable, category,
                                                                  value):
@@ -126,6 +127,7 @@ def test_planted_difference_is_detected_in_the_planted_direction(planted, variab
     assert 0 < low <= 0.5 <= high
 
 
+@pytest.mark.slow
 def test_planted_effect_size_is_inside_cramers_v_interval(planted):
     result, truth = planted
     # the population table of the planted shares, equal outlets: its V is the planted V
@@ -137,6 +139,7 @@ def test_planted_effect_size_is_inside_cramers_v_interval(planted):
     assert test["v_ci_low"] <= planted_v <= test["v_ci_high"], (planted_v, test.to_dict())
 
 
+@pytest.mark.slow
 def test_no_outlet_effect_rejects_at_about_the_nominal_rate(tmp_path):
     """20 seeds x 7 comparisons without an effect: the count of raw p < .05 stays within
     the binomial's 99.9% range for a 5% test (the 200-seed run is the benchmark)."""

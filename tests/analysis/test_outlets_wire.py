@@ -100,6 +100,7 @@ def with_alphas(agreement: pd.DataFrame, alphas: dict) -> pd.DataFrame:
 # Groupings by outlet attribute
 
 
+@pytest.mark.slow
 def test_every_grouping_in_one_tidy_table(overridden):
     assert overridden.groupings == ("outlet", "type", "country", "language")
     assert list(overridden.prevalence.columns) == list(PREVALENCE_COLUMNS)
@@ -124,6 +125,7 @@ def test_every_grouping_in_one_tidy_table(overridden):
             f"holm over {tested} tested variables of {len(family)}, within the by={by} family"}
 
 
+@pytest.mark.slow
 def test_a_grouping_with_one_group_has_a_reason_not_a_test(overridden):
     country = overridden.tests[overridden.tests["by"] == "country"]
     assert len(country) == len(overridden.tests[overridden.tests["by"] == "outlet"])
@@ -133,6 +135,7 @@ def test_a_grouping_with_one_group_has_a_reason_not_a_test(overridden):
     assert overridden.pairs.query("by == 'country'").empty
 
 
+@pytest.mark.slow
 def test_groupings_of_one_group_each_equal_their_own_computation(overridden, simulated):
     # country and language put both outlets in one group: the second reuses the first's
     # shares and density summaries; both equal what prevalence and span_density give
@@ -164,6 +167,7 @@ def test_groupings_of_one_group_each_equal_their_own_computation(overridden, sim
         pd.testing.assert_frame_equal(mine, direct, check_dtype=False)
 
 
+@pytest.mark.slow
 def test_span_labels_nobody_marked_give_zero_densities(simulated):
     # the schema has span labels and attributes, but no span was coded (a rehearsal with
     # labels of one's own): zero densities per label, no attribute rows, no error
@@ -183,6 +187,7 @@ def test_span_labels_nobody_marked_give_zero_densities(simulated):
     assert outlet_rows["p_value"].isna().all()
 
 
+@pytest.mark.slow
 def test_without_the_registry_only_outlets(simulated):
     annotations, registry, tasks, agreement = simulated
     result = outlet_analysis(annotations, registry, agreement, override=True, n_boot=0,
@@ -195,6 +200,7 @@ def test_without_the_registry_only_outlets(simulated):
 # Ordinal distributions
 
 
+@pytest.mark.slow
 def test_ordinal_distributions_and_medians(overridden, simulated):
     annotations, registry, tasks, agreement = simulated
     ordinal = overridden.ordinal
@@ -229,6 +235,7 @@ def test_ordinal_distributions_and_medians(overridden, simulated):
 # Span densities
 
 
+@pytest.mark.slow
 def test_planted_density_difference_recovered(overridden):
     density, tests = overridden.density, overridden.density_tests
     assert list(density.columns) == list(DENSITY_COLUMNS)
@@ -254,6 +261,7 @@ def test_planted_density_difference_recovered(overridden):
     assert country["p_value"].isna().all()
 
 
+@pytest.mark.slow
 def test_density_by_attribute_equals_span_density(simulated, overridden):
     annotations, registry, tasks, agreement = simulated
     counts = word_counts_from_tasks(tasks)
@@ -272,6 +280,7 @@ def test_density_by_attribute_equals_span_density(simulated, overridden):
                                   check_dtype=False)
 
 
+@pytest.mark.slow
 def test_the_gate_on_density_rows_and_the_genre_control(simulated):
     annotations, registry, tasks, agreement = simulated
     gated = with_alphas(agreement, {("span", "BLAME"): 0.3, ("genre", ""): 0.3,
@@ -298,6 +307,7 @@ def test_the_gate_on_density_rows_and_the_genre_control(simulated):
     assert (fitted["controls"] == "date").all()
 
 
+@pytest.mark.slow
 def test_date_and_genre_controls_when_admitted(simulated):
     annotations, registry, tasks, agreement = simulated
     result = outlet_analysis(annotations, registry, with_alphas(agreement, {}), n_boot=0,
@@ -316,6 +326,7 @@ def test_date_and_genre_controls_when_admitted(simulated):
     assert not plain.models["controls"].fillna("").str.contains("date").any()
 
 
+@pytest.mark.slow
 def test_without_tasks_empty_density_tables_with_their_columns(simulated):
     annotations, registry, tasks, agreement = simulated
     result = outlet_analysis(annotations, registry, agreement, n_boot=0, n_resamples=99,
@@ -327,6 +338,7 @@ def test_without_tasks_empty_density_tables_with_their_columns(simulated):
     assert len(result.prevalence) and len(result.ordinal)
 
 
+@pytest.mark.slow
 def test_an_article_without_a_word_count_is_one_clear_error(simulated):
     annotations, registry, tasks, agreement = simulated
     broken = json.loads(json.dumps(tasks))
@@ -391,6 +403,7 @@ def test_one_article_per_outlet_gives_the_sample_needed(tmp_path):
     assert needed["total"] == 5 * needed["per_group"]
 
 
+@pytest.mark.slow
 def test_no_sample_figure_when_tests_ran(overridden):
     assert overridden.articles_needed is None
     assert np.isfinite(overridden.tests["p_value"].astype(float)).any()

@@ -182,6 +182,7 @@ def test_cli_study_mode_without_annotation_rows(tmp_path, capsys):
         assert code == 2 and len(err.strip().splitlines()) == 1, err
 
 
+@pytest.mark.slow
 def test_simulated_pilot_at_80_columns(tmp_path):
     """The reported case, as a user runs it: a 5-article simulated pilot in an 80-column
     terminal, whole study and by outlet; re-running gives identical files."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from framestudy.annotations import read_export, read_tidy, tidy_from_export, write_tidy
 from framestudy.schema import load_schema
 from tests.annotations.conftest import DATA
@@ -27,6 +29,7 @@ def run_here(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.mark.slow
 def test_import_with_the_study_schema(study_dir, tmp_path, capsys):
     raw = tmp_path / "raw"
     raw.mkdir()
@@ -193,3 +196,16 @@ def test_export_with_none_of_the_schemas_controls_is_refused(study_dir, tmp_path
     # an export that shares controls with the schema goes through as before
     assert run_here(capsys, "--study", str(study_dir), "annotations", "import",
                     str(DATA / "community_easy.json"), "-o", str(out))[0] == 0
+
+
+def test_import_show_caps_the_ids_listed_per_anomaly(study_dir, tmp_path, capsys):
+    """duplicates.json holds three superseded duplicate annotations: --show 1 lists one of
+    their ids and counts the other two; the default (5) lists all three."""
+    common = ("--study", str(study_dir), "annotations", "import", str(DATA / "duplicates.json"),
+              "-o", str(tmp_path / "out.csv"))
+    code, out, err = run_here(capsys, *common, "--show", "1")
+    assert code == 0, err
+    assert "... 2 more" in " ".join(out.split())
+    code, out, err = run_here(capsys, *common, "--replace")
+    assert code == 0, err
+    assert "more" not in " ".join(out.split())

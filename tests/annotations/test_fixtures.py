@@ -236,6 +236,31 @@ def test_blind_design_foreign_annotations(schema):
     assert "INCLUDED" in _render(report)
 
 
+@pytest.mark.parametrize(
+    ("accounts", "owners"),
+    [
+        # the account's e-mail in capitals, the project recorded in lower case ...
+        ({2: "coder1@uni.edu", 3: "Coder2@Uni.EDU"}, {11: "coder1@uni.edu", 12: "coder2@uni.edu"}),
+        # ... and the other way round
+        ({2: "coder1@uni.edu", 3: "coder2@uni.edu"}, {11: "CODER1@uni.edu", 12: "Coder2@UNI.edu"}),
+    ],
+    ids=["account-capitals", "owner-capitals"],
+)
+def test_owner_matches_an_email_that_differs_only_in_case(schema, accounts, owners):
+    """E-mail addresses compare case-insensitively (Label Studio keeps what was typed): a
+    coder annotating in their own project is never reported foreign for a capital letter.
+    Coder1's annotation 1503 in coder2's project stays foreign."""
+    table, report = tidy_from_export(
+        export("blind"), schema=schema, users=accounts, project_coder=owners
+    )
+    assert sorted((c.lower(), v, p) for c, v, p in rows(table, "coder", "value", "project_id")) == [
+        ("coder1@uni.edu", "yes", 11),
+        ("coder2@uni.edu", "yes", 12),
+    ]
+    assert refs(report, "foreign") == [(1402, 1503)]
+    assert report.accounted
+
+
 def test_stale_schema_hash_is_reported_rows_kept():
     newer = StandInSchema(registry_records(), "ffffffffffffffff")
     table, report = tidy_from_export(export("community_easy"), schema=newer, users=USERS)

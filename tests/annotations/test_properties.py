@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -173,6 +174,7 @@ KEY = ("article_id", "coder", "variable", "value", "span_id", "span_start", "spa
 SORT = ["article_id", "coder", "variable", "span_start", "value", "span_end", "span_id"]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(exports())
 def test_valid_exports_give_exactly_the_planted_rows(case):
@@ -244,6 +246,7 @@ def _id(value):
 _TMP = Path(tempfile.mkdtemp(prefix="framestudy-prop-"))
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(corrupted())
 def test_corrupted_exports_never_crash_and_account_for_everything(raw):

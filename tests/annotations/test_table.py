@@ -40,6 +40,7 @@ def test_value_ids_that_look_missing_stay_text(tmp_path, schema):
 TEXT = st.lists(st.sampled_from(list('a ,"\r\n\t') + ["😀", "NA", "é"]), max_size=8).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(
     st.lists(st.tuples(TEXT, TEXT, st.one_of(st.none(), st.floats(0, 1e6))), min_size=1, max_size=5)

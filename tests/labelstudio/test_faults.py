@@ -21,7 +21,9 @@ from framestudy.labelstudio.client import connect, connect_to
 
 from .conftest import make_study, run_cli
 
-pytestmark = pytest.mark.labelstudio
+# Only the tests that use the session's real server carry the `labelstudio` marker; the
+# offline ones (stub server, retries, timeouts) run under -m "not labelstudio" too.
+LABELSTUDIO = pytest.mark.labelstudio
 
 TOKEN = "0123456789abcdef0123456789abcdef01234567"
 
@@ -74,6 +76,7 @@ def test_server_down():
     assert time.monotonic() - start >= 0.5  # retried once with back-off before giving up
 
 
+@LABELSTUDIO
 def test_bad_token_is_401_and_masked(labelstudio):
     bad = "f" * 40
     with pytest.raises(UserError) as exc:
@@ -92,12 +95,14 @@ def test_wrong_url_that_is_not_label_studio():
     assert "is it the address of a Label Studio server" in one_line(exc)
 
 
+@LABELSTUDIO
 def test_wrong_path_on_the_real_server_is_404(labelstudio):
     with pytest.raises(UserError) as exc:
         connect_to(labelstudio.url + "/not-here", labelstudio.token)
     assert "HTTP 404" in one_line(exc)
 
 
+@LABELSTUDIO
 def test_4xx_from_label_studio_names_the_action(labelstudio):
     conn = labelstudio.admin()
     with pytest.raises(UserError) as exc:
@@ -151,6 +156,7 @@ def test_external_url_without_key(tmp_path, monkeypatch):
         connect(make_study(tmp_path, tasks=[]))
 
 
+@pytest.mark.slow
 def test_cli_prints_one_error_line_and_exits_2(tmp_path):
     study = make_study(tmp_path, tasks=[])
     dead = f"http://127.0.0.1:{server.free_port()}"

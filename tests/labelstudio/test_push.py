@@ -21,7 +21,7 @@ from framestudy.labelstudio.push import push
 from framestudy.study import Study
 from framestudy.task_meta import task_meta, text_digest
 
-from .conftest import coder_connection, coder_emails, make_study, synthetic_tasks
+from .conftest import coder_connection, coder_emails, make_study, run_cli, synthetic_tasks
 
 pytestmark = pytest.mark.labelstudio
 
@@ -180,16 +180,28 @@ def test_unannotated_text_change_updates_the_task_in_place(tmp_path, ls_env):
 
 
 def test_design_options_are_recorded_and_changes_refused(tmp_path, ls_env):
-    study = make_study(tmp_path / "s", tasks=synthetic_tasks(10))
-    with_coders(study, coder_emails(2))
-    conn = ls_env.admin()
-    push(study, conn, seed=5, reliability_share=0.3)
+    """push --design/--reliability-share/--seed through the CLI: 5 articles at a share of
+    0.5 give a reliability sample of 3 (2.5 rounded half up), coded by both coders; the
+    design is recorded, and a later push with another seed or design is refused."""
+    study = make_study(tmp_path / "s", tasks=synthetic_tasks(5))
+    coders = coder_emails(2)
+    with_coders(study, coders)
+    env = ls_env.env()
+    first = run_cli("push", "--design", "blind", "--reliability-share", "0.5", "--seed", "5",
+                    cwd=study.root, env=env)
+    assert first.returncode == 0, first.stderr
     design = settings.design(study)
-    assert (design.design, design.reliability_share, design.seed) == ("blind", 0.3, 5)
-    with pytest.raises(UserError, match="--seed 5"):
-        push(study, conn, seed=6)
-    with pytest.raises(UserError, match="design"):
-        push(study, conn, design="shared")
+    assert (design.design, design.reliability_share, design.seed) == ("blind", 0.5, 5)
+    frame = pd.read_csv(study.assignment, dtype=str, keep_default_na=False)
+    reliability = frame[frame["reliability"] == "True"]
+    assert reliability["article_id"].nunique() == 3
+    assert reliability.groupby("article_id")["coder"].nunique().eq(2).all()
+    assert (frame["reliability"] == "False").sum() == 2  # the other two, one coder each
+    for args, names in ((("--seed", "6"), "--seed 5"), (("--design", "shared"), "design")):
+        refused = run_cli("push", *args, cwd=study.root, env=env)
+        assert refused.returncode == 2 and names in refused.stderr, refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+    assert settings.design(study).seed == 5
 
 
 def test_push_explains_missing_inputs(tmp_path, ls_env):

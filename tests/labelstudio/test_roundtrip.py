@@ -308,6 +308,12 @@ def test_status_counts_done_skipped_remaining_per_coder(world):
     assert totals.loc[r["third"]].tolist() == [2, 2, 0, 0, 0]
     # per outlet: each row's counts add up
     assert (frame["done"] + frame["skipped"] + frame["remaining"] == frame["tasks"]).all()
+    # the same through the CLI: one row per coder and outlet, and the breach named
+    with no_external_env():
+        out = run_cli("status", cwd=world.study.root)
+    assert out.returncode == 0, out.stderr
+    assert all(email in out.stdout for email in world.coders)
+    assert "foreign:" in out.stdout and "--include-foreign" in out.stdout
 
 
 def _table_rows(table: pd.DataFrame) -> list[tuple]:
@@ -390,9 +396,13 @@ def test_pull_again_saves_nothing_new_and_keeps_earlier_exports(world):
         if name != "manifest.json":
             assert (world.study.raw_exports_dir / name).read_bytes() == content
     assert _table_rows(result.table) == sorted(world.expected, key=repr)
-    # the blind breach is kept out unless asked for
-    with_foreign = pull(world.study, conn, include_foreign=True)
-    assert _table_rows(with_foreign.table) == sorted(world.expected + world.foreign_rows, key=repr)
+    # the blind breach is kept out unless asked for (through the CLI: pull --include-foreign)
+    with no_external_env():
+        out = run_cli("pull", "--include-foreign", "--timeout", "120", cwd=world.study.root)
+    assert out.returncode == 0, out.stderr
+    assert "1 foreign" in out.stdout
+    with_foreign = read_tidy(world.study.annotations_csv)
+    assert _table_rows(with_foreign) == sorted(world.expected + world.foreign_rows, key=repr)
 
 
 def test_repush_changes_nothing(world):

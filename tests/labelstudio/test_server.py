@@ -22,15 +22,19 @@ from framestudy.study import Study
 
 from .conftest import coder_emails, make_study, no_external_env, run_cli, synthetic_tasks
 
-pytestmark = pytest.mark.labelstudio
+# Only the tests that use the session's real server carry the `labelstudio` marker; the
+# offline ones (environment and masking) run under -m "not labelstudio" too.
+LABELSTUDIO = pytest.mark.labelstudio
 
 
+@LABELSTUDIO
 def test_second_start_reuses_the_running_server(labelstudio):
     before = json.loads((labelstudio.home.labelstudio_dir / "server.json").read_text())
     info = server.start(labelstudio.home, port=server.free_port())
     assert info.reused and info.pid == before["pid"] and info.url == labelstudio.url
 
 
+@LABELSTUDIO
 def test_secrets_are_private_and_never_printed_in_full(labelstudio):
     home = labelstudio.home
     creds = load_admin(home)
@@ -47,6 +51,7 @@ def test_secrets_are_private_and_never_printed_in_full(labelstudio):
     assert "already running" in again.stdout
 
 
+@LABELSTUDIO
 def test_embedded_connection_uses_the_legacy_admin_token(labelstudio):
     with no_external_env():
         conn = connect(labelstudio.home)
@@ -54,6 +59,7 @@ def test_embedded_connection_uses_the_legacy_admin_token(labelstudio):
     assert conn.sdk.users.whoami().email == "admin@framestudy.local"
 
 
+@LABELSTUDIO
 def test_personal_access_token_works_too(labelstudio):
     """A PAT (JWT refresh token) is accepted like a legacy token: the SDK refreshes it."""
     admin = load_admin(labelstudio.home)
@@ -71,6 +77,7 @@ def test_personal_access_token_works_too(labelstudio):
     assert conn.user_email == admin.email
 
 
+@LABELSTUDIO
 def test_busy_port_is_refused_before_anything_starts(tmp_path, ls_template):
     study = Study(tmp_path)
     with socket.socket() as sock:
@@ -82,25 +89,37 @@ def test_busy_port_is_refused_before_anything_starts(tmp_path, ls_template):
     assert not (tmp_path / ".labelstudio" / "server.json").exists()
 
 
+@LABELSTUDIO
 def test_start_status_stop_of_a_copied_study(tmp_path, ls_template):
+    """server start --port/--timeout, server status and server stop, as a user runs them."""
     subprocess.run(
         ["cp", "-a", str(ls_template / ".labelstudio"), str(tmp_path / ".labelstudio")],
         check=True,
     )
     study = Study(tmp_path)
-    info = server.start(study, port=server.free_port())
-    try:
-        assert not info.reused
-        state = server.status(study)
-        assert state.running and state.answering and state.info.pid == info.pid
-    finally:
-        stopped = server.stop(study)
-    assert stopped is not None and stopped.pid == info.pid
-    with pytest.raises(ProcessLookupError):
-        os.kill(info.pid, 0)
-    after = server.status(study)
-    assert not after.running and after.info is None
-    assert server.stop(study) is None  # stopping twice is harmless
+    port = server.free_port()
+    root = ("--study", str(tmp_path))
+    with no_external_env():
+        started = run_cli(*root, "server", "start", "--port", str(port), "--timeout", "240",
+                          cwd=tmp_path, timeout=300)
+        assert started.returncode == 0, started.stderr
+        assert f"Label Studio started: http://127.0.0.1:{port}" in started.stdout
+        try:
+            state = server.status(study)
+            assert state.running and state.answering and state.info.port == port
+            pid = state.info.pid
+            shown = run_cli(*root, "server", "status", cwd=tmp_path)
+            assert shown.returncode == 0 and str(port) in shown.stdout, shown.stderr
+        finally:
+            stopped = run_cli(*root, "server", "stop", cwd=tmp_path)
+        assert stopped.returncode == 0, stopped.stderr
+        assert f"stopped Label Studio at http://127.0.0.1:{port} (pid {pid})" in stopped.stdout
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+        after = server.status(study)
+        assert not after.running and after.info is None
+        again = run_cli(*root, "server", "stop", cwd=tmp_path)  # stopping twice is harmless
+        assert again.returncode == 0 and "no Label Studio of this study is running" in again.stdout
     with no_external_env(), pytest.raises(UserError, match="server start"):
         connect(study)
 
@@ -127,6 +146,7 @@ def test_mask_never_shows_a_whole_secret():
     assert mask("short") == "………" and mask("") == "(none)"
 
 
+@LABELSTUDIO
 def test_signup_without_invite_link_is_closed(labelstudio):
     with pytest.raises(UserError, match="403"):
         accounts.signup_via_invite(
@@ -134,6 +154,7 @@ def test_signup_without_invite_link_is_closed(labelstudio):
         )
 
 
+@LABELSTUDIO
 def test_server_killed_mid_push_restarts_on_its_port_at_once(tmp_path, ls_template):
     """SIGKILL the study's server during a push, start it again on the same port straight
     away (its port is left in TIME_WAIT, which the server's own bind reuses), push again:

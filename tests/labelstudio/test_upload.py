@@ -79,12 +79,14 @@ def test_a_coder_framestudy_cannot_log_in_as_is_reported_and_the_rest_uploaded(s
     kept = {k: v for k, v in passwords.items() if k != third}
     coder_passwords_path(setup.study).write_text(json.dumps(kept))
     try:
-        done = cli(setup, "annotations", "upload", "sheets.json")
+        done = cli(setup, "annotations", "upload", "sheets.json", "--show", "2")
     finally:
         coder_passwords_path(setup.study).write_text(json.dumps(passwords))
     assert done.returncode == 1, done.stderr
     assert counts(done.stdout) == {"created": 10, "skipped: cannot log in": 5}
     text = " ".join(done.stdout.split())
+    # --show 2: two of the five annotations are listed, the other three counted
+    assert "[5: " in text and "; ... 3 more (--show N)]" in text
     assert f"no password of {third}" in text and f"framestudy coders add {third}" in text
 
 

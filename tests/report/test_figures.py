@@ -132,6 +132,7 @@ def _assert_drawn(figure: Figure, dpi: float = figures.DPI) -> None:
     assert any(ax.get_title(loc="left") for ax in figure.axes) or figure._suptitle
 
 
+@pytest.mark.slow
 def test_every_figure_of_a_simulated_study_renders(study):
     drawn = _all_figures(study)
     assert drawn["forest"] is not None and drawn["heatmap"] is not None
@@ -145,6 +146,7 @@ def test_every_figure_of_a_simulated_study_renders(study):
             assert set(reasons["part"]) == {"reason"}
 
 
+@pytest.mark.slow
 def test_the_five_article_study_never_raises(tiny):
     assert (tiny["gate"]["decision"] == "excluded").sum() > len(tiny["gate"]) / 2
     drawn = _all_figures(tiny)
@@ -153,6 +155,7 @@ def test_the_five_article_study_never_raises(tiny):
     assert all(drawn[t] is None for t in CA_TABLES)  # excluded by the gate: reason rows
 
 
+@pytest.mark.slow
 def test_empty_frames_give_none(study):
     for name, call in [
         ("agreement", lambda f: forest_plot(f)),
@@ -422,6 +425,7 @@ def test_ca_biplot_one_dimension_is_points_on_a_line():
     _assert_drawn(figure)
 
 
+@pytest.mark.slow
 def test_figures_leave_pyplot_alone(study):
     import sys
 

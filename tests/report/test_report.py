@@ -46,6 +46,7 @@ def page(study) -> _Page:
     return parsed
 
 
+@pytest.mark.slow
 def test_page_has_every_section_and_only_embedded_figures(reported_study):
     parsed = page(reported_study)
     for anchor in SECTIONS:
@@ -58,6 +59,7 @@ def test_page_has_every_section_and_only_embedded_figures(reported_study):
     assert "<script" not in (reported_study / "analysis" / "report.html").read_text()
 
 
+@pytest.mark.slow
 def test_agreement_and_tests_are_the_analysis_files_numbers(reported_study):
     """Every α and every corrected p in the page is the one in the CSVs, formatted."""
     text = page(reported_study).full
@@ -75,6 +77,7 @@ def test_agreement_and_tests_are_the_analysis_files_numbers(reported_study):
         assert interval(row.v_ci_low, row.v_ci_high, 2) in text
 
 
+@pytest.mark.slow
 def test_provenance_names_each_raw_export_by_its_sha256(reported_study):
     text = page(reported_study).full
     raw = reported_study / "annotations" / "raw"
@@ -89,6 +92,7 @@ def test_provenance_names_each_raw_export_by_its_sha256(reported_study):
     assert '"threshold": 0.667' in text
 
 
+@pytest.mark.slow
 def test_coders_are_pseudonymous_in_the_report(reported_study):
     html = (reported_study / "analysis" / "report.html").read_text()
     markdown = (reported_study / "analysis" / "report.md").read_text()
@@ -97,6 +101,7 @@ def test_coders_are_pseudonymous_in_the_report(reported_study):
     assert "coder 1" in html
 
 
+@pytest.mark.slow
 def test_markdown_says_what_the_page_says(reported_study):
     analysis = reported_study / "analysis"
     markdown = (analysis / "report.md").read_text(encoding="utf-8")
@@ -109,6 +114,7 @@ def test_markdown_says_what_the_page_says(reported_study):
         assert (analysis / figure).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.slow
 def test_excluded_variables_are_shown_greyed_with_the_reason(reported_study):
     html = (reported_study / "analysis" / "report.html").read_text(encoding="utf-8")
     gate = pd.read_csv(reported_study / "analysis" / "gate.csv", keep_default_na=False)
@@ -119,6 +125,7 @@ def test_excluded_variables_are_shown_greyed_with_the_reason(reported_study):
                for row in muted)
 
 
+@pytest.mark.slow
 def test_rerun_changes_no_file(reported_study):
     """The report names when its results were computed, not when it was drawn, and the run
     records keep their first time: re-running every command leaves every file as it was
@@ -133,6 +140,7 @@ def test_rerun_changes_no_file(reported_study):
     assert [name for name in before if after[name] != before[name]] == []
 
 
+@pytest.mark.slow
 def test_small_study_reads_sensibly_and_prints_no_test(tiny_study):
     """The bundled study's shape: descriptives, why nothing was tested, and no p-value."""
     parsed = page(tiny_study)
@@ -154,6 +162,7 @@ def _copy(study, tmp_path):
     return target
 
 
+@pytest.mark.slow
 def test_results_older_than_the_annotations_are_refused(reported_study, tmp_path):
     study = _copy(reported_study, tmp_path)
     table = study / "annotations" / "annotations.csv"
@@ -166,6 +175,7 @@ def test_results_older_than_the_annotations_are_refused(reported_study, tmp_path
     assert "framestudy outlets" in line
 
 
+@pytest.mark.slow
 def test_no_outlet_results_is_one_line_saying_what_to_run(reported_study, tmp_path):
     study = _copy(reported_study, tmp_path)
     (study / "analysis" / "outlets.json").unlink()
@@ -184,6 +194,7 @@ def test_formatting_helpers():
     assert short_reason("not tested: too few articles -- add more") == "too few articles"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("broken", ["outlet_tests.csv", "consensus.csv"])
 def test_damaged_results_are_one_line(reported_study, tmp_path, broken):
     study = _copy(reported_study, tmp_path)

@@ -12,6 +12,7 @@ import pytest
 from tests.browser import ARTIFACTS, browser_page
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["reported_study", "tiny_study"])
 def test_report_opens_cleanly_in_chromium(which, request):
     study: Path = request.getfixturevalue(which)

@@ -229,6 +229,7 @@ def test_build_writes_files_and_check_detects_staleness(study_dir: Path):
     assert stale_outputs(study) == [study.labeling_config]
 
 
+@pytest.mark.slow
 def test_cli_check_fails_on_stale_and_build_fixes(study_dir: Path):
     res = run_cli("schema", "build", "--check", cwd=study_dir)
     assert res.returncode == 2
@@ -238,6 +239,7 @@ def test_cli_check_fails_on_stale_and_build_fixes(study_dir: Path):
     assert run_cli("schema", "build", "--check", cwd=study_dir).returncode == 0
 
 
+@pytest.mark.slow
 def test_cli_malformed_schema_is_one_line_exit_2_and_verbose_shows_traceback(study_dir: Path):
     src = study_dir / "schemas" / "framing.yaml"
     src.write_text(src.read_text().replace("question: What kind of text", "questoin: What kind of text"))

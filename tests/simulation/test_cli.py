@@ -10,6 +10,7 @@ from tests.conftest import run_cli
 from tests.simulation.conftest import SCHEMA, cli
 
 
+@pytest.mark.slow
 def test_simulate_writes_a_study_and_reports_true_alpha(tmp_path):
     out = tmp_path / "synthetic"
     proc = run_cli(  # as a user runs it
@@ -102,6 +103,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", list(CASES))
 def test_force_refuses_to_delete_a_real_study(tmp_path, capsys, case):
     make, reason = CASES[case]

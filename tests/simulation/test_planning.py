@@ -92,12 +92,14 @@ def test_refine_smallest_n_searches_between_the_tabulated_sizes():
 
 
 def test_plan_command_json(capsys):
-    code, stdout, err = cli(capsys, "plan", "--alpha", "0.9", "--prevalence", "0.2", "--units", "40,120",
+    code, stdout, err = cli(capsys, "plan", "--alpha", "0.9", "--prevalence", "0.25", "--units", "40,120",
                             "--coders", "2", "--sims", "20", "--boot", "200", "--no-search", "--json")
     assert code == 0, err
     out = json.loads(stdout)
     assert len(out["power"]) == 4
-    assert out["krippendorff_minimum_units_p05_two_coders"]["0.800"] == krippendorff_minimum_units(0.2, 0.8, 0.05)
+    # Krippendorff's published table (p = .25, two coders, significance .05), not the
+    # function the command calls
+    assert out["krippendorff_minimum_units_p05_two_coders"] == {"0.667": 81, "0.800": 139}
 
 
 @pytest.mark.parametrize(

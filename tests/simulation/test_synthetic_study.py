@@ -53,6 +53,7 @@ def _exports(root: Path) -> list[dict]:
     return tasks
 
 
+@pytest.mark.slow
 def test_the_study_has_every_file_of_a_pulled_study(small_study):
     root = small_study.root
     for name in (
@@ -74,6 +75,7 @@ def test_the_study_folder_has_the_ordinary_mode(small_study):
     assert stat.S_IMODE(small_study.root.stat().st_mode) == 0o777 & ~umask
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_files_and_another_seed_does_not(tmp_path, schema):
     def run(seed: int, name: str) -> dict[str, str]:
         scenario = resolve_scenario(schema, None, outlets=2, articles_per_outlet=12, coders=2, seed=seed)

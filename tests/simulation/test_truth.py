@@ -85,6 +85,7 @@ def test_simulated_reliability_data_recover_the_true_alpha(level, k, smallest):
     assert ours == pytest.approx(0.8, abs=0.015)
 
 
+@pytest.mark.slow
 def test_true_alpha_of_document_variables_is_recovered_on_a_large_sample(large_study):
     root = large_study.root
     truth = json.loads((root / "truth.json").read_text())
@@ -106,6 +107,7 @@ def test_true_alpha_of_document_variables_is_recovered_on_a_large_sample(large_s
     assert checked == 10
 
 
+@pytest.mark.slow
 def test_planted_prevalences_are_recovered(large_study):
     root = large_study.root
     truth = json.loads((root / "truth.json").read_text())
@@ -129,6 +131,7 @@ def test_planted_prevalences_are_recovered(large_study):
                 assert observed == pytest.approx(p, abs=4 * math.sqrt(p * (1 - p) / m) + 1e-9), (outlet, var, value)
 
 
+@pytest.mark.slow
 def test_planted_outlet_effect_shows_in_the_coders_data(large_study):
     """What an outlet analysis sees: coders' B2 codes keep outlet A's NATO blame far above B's."""
     ann = read_tidy(large_study.root / "annotations/annotations.csv")
@@ -154,6 +157,7 @@ def test_exact_alpha_of_unequal_coders_with_missing_values(level, confusion):
     assert estimate == pytest.approx(exact, abs=0.01)
 
 
+@pytest.mark.slow
 def test_simulated_span_truth_matches_the_studys_own_spans(large_study):
     """truth.json's span alphas come from an independent sample; the study's annotations,
     read back from annotations.csv, must give the same values up to sampling error."""

@@ -192,6 +192,33 @@ def test_context_rules_use_the_metadata():
     assert clean(text, title="unknown", author="unknown").paragraphs == tuple(text.split("\n"))
 
 
+def test_drop_lines_match_after_surrounding_white_space_is_stripped():
+    """A drop_lines entry and a file line are compared stripped of surrounding white space
+    (the docstring's rule): an entry copied with a stray space or tab, and an indented line
+    whose residue the inline rules would rewrite, are still dropped."""
+    text = "\n".join(
+        [
+            "First paragraph.",
+            "Caption of the photo",
+            "\t  Credit: [Agency photo](https://example.org/p.jpg)   ",
+            "Last paragraph.",
+        ]
+    )
+    cleaned = clean(
+        text,
+        drop_lines=[
+            DropLine(line="  Caption of the photo\t", reason="image caption"),
+            DropLine(line="Credit: [Agency photo](https://example.org/p.jpg)", reason="credit"),
+        ],
+    )
+    assert cleaned.paragraphs == ("First paragraph.", "Last paragraph.")
+    assert [(r.line, r.rule, r.text) for r in cleaned.removed_lines] == [
+        (2, "drop_lines: image caption", "Caption of the photo"),
+        (3, "drop_lines: credit", "Credit: [Agency photo](https://example.org/p.jpg)"),
+    ]
+    assert cleaned.unused_drop_lines == ()
+
+
 def test_unused_drop_lines_are_reported():
     cleaned = clean("Body.", drop_lines=[DropLine(line="Not here", reason="x")])
     assert [d.line for d in cleaned.unused_drop_lines] == ["Not here"]

@@ -9,7 +9,6 @@ import pytest
 from framestudy.schema import load_schema
 from framestudy.study import Study
 from framestudy.tasks import build_tasks, load_outlets
-from framestudy.tasks.clean import _apply_inline
 from framestudy.tasks.frontmatter import split
 from framestudy.tasks.identity import text_version, word_count
 from tests.tasks.conftest import ARTICLES, OUTLETS, read_tasks
@@ -366,9 +365,26 @@ def test_named_body_sentences_survive_exactly(built, name):
         assert sentence in data["text"], sentence
 
 
+# The corpus lines (file line numbers) that carry scraper residue inside kept text: Markdown
+# links with an empty target, "[said](#)", and bold markers, "**Sergey Lavrov**" (A000), and
+# a page's date field glued to the first paragraph, "date 2021-12-12 For ..." (A003).
+RESIDUE = {
+    A000: {37, 39, 45, 51, 53, 59, 63, 65, 67, 77, 79},
+    A003: {13},
+}
+
+
+def without_residue(line: str) -> str:
+    """The corpus line as a reader should see it: link text without its target, names
+    without asterisks, no date field (written for these files, independently of the rules)."""
+    line = re.sub(r"\[([^\]]+)\]\(#\)", r"\1", line).replace("**", "")
+    return re.sub(r"^date \d{4}-\d{2}-\d{2} ", "", line)
+
+
 @pytest.mark.parametrize("name", sorted(README))
 def test_every_source_line_is_kept_verbatim_or_removed_by_a_named_rule(built, name):
-    """Nothing is lost silently: each line is a paragraph (after inline residue), or removed."""
+    """Nothing is lost silently: each line is a paragraph (verbatim, or without the residue
+    listed in RESIDUE), or removed."""
     article, data = built[name]
     content = (ARTICLES / name).read_text(encoding="utf-8")
     _, body = split(content, name)
@@ -378,7 +394,11 @@ def test_every_source_line_is_kept_verbatim_or_removed_by_a_named_rule(built, na
     for number, line in enumerate(body.split("\n"), start=first):
         if not line.strip() or number in removed:
             continue
-        expected, _ = _apply_inline(line.strip(), number)
+        if number in RESIDUE.get(name, ()):
+            expected = without_residue(line.strip())
+            assert expected != line.strip(), number  # the residue is there to remove
+        else:
+            expected = line.strip()
         assert next(paragraphs) == expected, number
     assert next(paragraphs, None) is None
 
