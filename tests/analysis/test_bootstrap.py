@@ -334,7 +334,7 @@ def test_percentile_ci_is_the_tail_quantiles_of_the_defined_replicates(confidenc
     confidence=0.95 (tail 1 - confidence instead of (1 - confidence) / 2) fails here."""
     coded = encode(ratings(10, n_units=60, n_coders=3, agree=0.6))
     res = bootstrap_alpha(coded, "nominal", n_boot=800, seed=4, method=method,
-                          confidence=confidence)
+                          confidence=confidence, interval="percentile")
     reps = res["replicates"]
     assert reps.shape == (800,) and not np.isnan(reps).any()
     low_tail, high_tail = TAILS[confidence]
@@ -347,10 +347,42 @@ def test_percentile_ci_leaves_undefined_replicates_out():
     """Replicates without variation (D_e = 0) are NaN: counted, and not in the quantiles."""
     # one unit with disagreement among agreeing units of one value: many resamples miss it
     data = pd.DataFrame({"a": [1, 1, 1, 1, 1, 1, 2], "b": [1, 1, 1, 1, 1, 1, 1]})
-    res = bootstrap_alpha(data, "nominal", n_boot=400, seed=2, confidence=0.90)
+    res = bootstrap_alpha(data, "nominal", n_boot=400, seed=2, confidence=0.90,
+                          interval="percentile")
     reps = res["replicates"]
     defined = reps[~np.isnan(reps)]
     assert 0 < res["n_undefined"] == np.isnan(reps).sum() < 400
     assert res["ci_low"] == np.quantile(defined, 0.05)
     assert res["ci_high"] == np.quantile(defined, 0.95)
     assert res["se"] == defined.std(ddof=1)
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.90])
+def test_bca_ci_is_the_replicates_quantiles_at_efrons_levels(confidence):
+    """The default interval, written out here from Efron & Tibshirani (1993, eqs. 14.10,
+    14.14, 14.15) with an independent jackknife (the krippendorff package, each unit left out
+    in turn): z0 from the share of replicates below alpha-hat, a from the jackknife's
+    skewness, and the levels Phi(z0 + (z0 + z) / (1 - a (z0 + z))) at z = Phi^-1 of the two
+    tails of ``confidence``."""
+    from scipy.stats import norm
+
+    data = ratings(11, n_units=50, n_coders=3, agree=0.65)
+    coded = encode(data)
+    res = bootstrap_alpha(coded, "nominal", n_boot=900, seed=6, confidence=confidence)
+    assert res["interval"] == "bca"
+    reps = res["replicates"]
+    matrix = data.to_numpy(dtype=float)
+    estimate = krippendorff.alpha(reliability_data=matrix.T, level_of_measurement="nominal")
+    jack = np.array([
+        krippendorff.alpha(reliability_data=np.delete(matrix, i, axis=0).T,
+                           level_of_measurement="nominal")
+        for i in range(len(matrix)) if np.isfinite(matrix[i]).sum() >= 2
+    ])
+    z0 = norm.ppf((reps < estimate).mean() + 0.5 * (reps == estimate).mean())
+    d = jack.mean() - jack
+    a = (d**3).sum() / (6 * (d**2).sum() ** 1.5)
+    tail = (1 - confidence) / 2
+    levels = [norm.cdf(z0 + (z0 + z) / (1 - a * (z0 + z))) for z in norm.ppf([tail, 1 - tail])]
+    low, high = np.quantile(reps, levels)
+    assert res["ci_low"] == pytest.approx(low, abs=1e-12)
+    assert res["ci_high"] == pytest.approx(high, abs=1e-12)
