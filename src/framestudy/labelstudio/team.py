@@ -129,8 +129,11 @@ def check_public_url(url: str | None) -> str | None:
             f"--public-url {url}: write the address coders open, starting with https:// "
             "(e.g. https://labelstudio.uni.example)"
         )
-    if parts.query or parts.fragment:
-        raise UserError(f"--public-url {url}: write the address without ?query or #fragment")
+    if parts.query or parts.fragment or parts.path not in ("", "/"):
+        raise UserError(
+            f"--public-url {url}: write the address alone, without a path, ?query or #fragment "
+            "(Label Studio is served at the root of its address: https://labelstudio.uni.example)"
+        )
     return clean
 
 
@@ -189,10 +192,13 @@ def environment(
 def _manage(
     study: Study, args: list[str], env: dict[str, str], what: str, *, timeout: float
 ) -> None:
-    """Run Label Studio's ``manage.py ARGS`` (or ``label_studio.server`` for ``init``),
-    its output appended to ``.labelstudio/server.log``."""
+    """Run Label Studio's ``manage.py ARGS`` (``label_studio.server`` for ``init``; the
+    loader script for ``loaddata``), its output appended to ``.labelstudio/server.log``."""
     if args[0] == "init":
         command = [sys.executable, "-m", "label_studio.server", *args]
+    elif args[0] == "loaddata":
+        loader = Path(__file__).with_name("ls_loaddata.py")
+        command = [sys.executable, str(loader), str(label_studio_dir()), *args[1:]]
     else:
         command = [sys.executable, str(label_studio_dir() / "manage.py"), *args]
     log = server.log_path(study)
@@ -378,6 +384,58 @@ def start(
 # -- moving a study from SQLite ---------------------------------------------------------------
 
 
+def _dump_and_load(study: Study, creds: AdminCredentials, work: Path, timeout: float) -> None:
+    """SQLite -> a Django dump in ``work`` -> a new cluster (removed again on failure)."""
+    data = server.data_dir(study)
+    # XML, not JSON: Django's JSON encoder cuts times to milliseconds, the XML serializer
+    # writes them whole (the raw exports and the tidy table show microseconds)
+    dump = work / "labelstudio.xml"
+    sqlite_env = server.child_environment(creds, data)
+    sqlite_env["DJANGO_SETTINGS_MODULE"] = "core.settings.label_studio"
+    _manage(
+        study,
+        [
+            "dumpdata",
+            "--all",  # every row, also those a model's default manager hides
+            "--natural-foreign",
+            "--exclude=contenttypes",
+            "--exclude=auth.permission",
+            "--exclude=django_rq",  # a view of the job queues, not a table
+            "--format=xml",
+            f"--output={dump}",
+        ],
+        sqlite_env,
+        "dumping the SQLite database",
+        timeout=3600,
+    )
+    try:
+        db, pg_port = _new_cluster(study)
+        _fast_commits(study, db, pg_port, True)
+        env = environment(creds, data, db, pg_port)
+        _manage(study, ["migrate", "--no-input"], env, "creating the tables", timeout=timeout)
+        _manage(study, ["flush", "--no-input"], env, "emptying the new tables", timeout=600)
+        _manage(study, ["loaddata", str(dump)], env, "loading the dump", timeout=3600)
+        _fast_commits(study, db, pg_port, False)
+        postgres.stop(study)
+    except BaseException:
+        postgres.remove(study)
+        raise
+
+
+def _recorded_port(study: Study, state: dict) -> int:
+    """The port the study's server last had: its state record, else the address ``push``
+    recorded in ``study.yaml`` (when it is this computer's), else the default."""
+    from framestudy import settings
+
+    if state.get("port"):
+        return int(state["port"])
+    recorded = (settings.load(study).labelstudio or settings.LabelStudioSection()).server
+    parts = urlsplit(recorded or "")
+    if parts.hostname == server.HOST and parts.port:
+        return parts.port
+    return server.DEFAULT_PORT
+
+
 def migrate_to_team(
     study: Study,
     *,
@@ -393,8 +451,10 @@ def migrate_to_team(
     Stops the embedded server (if it runs), dumps its database with Django's ``dumpdata``
     (every model, primary keys kept; content types and permissions by natural key, since
     PostgreSQL's may be numbered differently), creates the cluster, runs the migrations,
-    empties what they created (``flush``) and loads the dump (``loaddata``, which also resets
-    PostgreSQL's id sequences). Then starts the team server on the same port as before, so
+    empties what they created (``flush``) and loads the dump (``loaddata`` with Label
+    Studio's model signals off, so nothing but the dump's rows is written; it also resets
+    PostgreSQL's id sequences), then checks every model's row count against the dump
+    (:mod:`.ls_loaddata`). Then starts the team server on the same port as before, so
     the address recorded in ``study.yaml`` still names it. The SQLite database is kept, moved
     to ``.labelstudio/sqlite-before-team/``. If anything fails, the new cluster is removed
     and the SQLite database is left as it was.
@@ -422,48 +482,25 @@ def migrate_to_team(
     state = server.read_state(study) or {}
     stopped = server.stop(study)
     if port is None:
-        port = int(stopped.port) if stopped else int(state.get("port") or server.DEFAULT_PORT)
+        port = stopped.port if stopped else _recorded_port(study, state)
     if not server.port_is_free(port):
         raise UserError(
             f"port {port} on {server.HOST} is in use by another program -- choose a free one "
             f"with --port (e.g. --port {server.free_port()})"
         )
-    data = server.data_dir(study)
     work = private_dir(study) / "migration"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(mode=0o700)
-    dump = work / "labelstudio.json"
-    sqlite_env = server.child_environment(creds, data)
-    sqlite_env["DJANGO_SETTINGS_MODULE"] = "core.settings.label_studio"
-    _manage(
-        study,
-        [
-            "dumpdata",
-            "--all",  # every row, also those a model's default manager hides
-            "--natural-foreign",
-            "--exclude=contenttypes",
-            "--exclude=auth.permission",
-            "--indent=0",
-            f"--output={dump}",
-        ],
-        sqlite_env,
-        "dumping the SQLite database",
-        timeout=3600,
-    )
     try:
-        db, pg_port = _new_cluster(study)
-        _fast_commits(study, db, pg_port, True)
-        env = environment(creds, data, db, pg_port)
-        _manage(study, ["migrate", "--no-input"], env, "creating the tables", timeout=timeout)
-        _manage(study, ["flush", "--no-input"], env, "emptying the new tables", timeout=600)
-        _manage(study, ["loaddata", str(dump)], env, "loading the dump", timeout=3600)
-        _fast_commits(study, db, pg_port, False)
-        postgres.stop(study)
-    except BaseException:
-        postgres.remove(study)
-        raise
+        _dump_and_load(study, creds, work, timeout)
+    except UserError as error:
+        raise UserError(
+            f"{error} -- nothing was moved: the SQLite database is as it was; start it again "
+            "with `framestudy server start`"
+        ) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)  # password hashes and tokens: not left lying
+    data = server.data_dir(study)
     backup = sqlite_backup_dir(study)
     backup.mkdir(mode=0o700, exist_ok=True)
     for suffix in ("", "-wal", "-shm", "-journal"):
