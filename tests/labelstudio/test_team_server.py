@@ -4,6 +4,7 @@ gunicorn workers; --host and its guard; moving a SQLite study to it with everyth
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import stat
 from pathlib import Path
@@ -229,6 +230,8 @@ def _study_with_spare_tasks(root: Path) -> Study:
     """The bundled five articles (their committed codings are uploaded below) plus three
     spare synthetic tasks for a skip, a draft and an annotation made after the move."""
     study = make_study(root, name="move")
+    # the committed raw exports with the manifest and sources that name their coders
+    shutil.copytree(RAW.parent, root / "annotations")
     tasks = json.loads(study.tasks_json.read_text())
     spare = synthetic_tasks(3, schema_hash=tasks[0]["data"]["schema_hash"], start=9000)
     for task in spare:
