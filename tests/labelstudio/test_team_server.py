@@ -187,12 +187,41 @@ def test_host_opens_the_server_with_a_security_note_and_public_url_in_coders_add
             assert "token" not in signup.url or signup.status_code != 200 or (
                 "invite" in signup.text.lower()
             )
+            # a browser behind the TLS proxy sends Origin: https://...; Label Studio trusts it
+            assert _login_from(f"http://127.0.0.1:{port}", study, public) in (301, 302, 303)
             added = run_cli("coders", "add", "ana@uni.example", cwd=study.root)
             assert added.returncode == 0, added.stderr
             assert f"{public}/user/login/" in " ".join(added.stdout.split())
             assert server.public_url(study) == public
         finally:
             run_cli("server", "stop", cwd=study.root)
+
+
+def _login_from(url: str, study: Study, origin: str) -> int:
+    """The status of the admin's log-in form posted with the browser header ``Origin``."""
+    admin = load_admin(study)
+    session = requests.Session()
+    session.get(f"{url}/user/login/", timeout=30)
+    answer = session.post(
+        f"{url}/user/login/",
+        data={
+            "email": admin.email,
+            "password": admin.password,
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken"),
+        },
+        headers={"Origin": origin, "Referer": f"{origin}/user/login/"},
+        allow_redirects=False,
+        timeout=30,
+    )
+    return answer.status_code
+
+
+def test_an_origin_that_is_not_the_public_url_is_refused(labelstudio_team):
+    # the control for the test above: without --public-url, the proxy's https origin fails
+    # Django's CSRF check, which is why framestudy passes the public URL to Label Studio
+    home = labelstudio_team.home
+    assert _login_from(labelstudio_team.url, home, "https://labelstudio.uni.example") == 403
+    assert _login_from(labelstudio_team.url, home, labelstudio_team.url) in (301, 302, 303)
 
 
 # -- moving a SQLite study ------------------------------------------------------------------

@@ -105,14 +105,14 @@ def server_start(
 ) -> None:
     """Start the study's Label Studio (or reuse it if it is running) and say how to log in.
 
-    The first start creates the database and the admin account (about 30 s; the team server's about 2 minutes); later starts take a few seconds. The admin's password and API token are kept in .labelstudio/credentials.json (mode 0600) and never printed in full.
+    The first start creates the database and the admin account (about 30 s on an idle machine; the team server's takes longer: its database is set up too); later starts take a few seconds. The admin's password and API token are kept in .labelstudio/credentials.json (mode 0600) and never printed in full.
 
     Example: framestudy server start --team --host 0.0.0.0 --allow-remote --public-url https://ls.uni.example
     """
     from framestudy.labelstudio import server
 
     st = study()
-    with err_console.status("starting Label Studio (a first start takes ~30 s, a team one ~2 min)..."):
+    with err_console.status("starting Label Studio (a first start takes a minute or more)..."):
         info = server.start(
             st,
             port=port,

@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -117,14 +118,15 @@ def port_is_free(port: int, host: str = HOST) -> bool:
     would be refused for about a minute. Label Studio itself looks for a listener by
     connecting; both tests must pass.
     """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.settimeout(2.0)
         try:
             if sock.connect_ex((host, port)) == 0:
                 return False  # something answers there
         except OSError:
             pass
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
@@ -140,8 +142,14 @@ def free_port(host: str = HOST) -> int:
         return sock.getsockname()[1]
 
 
-def child_environment(creds: AdminCredentials, data: Path) -> dict[str, str]:
-    """The environment for ``label-studio start``: ours, without stray fall-back names."""
+def child_environment(
+    creds: AdminCredentials, data: Path, public_url: str | None = None
+) -> dict[str, str]:
+    """The environment for ``label-studio start``: ours, without stray fall-back names.
+
+    ``public_url``: the address coders open through a TLS proxy; the browser's ``https://``
+    origin differs from the plain request the proxy forwards, so Django's CSRF check must
+    be told to trust it (``CSRF_TRUSTED_ORIGINS``)."""
     env = dict(os.environ)
     for name in _STRAY:
         for prefix in _PREFIXES:
@@ -169,6 +177,9 @@ def child_environment(creds: AdminCredentials, data: Path) -> dict[str, str]:
             "PYTHONUNBUFFERED": "1",
         }
     )
+    if public_url:
+        parts = urlsplit(public_url)
+        env["LABEL_STUDIO_CSRF_TRUSTED_ORIGINS"] = f"{parts.scheme}://{parts.netloc}"
     return env
 
 
@@ -453,7 +464,7 @@ def start(
         child = subprocess.Popen(
             args,
             cwd=study.labelstudio_dir,
-            env=child_environment(creds, data),
+            env=child_environment(creds, data, public_url),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -137,11 +137,6 @@ def check_public_url(url: str | None) -> str | None:
     return clean
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def binds(host: str, port: int) -> list[str]:
     """gunicorn ``--bind`` values: always 127.0.0.1 (framestudy's own connection), and
     ``host`` too when it is another address (a wildcard address covers 127.0.0.1)."""
@@ -167,7 +162,7 @@ def environment(
     public_url: str | None = None,
 ) -> dict[str, str]:
     """The embedded server's environment, pointed at the study's PostgreSQL."""
-    env = server.child_environment(creds, data)
+    env = server.child_environment(creds, data, public_url)
     for name in ("NAME", "USER", "PASSWORD", "HOST", "PORT"):
         for prefix in ("LABEL_STUDIO_", "HEARTEX_", ""):
             env.pop(f"{prefix}POSTGRE_{name}", None)
@@ -182,10 +177,6 @@ def environment(
             "DJANGO_SETTINGS_MODULE": "core.settings.label_studio",
         }
     )
-    if public_url:
-        # Behind a TLS proxy the browser's Origin is https://public; Django's CSRF check
-        # compares it with the request it sees (plain http from the proxy) unless trusted.
-        env["LABEL_STUDIO_CSRF_TRUSTED_ORIGINS"] = _origin(public_url)
     return env
 
 
