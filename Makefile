@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install browser lock test demo lint clean
+.PHONY: install browser postgres lock test demo lint clean
 
 install: $(STAMP)
 
@@ -33,6 +33,18 @@ $(CHROMIUM):
 	$$SUDO apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core
 
+# The team server (framestudy server start --team; docs/team-server.md) runs PostgreSQL from
+# Debian's own binaries (initdb, pg_ctl under /usr/lib/postgresql/*/bin) in a cluster inside
+# the study's .labelstudio/; its tests start one. Installed once with apt-get (as root, or
+# through sudo); framestudy never uses or starts the system's own cluster the package makes.
+# The Python driver (psycopg 3) comes with Label Studio through the lock.
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; \
+	fi
+
 lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra dev --extra server \
 	    --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
@@ -41,7 +53,7 @@ lock: install
 lint: install
 	$(BIN)/ruff check .
 
-test: install browser lint
+test: install browser postgres lint
 	$(BIN)/framestudy schema build --check
 	$(BIN)/python -m pytest
 

@@ -21,6 +21,10 @@ stay as they were, and a change that changes nothing does not touch the file::
       server: http://127.0.0.1:8080
       projects:                   # the study's projects on that server
         - {coder: ana@uni.example, id: 3, title: "nato-framing · ana@uni.example"}
+    server:                       # written by hand; read by `framestudy server start`
+      team: false                 # true: the team server (PostgreSQL + gunicorn workers)
+      workers: 4                  # team server's worker processes (default: 2 per core, 2-8)
+      public_url: https://labelstudio.uni.example   # the address coders open (a proxy)
     analysis:                     # written by hand; read by the outlet comparison
       gate:                       # the reliability gate (docs/outlets.md); defaults shown
         statistic: estimate       # or: ci_low (the lower end of alpha's CI)
@@ -33,10 +37,13 @@ wrong value is one line naming the file and the key, e.g. ``study.yaml: labelstu
 know are left alone (a study may keep its own notes here). Writing never goes through the
 model, so that the round trip keeps the user's text.
 
-The ``analysis.gate`` section (:class:`GateSettings`, read with :func:`gate_settings`) is
+The ``server`` section (:class:`ServerSettings`, read with :func:`server_settings`) and the
+``analysis.gate`` section (:class:`GateSettings`, read with :func:`gate_settings`) are
 stricter than the rest of the file: a key it does not know is an error, since a misspelt
 ``treshold`` would otherwise leave the default threshold deciding, unnoticed, which
-variables enter the outlet comparison.
+variables enter the outlet comparison (and a misspelt ``tem: true`` would start the study on
+SQLite). The listening address is deliberately not a setting: opening the server to the
+network takes ``--host ADDR --allow-remote`` on the command line each time.
 
 Project titles: blind design, one project per coder, titled ``<study> · <coder e-mail>``;
 shared design, one project titled ``<study> · shared``. Label Studio allows 50 characters in
@@ -222,6 +229,38 @@ class GateSettings(BaseModel):
         return value
 
 
+class ServerSettings(BaseModel):
+    """The ``server`` section, written by hand: which Label Studio ``framestudy server
+    start`` runs (docs/team-server.md). Unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    team: bool = False
+    workers: int | None = None
+    public_url: str | None = None
+
+    @field_validator("team", mode="before")
+    @classmethod
+    def _a_truth_value(cls, value: Any) -> Any:
+        if not isinstance(value, bool):
+            raise ValueError("is not true or false")
+        return value
+
+    @field_validator("workers")
+    @classmethod
+    def _some_workers(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 32:
+            raise ValueError("is not a number of workers from 1 to 32")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _an_address(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("is not an address starting with https:// (or http://)")
+        return value
+
+
 class AnalysisSection(BaseModel):
     """The ``analysis`` section, written by hand: settings of the analysis stage."""
 
@@ -238,6 +277,7 @@ class StudySettings(BaseModel):
     name: str | None = None
     coders: list[CoderEntry] | None = None
     labelstudio: LabelStudioSection | None = None
+    server: ServerSettings | None = None
     analysis: AnalysisSection | None = None
 
     @field_validator("name", mode="before")
@@ -261,13 +301,19 @@ _FIX = {
     "id": "write the project's id, a whole number (or delete the entry: push records it again)",
     "email": "write the coder's e-mail address (or add coders with `framestudy coders add`)",
     "statistic": "write estimate or ci_low",
+    "team": "write true or false",
+    "workers": "write a whole number of worker processes, e.g. workers: 4",
+    "public_url": "write the address coders open, e.g. public_url: https://labelstudio.uni.example",
     "threshold": "write a number in (0, 1], e.g. threshold: 0.667",
     "tentative_below": (
         "write a number in (0, 1], at least the threshold (the default is 0.800)"
     ),
 }
 #: what a section that refuses unknown keys holds, per section
-_KNOWN_KEYS = {"gate": "statistic, threshold and tentative_below"}
+_KNOWN_KEYS = {
+    "gate": "statistic, threshold and tentative_below",
+    "server": "team, workers and public_url",
+}
 _EXPECTED = {
     "int": "is not a whole number",
     "float": "is not a number",
@@ -426,6 +472,12 @@ def gate_settings(study: Study) -> GateSettings:
     ``study.yaml`` (or the section) is absent."""
     section = load(study).analysis
     return section.gate if section is not None and section.gate is not None else GateSettings()
+
+
+def server_settings(study: Study) -> ServerSettings:
+    """The ``server`` section (the defaults where ``study.yaml`` or the section is absent)."""
+    section = load(study).server
+    return section if section is not None else ServerSettings()
 
 
 def _section(data: dict[str, Any]) -> dict[str, Any]:

@@ -7,6 +7,18 @@ and reused by later runs. Each test session copies the template (``cp -a``) into
 study and starts it on a free port (~3 s). Tests talk to it either as that study (the
 embedded server, ``home``) or, to share one server between many small studies, through
 ``LABEL_STUDIO_URL`` / ``LABEL_STUDIO_API_KEY`` -- the external-server path.
+
+The team server (PostgreSQL + gunicorn, ``framestudy.labelstudio.team``) has its own cached
+template, a study whose ``.labelstudio/`` holds a migrated, stopped PostgreSQL cluster
+(``labelstudio-team-template-<version>``; ~2-3 min to build, ~10 s to start a copy). The API
+for tests that need a server on PostgreSQL (also the load test)::
+
+    template = team_template(request.config)          # or the fixture ls_team_template
+    study = copy_template(template, tmp_path / "s")   # a study of its own (any template)
+    with running_server(study, workers=4) as ls:      # team, since the study has a cluster
+        ls.url, ls.token, ls.admin(), ls.env()        # same LabelStudio object as below
+
+or the session-wide fixture ``labelstudio_team`` (2 workers).
 """
 
 from __future__ import annotations
@@ -20,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,15 +47,18 @@ from framestudy.study import Study
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _template(config: pytest.Config) -> Path:
-    """The cached, migrated template study (built on first use, under a file lock)."""
+def _template(config: pytest.Config, *, team: bool = False) -> Path:
+    """The cached, migrated template study (built on first use, under a file lock);
+    ``team``: the team server's (a stopped PostgreSQL cluster in ``.labelstudio/``)."""
     version = server.label_studio_version()
     if version is None:
         pytest.skip("label-studio is not installed (pip install 'framestudy[server]')")
+    kind = "labelstudio-team-template" if team else "labelstudio-template"
     try:
-        cache = Path(config.cache.mkdir(f"labelstudio-template-{version}"))
+        cache = Path(config.cache.mkdir(f"{kind}-{version}"))
     except AttributeError:  # cache provider disabled (-p no:cacheprovider)
-        cache = Path(os.environ.get("TMPDIR", "/tmp")) / f"framestudy-ls-template-{version}"
+        prefix = "framestudy-ls-team-template" if team else "framestudy-ls-template"
+        cache = Path(os.environ.get("TMPDIR", "/tmp")) / f"{prefix}-{version}"
         cache.mkdir(parents=True, exist_ok=True)
     ready = cache / "template"
     with open(cache / ".lock", "w") as lock:
@@ -54,14 +70,44 @@ def _template(config: pytest.Config) -> Path:
         building.mkdir()
         study = Study(building)
         try:
-            server.start(study, port=server.free_port())
+            server.start(study, port=server.free_port(), team=team, workers=1 if team else None)
         finally:
             server.stop(study)
-        for name in ("server.json", "server.log"):
+        for name in ("server.json", "server.log", "postgres.log"):
             (building / ".labelstudio" / name).unlink(missing_ok=True)
         shutil.rmtree(ready, ignore_errors=True)
         building.rename(ready)
     return ready
+
+
+def team_template(config: pytest.Config) -> Path:
+    """The cached template of a team study (PostgreSQL migrated, admin made, all stopped)."""
+    return _template(config, team=True)
+
+
+def copy_template(template: Path, root: Path) -> Study:
+    """A new study at ``root`` whose ``.labelstudio/`` is a copy of ``template``'s."""
+    root.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["cp", "-a", str(template / ".labelstudio"), str(root / ".labelstudio")], check=True
+    )
+    return Study(root)
+
+
+@contextlib.contextmanager
+def running_server(
+    study: Study, *, port: int | None = None, **options
+) -> Iterator[LabelStudio]:
+    """The study's server started (on a free port unless ``port``) for the ``with`` block
+    and stopped after it; ``options`` go to :func:`server.start` (``team``, ``workers``,
+    ``host``, ``allow_remote``, ``public_url``, ``timeout``)."""
+    info = server.start(study, port=port or server.free_port(), **options)
+    creds = load_admin(study)
+    assert creds is not None
+    try:
+        yield LabelStudio(home=study, url=info.url, token=creds.token)
+    finally:
+        server.stop(study)
 
 
 @dataclass
@@ -83,6 +129,19 @@ class LabelStudio:
 @pytest.fixture(scope="session")
 def ls_template(request: pytest.FixtureRequest) -> Path:
     return _template(request.config)
+
+
+@pytest.fixture(scope="session")
+def ls_team_template(request: pytest.FixtureRequest) -> Path:
+    return team_template(request.config)
+
+
+@pytest.fixture(scope="session")
+def labelstudio_team(ls_team_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A running team server (PostgreSQL, gunicorn with 2 workers) for the whole session."""
+    home = copy_template(ls_team_template, tmp_path_factory.mktemp("ls-team-home"))
+    with running_server(home, workers=2) as ls:
+        yield ls
 
 
 @pytest.fixture(scope="session")

@@ -50,6 +50,17 @@ def _external_note() -> None:
         )
 
 
+SECURITY_NOTE = (
+    "Label Studio now listens on {where}: anyone who can reach this address can open its "
+    "log-in page. Sign-up stays closed except through the organisation's invite link, which "
+    "framestudy never prints; the admin's password and every coder's are random and kept in "
+    ".labelstudio/ (mode 0600). The connection is plain HTTP: passwords and annotations "
+    "cross the network unencrypted unless you put a TLS reverse proxy in front (Caddy or "
+    "nginx, docs/team-server.md) and give coders its https:// address (--public-url). "
+    "Prefer a proxy on this computer with --host 127.0.0.1 (the default) over --host."
+)
+
+
 @server_app.command("start")
 def server_start(
     port: Annotated[
@@ -59,33 +70,83 @@ def server_start(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for the server to answer.")
     ] = START_TIMEOUT,
+    team: Annotated[
+        bool,
+        typer.Option(
+            "--team",
+            help="The team server: PostgreSQL in .labelstudio/ and gunicorn with several "
+            "workers (or server: {team: true} in study.yaml).",
+        ),
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", help="Team server: worker processes (default 2 per core, 2-8)."),
+    ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option(
+            "--host",
+            help="Team server: also listen on this address (e.g. 0.0.0.0); needs --allow-remote.",
+        ),
+    ] = None,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote", help="Confirm that --host opens Label Studio to the network."
+        ),
+    ] = False,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url",
+            help="The address coders open (e.g. https://labelstudio.uni.example, a TLS proxy).",
+        ),
+    ] = None,
 ) -> None:
     """Start the study's Label Studio (or reuse it if it is running) and say how to log in.
 
-    The first start creates the database and the admin account (about 30 s); later starts take a few seconds. The admin's password and API token are kept in .labelstudio/credentials.json (mode 0600) and never printed in full.
+    The first start creates the database and the admin account (about 30 s on an idle machine; the team server's takes longer: its database is set up too); later starts take a few seconds. The admin's password and API token are kept in .labelstudio/credentials.json (mode 0600) and never printed in full.
 
-    Example: framestudy server start --port 8080
+    Example: framestudy server start --team --host 0.0.0.0 --allow-remote --public-url https://ls.uni.example
     """
     from framestudy.labelstudio import server
 
-
     st = study()
-    with err_console.status("starting Label Studio (the first start takes ~30 s)..."):
-        info = server.start(st, port=port, timeout=timeout)
+    with err_console.status("starting Label Studio (a first start takes a minute or more)..."):
+        info = server.start(
+            st,
+            port=port,
+            timeout=timeout,
+            team=True if team else None,
+            workers=workers,
+            host=host,
+            public_url=public_url,
+            allow_remote=allow_remote,
+        )
     creds = server.load_admin(st)
     verb = "already running" if info.reused else "started"
     console.print(
-        f"Label Studio {verb}: [bold]{info.url}[/] (pid {info.pid})",
+        f"Label Studio {verb}: [bold]{info.url}[/] (pid {info.pid}; {info.describe()})",
         highlight=False,
         soft_wrap=True,
     )
-    if info.reused and port is not None and port != info.port:
-        console.print(
-            f"(--port {port} ignored: the study's server already runs on port {info.port}; "
-            "stop it first to move it)",
-            highlight=False,
-            soft_wrap=True,
-        )
+    if info.reused:
+        asked = {
+            "--port": port is not None and port != info.port,
+            "--team": team and not info.team,
+            "--workers": workers is not None and workers != info.workers,
+            "--host": host is not None and host != info.host,
+            "--public-url": public_url is not None and public_url.rstrip("/") != info.public_url,
+        }
+        ignored = [name for name, differs in asked.items() if differs]
+        if ignored:
+            console.print(
+                f"({', '.join(ignored)} ignored: the study's server is already running; stop "
+                "it first to change how it runs)",
+                highlight=False,
+                soft_wrap=True,
+            )
+    _print_reach(info)
     if creds:
         console.print(
             f"log in as [bold]{creds.email}[/]; the password is in "
@@ -101,6 +162,84 @@ def server_start(
     _external_note()
 
 
+def _print_reach(info) -> None:
+    """Where coders reach the server, and the security note when it faces the network."""
+    if info.host != "127.0.0.1":
+        where = f"{info.host}:{info.port}"
+        console.print(f"listening also on [bold]{where}[/]", highlight=False, soft_wrap=True)
+        err_console.print(
+            "[yellow]security:[/] " + SECURITY_NOTE.format(where=where),
+            highlight=False,
+            soft_wrap=True,
+        )
+    if info.public_url:
+        console.print(
+            f"coders open [bold]{info.public_url}[/] (--public-url)",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+@server_app.command("migrate")
+def server_migrate(
+    to: Annotated[
+        str, typer.Option("--to", help="Where to move the study's Label Studio: team.")
+    ] = "team",
+    port: Annotated[
+        int | None,
+        typer.Option("--port", help="Port of the team server (default: the current server's)."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Worker processes (default 2 per core, 2-8).")
+    ] = None,
+    host: Annotated[
+        str | None,
+        typer.Option("--host", help="Also listen on this address; needs --allow-remote."),
+    ] = None,
+    allow_remote: Annotated[
+        bool,
+        typer.Option(
+            "--allow-remote", help="Confirm that --host opens Label Studio to the network."
+        ),
+    ] = False,
+    public_url: Annotated[
+        str | None, typer.Option("--public-url", help="The address coders open.")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Seconds to wait for the server to answer.")
+    ] = START_TIMEOUT,
+) -> None:
+    """Move the study's Label Studio from SQLite to the team server, keeping everything.
+
+    Every project, task, annotation, draft and account (passwords and API tokens included) keeps its id; the server comes back on the same port, so study.yaml and the raw exports still refer to it. The SQLite database is kept in .labelstudio/sqlite-before-team/. Takes a few minutes.
+
+    Example: framestudy server migrate --to team
+    """
+    from framestudy.errors import UserError
+    from framestudy.labelstudio import team
+
+    if to != "team":
+        raise UserError(f"--to {to}: the only destination is team (PostgreSQL + gunicorn)")
+    st = study()
+    with err_console.status("moving Label Studio to PostgreSQL (a few minutes)..."):
+        info = team.migrate_to_team(
+            st,
+            port=port,
+            workers=workers,
+            host=host,
+            public_url=public_url,
+            allow_remote=allow_remote,
+            timeout=timeout,
+        )
+    console.print(
+        f"moved to the team server: [bold]{info.url}[/] (pid {info.pid}; {info.describe()}); "
+        f"the SQLite database is kept in {_rel(team.sqlite_backup_dir(st))}",
+        highlight=False,
+        soft_wrap=True,
+    )
+    _print_reach(info)
+
+
 @server_app.command("stop")
 def server_stop() -> None:
     """Stop the study's Label Studio (by the PID recorded at start).
@@ -114,8 +253,11 @@ def server_stop() -> None:
     if info is None:
         console.print("no Label Studio of this study is running")
     else:
+        also = " and its PostgreSQL" if info.team else ""
         console.print(
-            f"stopped Label Studio at {info.url} (pid {info.pid})", highlight=False, soft_wrap=True
+            f"stopped Label Studio at {info.url} (pid {info.pid}){also}",
+            highlight=False,
+            soft_wrap=True,
         )
 
 
@@ -140,6 +282,8 @@ def server_status() -> None:
             highlight=False,
             soft_wrap=True,
         )
+        console.print(f"server: {state.info.describe()}", highlight=False, soft_wrap=True)
+        _print_reach(state.info)
     if state.admin:
         console.print(
             f"admin {state.admin.email}, password in {_rel(credentials_path(st))}, "
@@ -181,9 +325,15 @@ def coders_add(
         )
     console.print(table)
     if any(r.account == "created" for r in results):
+        address = conn.url
+        if not conn.external:
+            from framestudy.labelstudio import server
+
+            address = server.public_url(st) or conn.url
         console.print(
             f"passwords of new accounts: {_rel(Path(passwords_file(st)))} -- hand each coder "
-            f"theirs with the address {conn.url} and docs/labelstudio.md (annotators' guide)",
+            f"theirs with the log-in address {address}/user/login/ and docs/labelstudio.md "
+            "(annotators' guide)",
             highlight=False,
             soft_wrap=True,
         )

@@ -7,6 +7,12 @@ On the first start framestudy generates the admin's e-mail, password and a legac
 environment, which creates the admin without a browser. Sign-up is closed except through the
 organisation's invite link; telemetry, Sentry and the update check are off.
 
+The *team server* (``start(..., team=True)``, ``framestudy server start --team``, or
+``server: {team: true}`` in ``study.yaml``) is the same Label Studio on a PostgreSQL cluster
+of the study's own, served by gunicorn with several workers (:mod:`.team`,
+:mod:`.postgres`); once a study has its cluster, every start is a team start. ``stop``
+stops both, ``status`` says which server runs.
+
 Facts this relies on (label-studio 1.23): settings are read from ``LABEL_STUDIO_X``, then
 ``HEARTEX_X``, then plain ``X`` -- so stray ``USERNAME``/``PASSWORD``/``HOST``/``PORT`` in the
 environment are removed for the child; the admin and token are only applied when the
@@ -27,6 +33,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -61,6 +68,22 @@ class ServerInfo:
     log: Path
     started_at: str
     reused: bool = False
+    kind: str = "dev"  # "dev": SQLite + Django's development server; "team": see .team
+    workers: int = 1
+    database: str = "SQLite"
+    host: str = HOST
+    public_url: str | None = None
+    postgres_port: int | None = None
+
+    @property
+    def team(self) -> bool:
+        return self.kind == "team"
+
+    def describe(self) -> str:
+        """``PostgreSQL 15.18, gunicorn with 4 workers`` or ``SQLite, development server``."""
+        if self.team:
+            return f"{self.database}, gunicorn with {self.workers} workers"
+        return "SQLite, Django's development server (one process)"
 
 
 def data_dir(study: Study) -> Path:
@@ -95,14 +118,15 @@ def port_is_free(port: int, host: str = HOST) -> bool:
     would be refused for about a minute. Label Studio itself looks for a listener by
     connecting; both tests must pass.
     """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.settimeout(2.0)
         try:
             if sock.connect_ex((host, port)) == 0:
                 return False  # something answers there
         except OSError:
             pass
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
@@ -118,8 +142,14 @@ def free_port(host: str = HOST) -> int:
         return sock.getsockname()[1]
 
 
-def child_environment(creds: AdminCredentials, data: Path) -> dict[str, str]:
-    """The environment for ``label-studio start``: ours, without stray fall-back names."""
+def child_environment(
+    creds: AdminCredentials, data: Path, public_url: str | None = None
+) -> dict[str, str]:
+    """The environment for ``label-studio start``: ours, without stray fall-back names.
+
+    ``public_url``: the address coders open through a TLS proxy; the browser's ``https://``
+    origin differs from the plain request the proxy forwards, so Django's CSRF check must
+    be told to trust it (``CSRF_TRUSTED_ORIGINS``)."""
     env = dict(os.environ)
     for name in _STRAY:
         for prefix in _PREFIXES:
@@ -147,11 +177,18 @@ def child_environment(creds: AdminCredentials, data: Path) -> dict[str, str]:
             "PYTHONUNBUFFERED": "1",
         }
     )
+    if public_url:
+        parts = urlsplit(public_url)
+        env["LABEL_STUDIO_CSRF_TRUSTED_ORIGINS"] = f"{parts.scheme}://{parts.netloc}"
     return env
 
 
-def _read_state(study: Study) -> dict | None:
+def read_state(study: Study) -> dict | None:
+    """The record of the study's running (or last started) server, None if there is none."""
     return read_json(state_path(study), "server state file")
+
+
+_read_state = read_state
 
 
 def _pid_alive(pid: int) -> bool:
@@ -259,6 +296,7 @@ def _log_tail(path: Path, lines: int = 8) -> str:
 
 
 def _info(study: Study, state: dict, reused: bool) -> ServerInfo:
+    team = state.get("kind") == "team"
     return ServerInfo(
         url=state["url"],
         port=int(state["port"]),
@@ -267,7 +305,26 @@ def _info(study: Study, state: dict, reused: bool) -> ServerInfo:
         log=log_path(study),
         started_at=str(state.get("started_at", "")),
         reused=reused,
+        kind="team" if team else "dev",
+        workers=int(state.get("workers") or 1),
+        database=str(state.get("database") or ("PostgreSQL" if team else "SQLite")),
+        host=str(state.get("host") or HOST),
+        public_url=state.get("public_url") or None,
+        postgres_port=int(state["postgres_port"]) if state.get("postgres_port") else None,
     )
+
+
+def wants_team(study: Study, team: bool | None = None) -> bool:
+    """Whether a start is a team start: always once the study has its PostgreSQL cluster;
+    else ``team`` if given, else ``server.team`` in ``study.yaml``."""
+    from framestudy import settings
+    from framestudy.labelstudio import postgres
+
+    if postgres.exists(study):
+        return True
+    if team is not None:
+        return team
+    return settings.server_settings(study).team
 
 
 def _wait_ready(
@@ -300,26 +357,60 @@ def _wait_ready(
         time.sleep(0.25)
 
 
-def start(study: Study, *, port: int | None = None, timeout: float = START_TIMEOUT) -> ServerInfo:
+def start(
+    study: Study,
+    *,
+    port: int | None = None,
+    timeout: float = START_TIMEOUT,
+    team: bool | None = None,
+    workers: int | None = None,
+    host: str | None = None,
+    public_url: str | None = None,
+    allow_remote: bool = False,
+) -> ServerInfo:
     """Start the study's Label Studio, or reuse it if it is already running.
+
+    ``team``: the team server (PostgreSQL + gunicorn with ``workers`` workers, see
+    :mod:`.team`); None reads ``study.yaml`` (and a study with a cluster is always a team
+    study). ``host``: listen on this address too (team server only; a non-loopback address
+    needs ``allow_remote``). ``public_url``: the address coders open (behind a proxy),
+    used in what ``coders add`` prints and trusted for Label Studio's CSRF check.
 
     Returns when the server answers the admin's whoami. Raises :class:`UserError` if the
     server extra is missing, the port is busy, or the server does not come up.
     """
+    from framestudy import settings
+    from framestudy.labelstudio import team as team_server
+
     state = _read_state(study)
     creds = load_admin(study)
+    use_team = wants_team(study, team)
     if state:
         pid = int(state.get("pid", 0))
         who = _identify(pid, study)
         if who == UNKNOWN:
             raise _doubt(study, pid)  # it may be our server: never start a second one
         if who == OURS and creds:
+            if use_team and state.get("kind") != "team":
+                raise UserError(
+                    "the study's embedded (SQLite) server is running -- to move the study to "
+                    "the team server: framestudy server migrate --to team"
+                )
             # Already running (or still starting): wait for it rather than start a second.
             _wait_ready(study, pid, state["url"], creds.token, timeout)
             return _info(study, state, reused=True)
         if who != OURS:
             state_path(study).unlink(missing_ok=True)  # a stale record of a dead server
 
+    configured = settings.server_settings(study)
+    host = team_server.check_host(host, allow_remote)
+    if host != HOST and not use_team:
+        raise UserError(
+            f"--host {host} needs the team server (add --team): the embedded server is "
+            "Django's development server, not made to face a network"
+        )
+    public_url = team_server.check_public_url(public_url or configured.public_url)
+    workers = workers if workers is not None else configured.workers
     version = label_studio_version()
     if version is None:
         raise UserError(
@@ -330,11 +421,16 @@ def start(study: Study, *, port: int | None = None, timeout: float = START_TIMEO
     port = DEFAULT_PORT if port is None else port
     if not 0 < port < 65536:
         raise UserError(f"--port {port} is not a TCP port (1-65535)")
-    if not port_is_free(port):
+    if not port_is_free(port) or (host != HOST and not port_is_free(port, host)):
         raise UserError(
             f"port {port} on {HOST} is already in use by another program -- choose a free "
             f"one, e.g. `framestudy server start --port {free_port()}`"
         )
+    if use_team:
+        state = team_server.start(
+            study, port=port, timeout=timeout, workers=workers, host=host, public_url=public_url
+        )
+        return _info(study, state, reused=False)
 
     data = data_dir(study)
     if creds is None:
@@ -368,16 +464,18 @@ def start(study: Study, *, port: int | None = None, timeout: float = START_TIMEO
         child = subprocess.Popen(
             args,
             cwd=study.labelstudio_dir,
-            env=child_environment(creds, data),
+            env=child_environment(creds, data, public_url),
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: `stop` ends it and its children
         )
     state = {
+        "kind": "dev",
         "pid": child.pid,
         "port": port,
         "url": url,
+        "public_url": public_url,
         "label_studio": version,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
@@ -429,6 +527,9 @@ def stop(study: Study) -> ServerInfo | None:
     """
     state = _read_state(study)
     if not state:
+        from framestudy.labelstudio import postgres
+
+        postgres.stop(study)  # a cluster left running by a team start that failed
         return None
     info = _info(study, state, reused=False)
     who = _identify(info.pid, study)
@@ -436,6 +537,10 @@ def stop(study: Study) -> ServerInfo | None:
         raise _doubt(study, info.pid)
     if who == OURS:
         _terminate(info.pid, still_ours=lambda: _is_our_server(info.pid, study))
+    if info.team:
+        from framestudy.labelstudio import postgres
+
+        postgres.stop(study)
     state_path(study).unlink(missing_ok=True)
     return info if who == OURS else None
 
@@ -461,6 +566,12 @@ def status(study: Study) -> ServerStatus:
     answering = bool(who in (OURS, UNKNOWN) and creds and _whoami(info.url, creds.token) == 200)
     running = who == OURS or answering
     return ServerStatus(running, answering, info, creds, state.get("label_studio"))
+
+
+def public_url(study: Study) -> str | None:
+    """The address coders open (``--public-url``) recorded for the running server."""
+    state = _read_state(study)
+    return (state or {}).get("public_url") or None
 
 
 def local_connection_details(study: Study) -> tuple[str, str] | None:
