@@ -37,6 +37,7 @@ def slow_pulls(monkeypatch):
         pull_mod, "export_project", lambda conn, pid, timeout: b"[]" + b" " * next(calls)
     )
     monkeypatch.setattr(pull_mod, "users_by_id", lambda conn: {})
+    monkeypatch.setattr(pull_mod, "project_signals", lambda conn, ids: {})  # no change seen
     real = raw_mod.atomic_write_bytes
 
     def slow_write(path, data, **kwargs):
