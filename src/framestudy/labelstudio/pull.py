@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - Windows: no advisory locks, pulls are 
 
 import pandas as pd
 
-from framestudy import __version__
+from framestudy import __version__, settings
 from framestudy.annotations import PullReport, read_export, read_tidy, tidy_from_export, write_tidy
 from framestudy.annotations.raw import read_manifest, save_raw_export
 from framestudy.annotations.table import TableBuild, sources_path
@@ -49,6 +49,7 @@ from framestudy.labelstudio.projects import study_projects
 from framestudy.labelstudio.pull_ledger import (
     PullLedger,
     file_record,
+    list_projects,
     project_signals,
     table_inputs,
 )
@@ -201,11 +202,14 @@ def pull(
 def _pull(
     study: Study, conn: Connection, include_foreign: bool, full: bool, export_timeout: float
 ) -> PullResult:
-    design, _coders, projects = study_projects(study, conn)
-    users = users_by_id(conn)
     ledger = PullLedger(study, conn.url)
+    # one listing of the recorded projects: they exist under their titles, and their counts
+    listed = list_projects(conn, [r.id for r in settings.projects(study, conn.url)])
+    known = {i: str(row.get("title")) for i, row in listed.items()}
+    design, _coders, projects = study_projects(study, conn, known=known)
+    users = users_by_id(conn)
     # read before exporting: a change made meanwhile shows at the next pull
-    signals = project_signals(conn, [p.id for p in projects])
+    signals = project_signals(conn, [p.id for p in projects], listed)
     trust = not full and not ledger.users_removed(users)
     # a damaged manifest stops every pull, and only exports it lists are reused
     listed = {(e["project_id"], e["file"]) for e in read_manifest(study.raw_exports_dir)}

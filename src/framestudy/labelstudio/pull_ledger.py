@@ -4,8 +4,9 @@
 the last pull; otherwise it reuses the raw export that pull saved. Before exporting, it reads
 per project a few **signals** (:func:`project_signals`), each one small request:
 
-- from ``GET api/projects/counts/`` (one request for all projects): the numbers of tasks,
-  submitted annotations, skipped annotations, ground-truth annotations and predictions;
+- from ``GET api/projects/?ids=...`` (one request for all projects, which also confirms
+  they still exist under their titles): the numbers of tasks, submitted annotations,
+  skipped annotations, ground-truth annotations and predictions;
 - from ``GET api/tasks/`` ordered by ``-tasks:updated_at``, one task: the project's number
   of tasks and the newest ``updated_at`` of any of its tasks. Label Studio 1.23 saves a
   task's ``updated_at`` whenever one of its annotations is created, updated (also to a
@@ -35,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,7 @@ COUNTS = (
     "total_predictions_number",
 )
 _PAGE = 100  # the most projects Label Studio lists per page
+_WORKERS = 4  # concurrent signal requests
 
 
 def ledger_path(study: Study) -> Path:
@@ -63,8 +66,48 @@ def ledger_path(study: Study) -> Path:
 # -- signals ------------------------------------------------------------------------------
 
 
+def list_projects(conn: Connection, project_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """id -> {"title", and the :data:`COUNTS`} of those of the projects that exist, in one
+    request per 100 projects (``GET api/projects/?ids=...``)."""
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(project_ids), _PAGE):
+        chunk = project_ids[start : start + _PAGE]
+        answer = conn.raw_request(
+            "GET",
+            "api/projects/",
+            "reading the projects' counts",
+            params={
+                "ids": ",".join(str(i) for i in chunk),
+                "include": ",".join(("id", "title", *COUNTS)),
+                "page_size": _PAGE,
+            },
+        )
+        rows = answer.get("results") if isinstance(answer, dict) else None
+        for row in rows or []:
+            if isinstance(row, dict) and isinstance(row.get("id"), int) and row["id"] in chunk:
+                out[row["id"]] = {k: row.get(k) for k in ("title", *COUNTS)}
+    return out
+
+
+_DRAFTS = {
+    "filters": {
+        "conjunction": "and",
+        "items": [
+            {
+                "filter": "filter:tasks:draft_exists",
+                "operator": "equal",
+                "type": "Boolean",
+                "value": True,
+            }
+        ],
+    }
+}
+
+
 def _first_task(conn: Connection, project_id: int, query: dict) -> dict:
-    return conn.raw_request(
+    """The answer to a one-task listing of the project's tasks (its ``total`` and
+    ``tasks[0]``)."""
+    answer = conn.raw_request(
         "GET",
         "api/tasks/",
         f"reading what changed in project {project_id}",
@@ -75,57 +118,39 @@ def _first_task(conn: Connection, project_id: int, query: dict) -> dict:
             "query": json.dumps(query),
         },
     )
+    return answer if isinstance(answer, dict) else {}
 
 
-def project_signals(conn: Connection, project_ids: list[int]) -> dict[int, dict[str, Any]]:
+def _task_signals(conn: Connection, project_id: int) -> dict[str, Any]:
+    newest = _first_task(conn, project_id, {"ordering": ["-tasks:updated_at"]})
+    first = (newest.get("tasks") or [{}])[0]
+    return {
+        "tasks": newest.get("total"),
+        "newest_task_update": first.get("updated_at") if isinstance(first, dict) else None,
+        "tasks_with_drafts": _first_task(conn, project_id, _DRAFTS).get("total"),
+    }
+
+
+def project_signals(
+    conn: Connection, project_ids: list[int], listed: dict[int, dict[str, Any]] | None = None
+) -> dict[int, dict[str, Any]]:
     """Per project, what Label Studio reports that changes whenever its export would (see
-    the module doc); a project the server does not report on is left out (it is exported)."""
-    counts: dict[int, dict] = {}
-    for start in range(0, len(project_ids), _PAGE):
-        chunk = project_ids[start : start + _PAGE]
-        answer = conn.call_json(
-            "reading the projects' counts",
-            conn.sdk.projects.with_raw_response.list_counts,
-            ids=",".join(str(i) for i in chunk),
-            include=",".join(("id", *COUNTS)),
-            page_size=_PAGE,
-            missing_ok=True,
-        )
-        for row in (answer or {}).get("results") or []:
-            if isinstance(row, dict) and isinstance(row.get("id"), int):
-                counts[row["id"]] = {k: row.get(k) for k in COUNTS}
-    out = {}
-    for project_id in project_ids:
-        if project_id not in counts:
-            continue
-        newest = _first_task(conn, project_id, {"ordering": ["-tasks:updated_at"]})
-        drafts = _first_task(
-            conn,
-            project_id,
-            {
-                "filters": {
-                    "conjunction": "and",
-                    "items": [
-                        {
-                            "filter": "filter:tasks:draft_exists",
-                            "operator": "equal",
-                            "type": "Boolean",
-                            "value": True,
-                        }
-                    ],
-                }
-            },
-        )
-        newest = newest if isinstance(newest, dict) else {}
-        drafts = drafts if isinstance(drafts, dict) else {}
-        first = (newest.get("tasks") or [{}])[0]
-        out[project_id] = {
-            **counts[project_id],
-            "tasks": newest.get("total"),
-            "newest_task_update": first.get("updated_at") if isinstance(first, dict) else None,
-            "tasks_with_drafts": drafts.get("total"),
-        }
-    return out
+    the module doc); a project the server does not list is left out (it is exported).
+    ``listed``: :func:`list_projects` already read for some of them. The per-project
+    requests run a few at a time (the server answers them in parallel threads)."""
+    listed = dict(listed or {})
+    missing = [i for i in project_ids if i not in listed]
+    if missing:
+        listed.update(list_projects(conn, missing))
+    present = [i for i in project_ids if i in listed]
+    if not present:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(_WORKERS, len(present))) as pool:
+        tasks = list(pool.map(lambda i: _task_signals(conn, i), present))
+    return {
+        i: {**{k: listed[i].get(k) for k in COUNTS}, **t}
+        for i, t in zip(present, tasks, strict=True)
+    }
 
 
 # -- the ledger ---------------------------------------------------------------------------
@@ -301,6 +326,7 @@ __all__ = [
     "PullLedgerFile",
     "file_record",
     "ledger_path",
+    "list_projects",
     "project_signals",
     "table_inputs",
 ]
