@@ -41,6 +41,7 @@ def slow_pulls(monkeypatch):
     )
     monkeypatch.setattr(pull_mod, "users_by_id", lambda conn: {})
     monkeypatch.setattr(pull_mod, "project_signals", lambda conn, ids, listed: {})
+    monkeypatch.setattr(pull_mod, "unchanged_projects", lambda conn, recorded, listed: set())
     real = raw_mod.atomic_write_bytes
 
     def slow_write(path, data, **kwargs):

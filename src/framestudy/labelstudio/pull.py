@@ -52,6 +52,7 @@ from framestudy.labelstudio.pull_ledger import (
     list_projects,
     project_signals,
     table_inputs,
+    unchanged_projects,
 )
 from framestudy.settings import SHARED, ProjectRecord
 from framestudy.study import Study
@@ -207,31 +208,41 @@ def _pull(
     listed = list_projects(conn, [r.id for r in settings.projects(study, conn.url)])
     known = {i: str(row.get("title")) for i, row in listed.items()}
     design, _coders, projects = study_projects(study, conn, known=known)
+    found = [p.id for p in projects if p.id not in listed]  # found by title, not recorded
+    if found:
+        listed.update(list_projects(conn, found))
     users = users_by_id(conn)
-    # read before exporting: a change made meanwhile shows at the next pull
-    signals = project_signals(conn, [p.id for p in projects], listed)
     trust = not full and not ledger.users_removed(users)
+    recorded = ledger.recorded_signals()
+    same = (
+        unchanged_projects(
+            conn, {p.id: recorded[p.id] for p in projects if p.id in recorded}, listed
+        )
+        if trust
+        else set()
+    )
     # a damaged manifest stops every pull, and only exports it lists are reused
-    listed = {(e["project_id"], e["file"]) for e in read_manifest(study.raw_exports_dir)}
-    when = datetime.now(UTC)
-    saved: list[SavedExport] = []
+    in_manifest = {(e["project_id"], e["file"]) for e in read_manifest(study.raw_exports_dir)}
+    by_project: dict[int, SavedExport] = {}
     for project in projects:
         reused = (
-            ledger.reusable(project.id, signals.get(project.id), study.raw_exports_dir)
-            if trust
-            else None
+            ledger.reusable(project.id, study.raw_exports_dir) if project.id in same else None
         )
-        if reused is not None and (project.id, reused.name) in listed:
+        if reused is not None and (project.id, reused.name) in in_manifest:
             record = ledger.export_record(project.id)
-            saved.append(
-                SavedExport(project, reused, record.sha256, record.bytes, new=False,
-                            exported=False)
+            by_project[project.id] = SavedExport(
+                project, reused, record.sha256, record.bytes, new=False, exported=False
             )
-            continue
+    stale = [p for p in projects if p.id not in by_project]
+    # read before exporting: a change made meanwhile shows at the next pull
+    signals = project_signals(conn, [p.id for p in stale], listed)
+    when = datetime.now(UTC)
+    for project in stale:
         content = export_project(conn, project.id, export_timeout)
         export = save_raw(study, conn, project, content, when)
         ledger.record(project.id, signals.get(project.id), file_record(export.path, export.sha256))
-        saved.append(export)
+        by_project[project.id] = export
+    saved = [by_project[p.id] for p in projects]
     ledger.forget({p.id for p in projects})
     ledger.set_users(users)
 

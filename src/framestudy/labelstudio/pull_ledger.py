@@ -37,6 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,18 +90,11 @@ def list_projects(conn: Connection, project_ids: list[int]) -> dict[int, dict[st
     return out
 
 
-_DRAFTS = {
-    "filters": {
-        "conjunction": "and",
-        "items": [
-            {
-                "filter": "filter:tasks:draft_exists",
-                "operator": "equal",
-                "type": "Boolean",
-                "value": True,
-            }
-        ],
-    }
+_HAS_DRAFT = {
+    "filter": "filter:tasks:draft_exists",
+    "operator": "equal",
+    "type": "Boolean",
+    "value": True,
 }
 
 
@@ -121,36 +115,102 @@ def _first_task(conn: Connection, project_id: int, query: dict) -> dict:
     return answer if isinstance(answer, dict) else {}
 
 
+def _time(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _task_signals(conn: Connection, project_id: int) -> dict[str, Any]:
     newest = _first_task(conn, project_id, {"ordering": ["-tasks:updated_at"]})
     first = (newest.get("tasks") or [{}])[0]
+    drafts = _first_task(conn, project_id, {"filters": {"conjunction": "and", "items": [_HAS_DRAFT]}})
     return {
-        "tasks": newest.get("total"),
         "newest_task_update": first.get("updated_at") if isinstance(first, dict) else None,
-        "tasks_with_drafts": _first_task(conn, project_id, _DRAFTS).get("total"),
+        "tasks_with_drafts": drafts.get("total"),
     }
+
+
+def _pooled(fn, items: list) -> list:
+    """``[fn(item) for item in items]``, a few at a time (the server answers in threads)."""
+    if len(items) <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(_WORKERS, len(items))) as pool:
+        return list(pool.map(fn, items))
 
 
 def project_signals(
     conn: Connection, project_ids: list[int], listed: dict[int, dict[str, Any]] | None = None
 ) -> dict[int, dict[str, Any]]:
-    """Per project, what Label Studio reports that changes whenever its export would (see
-    the module doc); a project the server does not list is left out (it is exported).
-    ``listed``: :func:`list_projects` already read for some of them. The per-project
-    requests run a few at a time (the server answers them in parallel threads)."""
+    """Per project, the signals to record with a new export (see the module doc): its counts
+    (``listed``, from :func:`list_projects`, read here for those missing), the newest
+    ``updated_at`` of its tasks and its number of tasks with a draft (two one-task listings).
+    A project the server does not list is left out (nothing to compare next time)."""
     listed = dict(listed or {})
     missing = [i for i in project_ids if i not in listed]
     if missing:
         listed.update(list_projects(conn, missing))
     present = [i for i in project_ids if i in listed]
-    if not present:
-        return {}
-    with ThreadPoolExecutor(max_workers=min(_WORKERS, len(present))) as pool:
-        tasks = list(pool.map(lambda i: _task_signals(conn, i), present))
+    tasks = _pooled(lambda i: _task_signals(conn, i), present)
     return {
         i: {**{k: listed[i].get(k) for k in COUNTS}, **t}
         for i, t in zip(present, tasks, strict=True)
     }
+
+
+def unchanged_projects(
+    conn: Connection, recorded: dict[int, dict[str, Any]], listed: dict[int, dict[str, Any]]
+) -> set[int]:
+    """The projects whose recorded signals still hold. ``recorded``: project id -> the
+    signals recorded with its last export; ``listed``: :func:`list_projects` now.
+
+    The counts are compared as listed; then one request per project (a few at a time) lists
+    the tasks that have a draft *or* were updated after the recorded newest ``updated_at``,
+    newest first: the project is unchanged when none of them is newer than that time and
+    their number is the recorded number of tasks with drafts."""
+    todo = []
+    for project_id, signals in recorded.items():
+        row = listed.get(project_id)
+        if row is None or any(signals.get(k) != row.get(k) for k in COUNTS):
+            continue
+        if signals.get("newest_task_update") is None:
+            if signals.get("task_number") == 0 and signals.get("tasks_with_drafts") == 0:
+                todo.append((project_id, signals, None))  # no task then, none now
+            continue
+        newest = _time(signals["newest_task_update"])
+        if newest is not None:
+            todo.append((project_id, signals, newest))
+
+    def holds(item: tuple) -> bool:
+        project_id, signals, newest = item
+        if newest is None:
+            return True
+        query = {
+            "filters": {
+                "conjunction": "or",
+                "items": [
+                    _HAS_DRAFT,
+                    {
+                        "filter": "filter:tasks:updated_at",
+                        "operator": "greater",
+                        "type": "Datetime",
+                        "value": signals["newest_task_update"],
+                    },
+                ],
+            },
+            "ordering": ["-tasks:updated_at"],
+        }
+        answer = _first_task(conn, project_id, query)
+        first = (answer.get("tasks") or [None])[0]
+        if isinstance(first, dict):
+            seen = _time(first.get("updated_at"))
+            if seen is None or seen > newest:
+                return False
+        return answer.get("total") == signals.get("tasks_with_drafts")
+
+    verdicts = _pooled(holds, todo)
+    return {item[0] for item, ok in zip(todo, verdicts, strict=True) if ok}
 
 
 # -- the ledger ---------------------------------------------------------------------------
@@ -266,11 +326,14 @@ class PullLedger:
         """Whether a user the last pull saw is gone (their annotations lost their coder)."""
         return bool(set(self.data.users) - set(users))
 
-    def reusable(self, project_id: int, signals: dict | None, raw_dir: Path) -> Path | None:
-        """The raw export of the last pull for this project, if the project shows the same
-        signals and the file is still as saved; else None."""
+    def recorded_signals(self) -> dict[int, dict[str, Any]]:
+        """Project id -> the signals recorded with its last export."""
+        return {int(k): dict(v.signals) for k, v in self.data.projects.items()}
+
+    def reusable(self, project_id: int, raw_dir: Path) -> Path | None:
+        """The raw export of the last pull for this project if the file is still as saved."""
         entry = self.data.projects.get(str(project_id))
-        if entry is None or signals is None or entry.signals != signals:
+        if entry is None:
             return None
         path = Path(raw_dir) / entry.export.file
         return path if _unchanged(path, entry.export) else None
@@ -329,4 +392,5 @@ __all__ = [
     "list_projects",
     "project_signals",
     "table_inputs",
+    "unchanged_projects",
 ]
