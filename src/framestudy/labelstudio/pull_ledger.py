@@ -1,19 +1,24 @@
 """What the last pull saw: ``.labelstudio/pull-ledger.json``, and the server's change signals.
 
 ``framestudy pull`` exports a project again only if Label Studio reports a change in it since
-the last pull; otherwise it reuses the raw export that pull saved. Before exporting, it reads
-per project a few **signals** (:func:`project_signals`), each one small request:
+the last pull; otherwise it reuses the raw export that pull saved. The **signals** recorded
+with each export (:func:`project_signals`, read just before it):
 
-- from ``GET api/projects/?ids=...`` (one request for all projects, which also confirms
-  they still exist under their titles): the numbers of tasks, submitted annotations,
-  skipped annotations, ground-truth annotations and predictions;
-- from ``GET api/tasks/`` ordered by ``-tasks:updated_at``, one task: the project's number
-  of tasks and the newest ``updated_at`` of any of its tasks. Label Studio 1.23 saves a
-  task's ``updated_at`` whenever one of its annotations is created, updated (also to a
-  skip) or deleted, and when a prediction or the task's data changes -- so an annotation
-  updated in place, which changes no count, still moves this time;
+- from ``GET api/projects/?ids=...`` (:func:`list_projects`: one request for all projects,
+  which also confirms they still exist under their titles): the numbers of tasks, submitted
+  annotations, skipped annotations, ground-truth annotations and predictions;
+- from ``GET api/tasks/`` ordered by ``-tasks:updated_at``, one task: the newest
+  ``updated_at`` of the project's tasks. Label Studio 1.23 saves a task's ``updated_at``
+  whenever one of its annotations is created, updated (also to a skip) or deleted, and when
+  a prediction or the task's data changes -- so an annotation updated in place, which
+  changes no count, still moves this time;
 - from ``GET api/tasks/`` filtered on ``draft_exists``: the number of tasks with a draft
   (drafts do not touch the task; they are not in the table, but the pull report lists them).
+
+At the next pull a project is unchanged (:func:`unchanged_projects`) when its counts are the
+recorded ones and one request -- the tasks that have a draft *or* were updated after the
+recorded newest time, newest first -- finds none newer than that time and as many as the
+recorded tasks with drafts.
 
 The signals are read *before* the export they are stored with, so a change made while a pull
 runs is seen by the next one (the export is then made again; identical bytes are not saved
