@@ -507,10 +507,18 @@ def pull_command(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for each project's export.")
     ] = EXPORT_TIMEOUT,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Export every project and rebuild the table, even those Label Studio reports "
+            "unchanged since the last pull.",
+        ),
+    ] = False,
 ) -> None:
-    """Export every project, keep the raw exports, write annotations/annotations.csv.
+    """Export the projects changed since the last pull, keep the raw exports, write annotations/annotations.csv.
 
-    Raw exports are saved unchanged under annotations/raw/ (never overwritten; listed with their sha256 in manifest.json). Every annotation is checked against the schema; what is set aside is reported with its ids.
+    A project Label Studio reports unchanged since the last pull (same counts, same newest task update, same tasks with drafts) is not exported again: its last raw export is reused (--full exports every project). Raw exports are saved unchanged under annotations/raw/ (never overwritten; listed with their sha256 in manifest.json). Every annotation is checked against the schema; what is set aside is reported with its ids.
 
     Example: framestudy pull
     """
@@ -521,9 +529,14 @@ def pull_command(
     st = study()
     conn = client.connect(st)
     with err_console.status("exporting..."):
-        result = pull(st, conn, include_foreign=include_foreign, export_timeout=timeout)
+        result = pull(
+            st, conn, include_foreign=include_foreign, full=full, export_timeout=timeout
+        )
     for export in result.exports:
-        state = "saved" if export.new else "unchanged, kept"
+        if not export.exported:
+            state = "no change since the last pull, reused"
+        else:
+            state = "saved" if export.new else "unchanged, kept"
         console.print(
             f"project {export.project.id} ({escape(export.project.title)}): {state} "
             f"{_rel(export.path)} ({export.size:,} bytes, sha256 {export.sha256[:12]})",
@@ -532,8 +545,9 @@ def pull_command(
         )
     console.print(result.report.table())
     console.print(result.report.summary(), highlight=False, soft_wrap=True)
+    verb = "wrote" if result.rebuilt else "up to date, left as it was:"
     console.print(
-        f"wrote {_rel(result.path)} ({len(result.table)} rows)", highlight=False, soft_wrap=True
+        f"{verb} {_rel(result.path)} ({result.report.rows} rows)", highlight=False, soft_wrap=True
     )
 
 
