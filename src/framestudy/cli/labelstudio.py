@@ -61,6 +61,31 @@ SECURITY_NOTE = (
 )
 
 
+# The team server's options, shared by `server start` and `server migrate`.
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", help="Team server: worker processes (default 2 per core, 2-8)."),
+]
+HostOption = Annotated[
+    str | None,
+    typer.Option(
+        "--host",
+        help="Team server: also listen on this address (e.g. 0.0.0.0); needs --allow-remote.",
+    ),
+]
+AllowRemoteOption = Annotated[
+    bool,
+    typer.Option("--allow-remote", help="Confirm that --host opens Label Studio to the network."),
+]
+PublicUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--public-url",
+        help="The address coders open (e.g. https://labelstudio.uni.example, a TLS proxy).",
+    ),
+]
+
+
 @server_app.command("start")
 def server_start(
     port: Annotated[
@@ -78,30 +103,10 @@ def server_start(
             "workers (or server: {team: true} in study.yaml).",
         ),
     ] = False,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", help="Team server: worker processes (default 2 per core, 2-8)."),
-    ] = None,
-    host: Annotated[
-        str | None,
-        typer.Option(
-            "--host",
-            help="Team server: also listen on this address (e.g. 0.0.0.0); needs --allow-remote.",
-        ),
-    ] = None,
-    allow_remote: Annotated[
-        bool,
-        typer.Option(
-            "--allow-remote", help="Confirm that --host opens Label Studio to the network."
-        ),
-    ] = False,
-    public_url: Annotated[
-        str | None,
-        typer.Option(
-            "--public-url",
-            help="The address coders open (e.g. https://labelstudio.uni.example, a TLS proxy).",
-        ),
-    ] = None,
+    workers: WorkersOption = None,
+    host: HostOption = None,
+    allow_remote: AllowRemoteOption = False,
+    public_url: PublicUrlOption = None,
 ) -> None:
     """Start the study's Label Studio (or reuse it if it is running) and say how to log in.
 
@@ -189,22 +194,10 @@ def server_migrate(
         int | None,
         typer.Option("--port", help="Port of the team server (default: the current server's)."),
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", help="Worker processes (default 2 per core, 2-8).")
-    ] = None,
-    host: Annotated[
-        str | None,
-        typer.Option("--host", help="Also listen on this address; needs --allow-remote."),
-    ] = None,
-    allow_remote: Annotated[
-        bool,
-        typer.Option(
-            "--allow-remote", help="Confirm that --host opens Label Studio to the network."
-        ),
-    ] = False,
-    public_url: Annotated[
-        str | None, typer.Option("--public-url", help="The address coders open.")
-    ] = None,
+    workers: WorkersOption = None,
+    host: HostOption = None,
+    allow_remote: AllowRemoteOption = False,
+    public_url: PublicUrlOption = None,
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for the server to answer.")
     ] = START_TIMEOUT,
