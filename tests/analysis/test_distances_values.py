@@ -14,12 +14,15 @@ import numpy as np
 import pytest
 from nltk.metrics import masi_distance as nltk_masi
 
+from framestudy.analysis.data import AgreementInputError
 from framestudy.analysis.distances import (
+    agreement_weights,
     equally_spaced,
     interval_delta,
     is_numeric_domain,
     jaccard_distance,
     masi_distance,
+    pairwise_matrix,
     ratio_delta,
 )
 
@@ -113,3 +116,50 @@ def test_an_empty_domain_is_not_numeric():
 )
 def test_equally_spaced(categories, expected):
     assert equally_spaced(categories) is expected
+
+
+def test_weights_on_two_values_one_apart():
+    """Gwet (2014, Table 3.6.1) with x = 0, 1 (span 1): linear and quadratic weights are both
+    1 on the diagonal and 0 off it."""
+    for kind in ("linear", "quadratic"):
+        np.testing.assert_array_equal(agreement_weights(kind, [0, 1]), np.eye(2))
+
+
+def test_weights_on_hand_computed_scores():
+    # x = 1, 2, 4: span 3; linear 1 - |d|/3, quadratic 1 - d^2/9
+    linear = agreement_weights("linear", [1, 2, 4])
+    quadratic = agreement_weights("quadratic", [1, 2, 4])
+    np.testing.assert_allclose(linear[0], [1, 2 / 3, 0], atol=1e-15)
+    np.testing.assert_allclose(linear[1], [2 / 3, 1, 1 / 3], atol=1e-15)
+    np.testing.assert_allclose(quadratic[1], [8 / 9, 1, 5 / 9], atol=1e-15)
+
+
+def test_weights_of_a_single_value_and_of_no_value():
+    """One value: a 1 x 1 matrix of 1 (full agreement); an empty domain: a 0 x 0 matrix."""
+    for kind in ("linear", "quadratic"):
+        one = agreement_weights(kind, [7])
+        assert one.shape == (1, 1) and one[0, 0] == 1.0
+        assert agreement_weights(kind, []).shape == (0, 0)
+
+
+def test_unknown_weights_are_named_with_the_valid_ones():
+    with pytest.raises(
+        AgreementInputError, match=r"^unknown weights 'cubic'; use one of identity, linear, quadratic$"
+    ):
+        agreement_weights("cubic", [1, 2, 3])
+
+
+def test_a_custom_distance_is_evaluated_once_per_pair_in_domain_order():
+    """pairwise_matrix calls ``distance(c_i, c_j)`` once for each i < j (the matrix is
+    symmetric) and once on each value's diagonal: V (V + 1) / 2 calls."""
+    calls = []
+
+    def distance(a, b):
+        calls.append((a, b))
+        return 0.0 if a == b else float(ord(b) - ord(a))
+
+    got = pairwise_matrix(["a", "b", "d"], distance)
+    assert sorted(calls) == sorted(
+        [("a", "b"), ("a", "d"), ("b", "d"), ("a", "a"), ("b", "b"), ("d", "d")]
+    )
+    np.testing.assert_array_equal(got, [[0, 1, 3], [1, 0, 2], [3, 2, 0]])
