@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from framestudy.tasks import clean
 from framestudy.tasks.clean import Removal
+from framestudy.tasks.models import DropLine
 
 TEXT = "The Headline\n\nA body paragraph with [a link](https://x.org) inside.\n\nThe Headline\n"
 
@@ -51,3 +52,16 @@ def test_a_blank_site_name_matches_nothing():
     cleaned = clean("** **\n\nBody text.", site_names=["  ", "Example News"])
     assert cleaned.paragraphs == ("Body text.",)
     assert [(r.line, r.rule, r.text) for r in cleaned.removals] == [(1, "emphasis residue", "** **")]
+
+
+def test_a_drop_line_matches_the_line_as_written_or_as_cleaned():
+    """A ``drop_lines`` entry may quote the scraped line (with its link residue) or the line
+    after the inline rules; either way the line goes, with the entry's reason."""
+    text = "Body text.\n\n[Subscribe](https://x.org/s) to our newsletter\n"
+    for entry in ("[Subscribe](https://x.org/s) to our newsletter", "Subscribe to our newsletter"):
+        cleaned = clean(text, drop_lines=[DropLine(line=entry, reason="newsletter box")])
+        assert cleaned.paragraphs == ("Body text.",)
+        assert [(r.line, r.rule) for r in cleaned.removals] == [
+            (3, "drop_lines: newsletter box")
+        ]
+        assert cleaned.unused_drop_lines == ()
