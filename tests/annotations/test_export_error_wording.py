@@ -5,6 +5,8 @@ file description or a missed error-response key through."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from framestudy.annotations import read_export
@@ -50,3 +52,39 @@ def test_an_item_that_is_a_list(tmp_path):
     path = tmp_path / "export.json"
     path.write_text('[{"id": 1, "annotations": []}, [1, 2]]', encoding="utf-8")
     assert message(path) == f"{path}: item 1 of the list is a list, not a task object -- {REEXPORT}"
+
+
+def test_a_long_error_detail_is_cut_at_120_characters(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text('{"detail": "' + "x" * 119 + "yz" + "w" * 50 + '"}', encoding="utf-8")
+    shown = "'" + "x" * 119 + "y'"  # the first 120 characters
+    assert f"error response ({shown})" in message(path)
+
+
+def test_an_object_that_is_neither_a_task_nor_an_error_shows_six_keys(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text('{"h": 1, "g": 1, "f": 1, "e": 1, "d": 1, "c": 1, "b": 1}', encoding="utf-8")
+    assert message(path) == (
+        f"{path}: expected a JSON list of tasks (a Label Studio JSON export), found an object "
+        f"with keys ['b', 'c', 'd', 'e', 'f', 'g'] -- {REEXPORT}"
+    )
+
+
+def test_a_task_without_annotations_is_not_called_a_single_task(tmp_path):
+    """Only an object with both ``data`` and ``annotations`` is a task exported alone."""
+    path = tmp_path / "export.json"
+    path.write_text('{"data": {"text": "x"}, "id": 1}', encoding="utf-8")
+    assert "found an object with keys ['data', 'id']" in message(path)
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        {"id": 1, "data": {"text": "x"}, "annotations": []},  # no drafts key
+        {"id": 1, "data": {"text": "x"}, "drafts": []},  # drafts only
+    ],
+)
+def test_annotations_or_drafts_make_an_export(tmp_path, task):
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([task]), encoding="utf-8")
+    assert read_export(path) == [task]
