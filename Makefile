@@ -50,11 +50,12 @@ test: install browser lint
 # "survivor" is an edit no test notices. Slow (hours for every module on two cores), so not
 # part of make test. Configured in pyproject.toml [tool.mutmut]; results kept in mutants/
 # (a rerun only tests what changed). MUTANTS picks mutants by name or glob, e.g.
-# make mutation MUTANTS='framestudy.design.*'; MUTATION_JOBS is the number of workers.
+# make mutation MUTANTS='framestudy.design.*' (globs reach mutmut unexpanded); MUTATION_JOBS is
+# the number of workers.
 MUTANTS       ?=
 MUTATION_JOBS ?= 2
 mutation: install
-	$(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
+	set -f; $(BIN)/mutmut run --max-children $(MUTATION_JOBS) $(MUTANTS)
 	$(BIN)/python benchmarks/mutation_scores.py
 
 # The main job on the bundled study, through a real Label Studio: a working copy of the study

@@ -88,3 +88,38 @@ def test_annotations_or_drafts_make_an_export(tmp_path, task):
     path = tmp_path / "export.json"
     path.write_text(json.dumps([task]), encoding="utf-8")
     assert read_export(path) == [task]
+
+
+@pytest.mark.parametrize(
+    ("task", "looks_like"),
+    [
+        ({"id": 1, "annotator": 2, "text": "x"}, "a JSON-MIN export"),
+        ({"id": 1, "annotation_id": 3, "text": "x"}, "a JSON-MIN export"),
+        ({"data": {"text": "x"}}, "a task list without annotations (an import file, not an export)"),
+    ],
+)
+def test_a_list_of_tasks_without_annotations_is_named(tmp_path, task, looks_like):
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps([task]), encoding="utf-8")
+    assert message(path) == (
+        f"{path}: no task has an 'annotations' list: this looks like {looks_like} -- export "
+        "the project in Label Studio's JSON format"
+    )
+
+
+def test_json_that_ends_early_is_called_a_truncated_download(tmp_path):
+    path = tmp_path / "export.json"
+    path.write_text('[{"id": 1', encoding="utf-8")  # the parser fails at the very end
+    assert message(path) == (
+        f"{path}: not valid JSON at line 1 column 10: Expecting ',' delimiter (the file ends "
+        f"early: truncated download?) -- {REEXPORT}"
+    )
+    path.write_text('[{"id": 1 x}]', encoding="utf-8")  # fails in the middle: no hint
+    assert message(path) == (
+        f"{path}: not valid JSON at line 1 column 11: Expecting ',' delimiter -- {REEXPORT}"
+    )
+
+
+def test_a_file_that_cannot_be_read_says_why(tmp_path):
+    path = tmp_path / ("x" * 300 + ".json")  # longer than a file name may be
+    assert message(path) == f"{path}: cannot be read (File name too long)"
