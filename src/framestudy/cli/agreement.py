@@ -81,7 +81,7 @@ def _show_report(report: dict, title: str) -> None:
                 )
     console.print(table)
     if any(entry.get("ci_warning") for entry in report["coefficients"].values()):
-        console.print(UNTRUSTED_LEGEND, soft_wrap=True)
+        console.print(UNTRUSTED_LEGEND)
 
 
 def _cells(series: pd.Series) -> list[str]:
@@ -449,7 +449,7 @@ def _study_mode(
         return
     console.print(_study_table(results))
     if "ci_warning" in results and results["ci_warning"].map(_warning).ne("").any():
-        console.print(UNTRUSTED_LEGEND, soft_wrap=True)
+        console.print(UNTRUSTED_LEGEND)
     console.print(
         f"wrote {out}"
         + (f" and {disagreements}" if disagreements else "")
