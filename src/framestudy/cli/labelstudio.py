@@ -102,6 +102,14 @@ def server_start(
             help="The address coders open (e.g. https://labelstudio.uni.example, a TLS proxy).",
         ),
     ] = None,
+    org_per_coder: Annotated[
+        bool,
+        typer.Option(
+            "--org-per-coder",
+            help="Blindness enforced: every coder signed up from now on gets a Label Studio "
+            "organisation of their own and cannot open the others' projects.",
+        ),
+    ] = False,
 ) -> None:
     """Start the study's Label Studio (or reuse it if it is running) and say how to log in.
 
@@ -122,6 +130,7 @@ def server_start(
             host=host,
             public_url=public_url,
             allow_remote=allow_remote,
+            org_per_coder=org_per_coder,
         )
     creds = server.load_admin(st)
     verb = "already running" if info.reused else "started"
@@ -267,8 +276,9 @@ def server_status() -> None:
 
     Example: framestudy server status
     """
-    from framestudy.labelstudio import server
+    import os
 
+    from framestudy.labelstudio import server
 
     st = study()
     state = server.status(st)
@@ -284,6 +294,8 @@ def server_status() -> None:
         )
         console.print(f"server: {state.info.describe()}", highlight=False, soft_wrap=True)
         _print_reach(state.info)
+    if state.running or os.environ.get("LABEL_STUDIO_URL"):
+        console.print(server.blindness(st).describe(), highlight=False, soft_wrap=True)
     if state.admin:
         console.print(
             f"admin {state.admin.email}, password in {_rel(credentials_path(st))}, "
