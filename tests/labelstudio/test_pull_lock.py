@@ -32,7 +32,9 @@ def slow_pulls(monkeypatch):
     """pull() without a server: each call exports different bytes, and saving is slow
     enough that two pulls overlap between reading and rewriting the manifest."""
     calls = iter(range(100))
-    monkeypatch.setattr(pull_mod, "study_projects", lambda study, conn: ("blind", [], [PROJECT]))
+    monkeypatch.setattr(
+        pull_mod, "study_projects", lambda study, conn, conns=None: ("blind", [], [PROJECT])
+    )
     monkeypatch.setattr(
         pull_mod, "export_project", lambda conn, pid, timeout: b"[]" + b" " * next(calls)
     )

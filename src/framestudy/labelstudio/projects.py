@@ -196,29 +196,37 @@ def _same(key: str, wanted: Any, current: Any, memo: dict[str, list[str]]) -> bo
 
 
 def existing_projects(
-    conn: Connection, records: list[ProjectRecord], titles: dict[str, str]
+    conn: Connection,
+    records: list[ProjectRecord],
+    titles: dict[str, str],
+    conns: dict[str, Connection] | None = None,
 ) -> list[ProjectRecord]:
     """The study's projects on the server: recorded ones that still exist, else by title.
 
-    ``titles``: coder -> expected title. A coder without a project is left out.
+    ``titles``: coder -> expected title. A coder without a project is left out. ``conns``:
+    coder -> the connection that sees the coder's organisation (default ``conn``).
     """
     by_coder = {r.coder: r for r in records}
     out = []
     for coder, title in titles.items():
-        project_id = locate(conn, coder, title, by_coder.get(coder))
+        via = (conns or {}).get(coder, conn)
+        project_id = locate(via, coder, title, by_coder.get(coder))
         if project_id is not None:
             out.append(ProjectRecord(coder, project_id, title))
     return out
 
 
-def study_projects(study: Study, conn: Connection):
-    """(design, coders, [ProjectRecord]) of the study on this server; UserError if none."""
+def study_projects(study: Study, conn: Connection, conns: dict[str, Connection] | None = None):
+    """(design, coders, [ProjectRecord]) of the study on this server; UserError if none.
+
+    ``conns``: coder -> the connection acting in the coder's organisation
+    (:func:`framestudy.labelstudio.organizations.coder_connections`)."""
     coders = settings.coders(study)
     chosen = settings.design(study).design or settings.DEFAULT_DESIGN
     name = settings.study_name(study)
     owners = coders if chosen == "blind" else [SHARED]
     titles = {c: project_title(name, c) for c in owners}
-    found = existing_projects(conn, settings.projects(study, conn.url), titles)
+    found = existing_projects(conn, settings.projects(study, conn.url), titles, conns)
     if not found:
         raise UserError(f"no project of this study on {conn.url} -- run `framestudy push` first")
     return chosen, coders, found

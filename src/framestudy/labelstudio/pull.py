@@ -172,15 +172,31 @@ def pull(
         return _pull(study, conn, include_foreign, export_timeout)
 
 
+def _reach(study: Study, conn: Connection):
+    """(design, coders, projects, project id -> the connection that reads it, user id ->
+    e-mail): a coder's project in an organisation of their own is read through the
+    coder's token (:mod:`.organizations`)."""
+    from framestudy import settings
+    from framestudy.labelstudio.organizations import coder_connections, project_connections
+
+    conns = coder_connections(study, conn, settings.coders(study))
+    design, coders, projects = study_projects(study, conn, conns)
+    reach = dict((p.id, via) for p, via in project_connections(projects, conns, conn))
+    users = users_by_id(conn)
+    for via in {id(c): c for c in reach.values() if c is not conn}.values():
+        users.update(users_by_id(via))
+    return design, coders, projects, reach, users
+
+
 def _pull(
     study: Study, conn: Connection, include_foreign: bool, export_timeout: float
 ) -> PullResult:
-    design, _coders, projects = study_projects(study, conn)
+    design, _coders, projects, reach, users = _reach(study, conn)
     when = datetime.now(UTC)
     saved: list[SavedExport] = []
     tasks: list = []
     for project in projects:
-        content = export_project(conn, project.id, export_timeout)
+        content = export_project(reach[project.id], project.id, export_timeout)
         export = save_raw(study, conn, project, content, when)
         saved.append(export)
         tasks.extend(read_export(export.path))
@@ -192,7 +208,7 @@ def _pull(
         schema = load_schema(study.schema_source)
     project_coder = {p.id: p.coder for p in projects if p.coder != SHARED}
     build = TableBuild(
-        users=users_by_id(conn),
+        users=users,
         project_coder=project_coder if design == "blind" else None,
         include_foreign=include_foreign,
     )
