@@ -103,13 +103,14 @@ def server_start(
         ),
     ] = None,
     org_per_coder: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--org-per-coder",
-            help="Blindness enforced: every coder signed up from now on gets a Label Studio "
-            "organisation of their own and cannot open the others' projects.",
+            "--org-per-coder/--one-organization",
+            help="Blindness enforced (default): every coder signed up from now on gets a "
+            "Label Studio organisation of their own and cannot open the others' projects. "
+            "--one-organization: all in one (the shared design needs it).",
         ),
-    ] = False,
+    ] = None,
 ) -> None:
     """Start the study's Label Studio (or reuse it if it is running) and say how to log in.
 
@@ -130,7 +131,7 @@ def server_start(
             host=host,
             public_url=public_url,
             allow_remote=allow_remote,
-            org_per_coder=org_per_coder,
+            org_per_coder=org_per_coder is not False,
         )
     creds = server.load_admin(st)
     verb = "already running" if info.reused else "started"
@@ -146,6 +147,9 @@ def server_start(
             "--workers": workers is not None and workers != info.workers,
             "--host": host is not None and host != info.host,
             "--public-url": public_url is not None and public_url.rstrip("/") != info.public_url,
+            "--org-per-coder" if org_per_coder else "--one-organization": (
+                org_per_coder is not None and org_per_coder != info.org_per_coder
+            ),
         }
         ignored = [name for name, differs in asked.items() if differs]
         if ignored:
@@ -156,6 +160,7 @@ def server_start(
                 soft_wrap=True,
             )
     _print_reach(info)
+    console.print(server.blindness(st).describe(), highlight=False, soft_wrap=True)
     if creds:
         console.print(
             f"log in as [bold]{creds.email}[/]; the password is in "

@@ -58,9 +58,9 @@ def require_one_organization(conns: dict[str, Connection], conn: Connection) -> 
     if apart:
         raise UserError(
             f"the shared design keeps one project in one organisation, but {', '.join(apart)} "
-            "work in an organisation of their own (the server gives each coder one: "
-            "--org-per-coder) -- use the blind design, or a server started without "
-            "--org-per-coder"
+            "work in an organisation of their own (the server framestudy starts gives each "
+            "coder one) -- use the blind design, or start the server of a new study with "
+            "`framestudy server start --one-organization` before `coders add`"
         )
 
 

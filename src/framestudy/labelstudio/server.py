@@ -79,6 +79,7 @@ class ServerInfo:
     host: str = HOST
     public_url: str | None = None
     postgres_port: int | None = None
+    org_per_coder: bool = False  # started with the sign-up hook (:mod:`.launch_label_studio`)
 
     @property
     def team(self) -> bool:
@@ -316,6 +317,7 @@ def _info(study: Study, state: dict, reused: bool) -> ServerInfo:
         host=str(state.get("host") or HOST),
         public_url=state.get("public_url") or None,
         postgres_port=int(state["postgres_port"]) if state.get("postgres_port") else None,
+        org_per_coder=state.get("organizations") == PER_CODER,
     )
 
 
@@ -650,7 +652,7 @@ def blindness(study: Study) -> Blindness:
         return Blindness(
             False,
             "the server was started without one organisation per coder: every coder may "
-            "open every project -- restart it with --org-per-coder",
+            "open every project -- restart it: framestudy server stop; framestudy server start",
         )
     url = state["url"]
     seen = {_active_organization(url, creds.token): "the admin"}

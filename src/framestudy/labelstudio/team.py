@@ -509,4 +509,6 @@ def migrate_to_team(
         host=host,
         public_url=public_url,
         allow_remote=allow_remote,
+        # as the server it replaces: coders keep their organisations either way
+        org_per_coder=state.get("organizations") == server.PER_CODER,
     )
