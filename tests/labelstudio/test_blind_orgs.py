@@ -213,3 +213,23 @@ def test_server_status_prints_the_verdict(blind, labelstudio):
     with no_external_env():
         done = run_cli("server", "status", cwd=labelstudio.home.root)
     assert "blindness: by convention" in done.stdout
+
+
+def test_the_team_server_enforces_it_too(ls_team_template, tmp_path):
+    """gunicorn loads the launcher's application: the same hook and permission."""
+    root = tmp_path / "team"
+    study = copy_template(ls_team_template, root)
+    make_study(root, tasks=[], name="blindteam")
+    coders = coder_emails(2)
+    with no_external_env(), running_server(
+        study, team=True, workers=2, org_per_coder=True
+    ) as ls:
+        add_coders(study, ls.admin(), coders)
+        tokens = load_coder_tokens(study)
+        a, b = (connect_to(ls.url, tokens[c]) for c in coders)
+        assert len({a.organization_id, b.organization_id, ls.admin().organization_id}) == 3
+        project = a.sdk.projects.create(title="blind team", label_config=CONFIG)
+        assert _get(ls.url, b.token, f"/api/projects/{project.id}/").status_code == 404
+        listed = _get(ls.url, b.token, "/api/tasks/", project=project.id)
+        assert listed.status_code in (403, 404)
+        assert server.blindness(study).enforced
