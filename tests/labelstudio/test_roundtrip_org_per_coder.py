@@ -35,6 +35,7 @@ from .conftest import (
     running_server,
 )
 from .test_roundtrip import SHORT, World, _row, _table_rows, full_result
+from .test_upload import counts
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.slow]
 
@@ -162,3 +163,13 @@ def test_repush_through_the_admin_changes_nothing(world):
     assert result.imported == 0
     assert all(p.updated == 0 and p.existing == p.assigned for p in result.projects)
     assert not pull(world.study, world.admin).exports[0].new
+
+
+def test_uploading_the_pulled_exports_finds_everything_already_there(world):
+    """``annotations upload`` reaches each coder's project through the coder's token."""
+    raw = sorted(str(p) for p in world.study.raw_exports_dir.glob("*_project-*.json"))
+    with no_external_env():
+        done = run_cli("annotations", "upload", *raw, cwd=world.study.root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    submitted = sum(1 for a in world.created.values() if a["result"] or a["was_cancelled"])
+    assert counts(done.stdout) == {"already there": submitted, "skipped: draft": 1}, done.stdout
