@@ -233,3 +233,14 @@ def test_the_team_server_enforces_it_too(ls_team_template, tmp_path):
         listed = _get(ls.url, b.token, "/api/tasks/", project=project.id)
         assert listed.status_code in (403, 404)
         assert server.blindness(study).enforced
+
+
+def test_a_second_start_keeps_the_organisations_and_says_what_it_ignored(blind):
+    study, *_ = blind
+    with no_external_env():
+        same = run_cli("server", "start", "--org-per-coder", cwd=study.root)
+        other = run_cli("server", "start", "--one-organization", cwd=study.root)
+    assert same.returncode == 0 and other.returncode == 0, same.stderr + other.stderr
+    assert "already running" in same.stdout and "ignored" not in same.stdout
+    assert "blindness: enforced" in same.stdout
+    assert "--one-organization ignored" in other.stdout
