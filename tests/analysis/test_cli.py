@@ -483,3 +483,27 @@ def test_details_fit_80_columns(tmp_path):
     for title in ("Coincidence matrix", "Per category", "Alpha without each coder"):
         assert title in out
     assert "n_distinct" in out and "disagreement" in out
+
+
+def test_an_untrusted_interval_is_marked_in_the_terminal_and_the_json(tmp_path, capsys):
+    """A value with 7 pairable values: the CI gets '!', the cause and one line of legend;
+    --json carries ci_warning (framestudy.analysis.interval_warning)."""
+    rows = ["x,x"] * 30 + ["y,y"] * 2 + ["x,y"] * 3
+    path = write(tmp_path, "rare.csv", "unit,a,b\n" + "\n".join(
+        f"{i},{row}" for i, row in enumerate(rows, start=1)) + "\n")
+    code, out, _ = run(capsys, "agreement", str(path), "--bootstrap", "300")
+    assert code == 0
+    text = " ".join(out.split())
+    alpha_row = next(line for line in out.splitlines() if "krippendorff_alpha" in line)
+    assert "]!" in alpha_row
+    assert "! only 7 pairable" in text and "'y'" in text  # the cause (wrapped in its cell)
+    assert "! the data cannot support this CI or P(α<...)" in text
+    assert "P(α<.667)=" in text and ")=" in text
+    code, out, _ = run(capsys, "agreement", str(path), "--json", "--bootstrap", "300")
+    alpha = json.loads(out)["coefficients"]["krippendorff_alpha"]
+    assert alpha["ci_warning"].startswith("only 7 pairable values of 'y'")
+    # Krippendorff's (2011) example: value 5 has 3 pairable values
+    code, out, _ = run(capsys, "agreement", str(write(tmp_path, "k.csv", K2011)), "--json",
+                       "--bootstrap", "300")
+    assert "only 3 pairable values of '5'" in json.loads(out)["coefficients"][
+        "krippendorff_alpha"]["ci_warning"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 import pytest
 
-from framestudy.annotations import COLUMNS, tidy_from_export
+from framestudy.annotations import COLUMNS, PullReport, tidy_from_export
 from framestudy.annotations.report import CATEGORIES
 from tests.annotations.conftest import (
     FIXTURE_HASH,
@@ -284,3 +285,11 @@ def test_report_renders_every_nonempty_category(schema):
     assert "span mismatch" in text and "u-wrong" in text
     assert report.summary().startswith("1 tasks, 1 annotations -> 1 used, 8 rows; 3 span mismatch")
     assert set(report.to_dict()) >= set(CATEGORIES) | {"tasks", "annotations", "used", "rows"}
+
+
+def test_report_survives_its_plain_data_form(schema):
+    """What pull records in its ledger (to_dict, through JSON) gives back the same report."""
+    _, report = tidy_from_export(export("unicode"), schema=schema)
+    again = PullReport.from_dict(json.loads(json.dumps(report.to_dict())))
+    assert again == report and again.summary() == report.summary()
+    assert _render(again) == _render(report)

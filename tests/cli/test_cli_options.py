@@ -10,23 +10,9 @@ import pandas as pd
 import pytest
 
 from framestudy.cli import main
+from tests.analysis.test_cli import K2011  # Krippendorff (2011)'s nominal example
 from tests.simulation.conftest import SCHEMA
 
-# Krippendorff (2011)'s nominal example, units x coders (unit 12 has one value)
-K2011 = """unit,A,B,C,D
-1,1,1,,1
-2,2,2,3,2
-3,3,3,3,3
-4,3,3,3,3
-5,2,2,2,2
-6,1,2,3,4
-7,4,4,4,4
-8,1,1,2,1
-9,2,2,2,2
-10,,5,5,5
-11,,,1,1
-12,,,3,
-"""
 # Krippendorff (2004), Content Analysis, 2nd ed., the unitizing example as DKPro encodes it:
 # two coders, categories c and k on a continuum of 300; alpha_U for c is .7286
 SPANS = [

@@ -33,12 +33,15 @@ def slow_pulls(monkeypatch):
     enough that two pulls overlap between reading and rewriting the manifest."""
     calls = iter(range(100))
     monkeypatch.setattr(
-        pull_mod, "study_projects", lambda study, conn, conns=None: ("blind", [], [PROJECT])
+        pull_mod, "study_projects", lambda study, conn, known=None, conns=None: ("blind", [], [PROJECT])
     )
+    monkeypatch.setattr(pull_mod, "list_projects", lambda conn, ids: {})
     monkeypatch.setattr(
         pull_mod, "export_project", lambda conn, pid, timeout: b"[]" + b" " * next(calls)
     )
     monkeypatch.setattr(pull_mod, "users_by_id", lambda conn: {})
+    monkeypatch.setattr(pull_mod, "project_signals", lambda conn, ids, listed: {})
+    monkeypatch.setattr(pull_mod, "unchanged_projects", lambda conn, recorded, listed: set())
     real = raw_mod.atomic_write_bytes
 
     def slow_write(path, data, **kwargs):

@@ -304,7 +304,8 @@ def test_moving_a_sqlite_study_to_the_team_server_keeps_everything(ls_template, 
             before = _snapshot(url, admin.token)
             assert len(before["users"]) == 4 and len(before["tasks"]) == 8
 
-            moved = run_cli("server", "migrate", "--to", "team", cwd=root, timeout=1800)
+            moved = run_cli("server", "migrate", "--to", "team", "--timeout", "600", cwd=root,
+                            timeout=1800)
             assert moved.returncode == 0, moved.stdout + moved.stderr
             assert "moved to the team server" in moved.stdout and url in moved.stdout
             info = server.status(study).info

@@ -63,8 +63,9 @@ def interval_warning(coded: Coded, estimate: float, metric: Metric = "nominal") 
     observed = np.flatnonzero(marginal > 0)
     rarest = observed[np.argmin(marginal[observed])]
     if marginal[rarest] < MIN_RAREST_VALUES:
+        count = int(marginal[rarest])
         return (
-            f"only {int(marginal[rarest])} pairable values of "
+            f"only {count} pairable value{'' if count == 1 else 's'} of "
             f"'{value_label(coded.categories[rarest])}' (under {MIN_RAREST_VALUES}): the "
             "interval covers the true alpha less often than it says (code more units)"
         )

@@ -193,3 +193,16 @@ class PullReport:
             else:
                 out[f.name] = value
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PullReport:
+        """The report :meth:`to_dict` gave (e.g. recorded by the last pull)."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            if isinstance(value, list):
+                value = [Ref(**r) for r in value]
+            values[f.name] = value
+        return cls(**values)

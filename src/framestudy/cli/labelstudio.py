@@ -61,6 +61,31 @@ SECURITY_NOTE = (
 )
 
 
+# The team server's options, shared by `server start` and `server migrate`.
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", help="Team server: worker processes (default 2 per core, 2-8)."),
+]
+HostOption = Annotated[
+    str | None,
+    typer.Option(
+        "--host",
+        help="Team server: also listen on this address (e.g. 0.0.0.0); needs --allow-remote.",
+    ),
+]
+AllowRemoteOption = Annotated[
+    bool,
+    typer.Option("--allow-remote", help="Confirm that --host opens Label Studio to the network."),
+]
+PublicUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--public-url",
+        help="The address coders open (e.g. https://labelstudio.uni.example, a TLS proxy).",
+    ),
+]
+
+
 @server_app.command("start")
 def server_start(
     port: Annotated[
@@ -78,30 +103,10 @@ def server_start(
             "workers (or server: {team: true} in study.yaml).",
         ),
     ] = False,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", help="Team server: worker processes (default 2 per core, 2-8)."),
-    ] = None,
-    host: Annotated[
-        str | None,
-        typer.Option(
-            "--host",
-            help="Team server: also listen on this address (e.g. 0.0.0.0); needs --allow-remote.",
-        ),
-    ] = None,
-    allow_remote: Annotated[
-        bool,
-        typer.Option(
-            "--allow-remote", help="Confirm that --host opens Label Studio to the network."
-        ),
-    ] = False,
-    public_url: Annotated[
-        str | None,
-        typer.Option(
-            "--public-url",
-            help="The address coders open (e.g. https://labelstudio.uni.example, a TLS proxy).",
-        ),
-    ] = None,
+    workers: WorkersOption = None,
+    host: HostOption = None,
+    allow_remote: AllowRemoteOption = False,
+    public_url: PublicUrlOption = None,
     org_per_coder: Annotated[
         bool | None,
         typer.Option(
@@ -203,22 +208,10 @@ def server_migrate(
         int | None,
         typer.Option("--port", help="Port of the team server (default: the current server's)."),
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", help="Worker processes (default 2 per core, 2-8).")
-    ] = None,
-    host: Annotated[
-        str | None,
-        typer.Option("--host", help="Also listen on this address; needs --allow-remote."),
-    ] = None,
-    allow_remote: Annotated[
-        bool,
-        typer.Option(
-            "--allow-remote", help="Confirm that --host opens Label Studio to the network."
-        ),
-    ] = False,
-    public_url: Annotated[
-        str | None, typer.Option("--public-url", help="The address coders open.")
-    ] = None,
+    workers: WorkersOption = None,
+    host: HostOption = None,
+    allow_remote: AllowRemoteOption = False,
+    public_url: PublicUrlOption = None,
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for the server to answer.")
     ] = START_TIMEOUT,
@@ -524,10 +517,18 @@ def pull_command(
     timeout: Annotated[
         float, typer.Option("--timeout", help="Seconds to wait for each project's export.")
     ] = EXPORT_TIMEOUT,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Export every project and rebuild the table, even those Label Studio reports "
+            "unchanged since the last pull.",
+        ),
+    ] = False,
 ) -> None:
-    """Export every project, keep the raw exports, write annotations/annotations.csv.
+    """Export the projects changed since the last pull, keep the raw exports, write annotations/annotations.csv.
 
-    Raw exports are saved unchanged under annotations/raw/ (never overwritten; listed with their sha256 in manifest.json). Every annotation is checked against the schema; what is set aside is reported with its ids.
+    A project Label Studio reports unchanged since the last pull (same counts, same newest task update, same tasks with drafts) is not exported again: its last raw export is reused (--full exports every project). Raw exports are saved unchanged under annotations/raw/ (never overwritten; listed with their sha256 in manifest.json). Every annotation is checked against the schema; what is set aside is reported with its ids.
 
     Example: framestudy pull
     """
@@ -538,9 +539,14 @@ def pull_command(
     st = study()
     conn = client.connect(st)
     with err_console.status("exporting..."):
-        result = pull(st, conn, include_foreign=include_foreign, export_timeout=timeout)
+        result = pull(
+            st, conn, include_foreign=include_foreign, full=full, export_timeout=timeout
+        )
     for export in result.exports:
-        state = "saved" if export.new else "unchanged, kept"
+        if not export.exported:
+            state = "no change since the last pull, reused"
+        else:
+            state = "saved" if export.new else "unchanged, kept"
         console.print(
             f"project {export.project.id} ({escape(export.project.title)}): {state} "
             f"{_rel(export.path)} ({export.size:,} bytes, sha256 {export.sha256[:12]})",
@@ -549,8 +555,9 @@ def pull_command(
         )
     console.print(result.report.table())
     console.print(result.report.summary(), highlight=False, soft_wrap=True)
+    verb = "wrote" if result.rebuilt else "up to date, left as it was:"
     console.print(
-        f"wrote {_rel(result.path)} ({len(result.table)} rows)", highlight=False, soft_wrap=True
+        f"{verb} {_rel(result.path)} ({result.report.rows} rows)", highlight=False, soft_wrap=True
     )
 
 

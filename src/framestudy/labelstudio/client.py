@@ -118,6 +118,10 @@ class Connection:
           per 10,000 tasks) and returns no task ids; here the body (``content``) is encoded
           once by the caller.
 
+        :mod:`.pull_ledger` uses it for two small listings (a project's tasks, one task
+        long; the study's projects with their counts) to read what changed since the last
+        pull: the SDK's pagers hide the answer's ``total`` and turn its times into objects.
+
         The request still goes through the SDK's HTTP client (its auth, base URL, token
         refresh and back-off; ``retries`` overrides the back-off). A status >= 400 raises the
         SDK's ``ApiError``, translated like any other call; with ``missing_ok`` a 404

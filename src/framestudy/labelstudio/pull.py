@@ -1,18 +1,24 @@
-"""``framestudy pull``: every project's annotations -> ``annotations/raw/`` -> the tidy table.
+"""``framestudy pull``: the projects' annotations -> ``annotations/raw/`` -> the tidy table.
 
-For each project of the study, an export snapshot is made (Label Studio's documented path
-for big projects; the client waits up to ``export_timeout`` seconds) with every task, every
-annotation (skipped ones included, so the report can count them) and full drafts. The bytes
-are saved unchanged in ``annotations/raw/`` and listed in its ``manifest.json`` (time,
-server, project, coder, sha256, size) by :mod:`framestudy.annotations.raw`, which owns those
-names: an earlier file is never overwritten, and an export identical to one already saved
-for the same project is not saved again. One pull of a study runs at a time: a second waits for the
-lock ``.labelstudio/pull.lock`` (so no manifest entry is lost to a concurrent
-read-modify-write) and gives up with one line after ``lock_timeout`` seconds. The exports
-are then turned into the tidy table by
-:func:`framestudy.annotations.tidy_from_export` -- with the owner of each blind project, so
-an annotation made in another coder's project is reported and kept out -- and written
-atomically to ``annotations/annotations.csv``.
+A project is exported only if Label Studio reports a change in it since the last pull (its
+counts, the newest ``updated_at`` of its tasks, its tasks with drafts:
+:mod:`framestudy.labelstudio.pull_ledger`); for the others the raw export the last pull saved
+is reused. ``full=True`` (``pull --full``) exports every project. An export is an export
+snapshot (Label Studio's documented path for big projects; the client waits up to
+``export_timeout`` seconds) with every task, every annotation (skipped ones included, so the
+report can count them) and full drafts. The bytes are saved unchanged in
+``annotations/raw/`` and listed in its ``manifest.json`` (time, server, project, coder,
+sha256, size) by :mod:`framestudy.annotations.raw`, which owns those names: an earlier file
+is never overwritten, and an export identical to one already saved for the same project is
+not saved again. One pull of a study runs at a time: a second waits for the lock
+``.labelstudio/pull.lock`` (so no manifest entry is lost to a concurrent read-modify-write)
+and gives up with one line after ``lock_timeout`` seconds. The exports are then turned into
+the tidy table by :func:`framestudy.annotations.tidy_from_export` -- with the owner of each
+blind project, so an annotation made in another coder's project is reported and kept out --
+and written atomically to ``annotations/annotations.csv``; when the exports, the schema and
+the reading settings are those the last pull built the table from, and the table is as it
+wrote it, the table is left as it is (it would be rebuilt byte for byte) and its report is
+the one recorded then.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,14 +37,24 @@ except ImportError:  # pragma: no cover - Windows: no advisory locks, pulls are 
 
 import pandas as pd
 
-from framestudy.annotations import PullReport, read_export, tidy_from_export, write_tidy
-from framestudy.annotations.raw import save_raw_export
-from framestudy.annotations.table import TableBuild
+from framestudy import __version__, settings
+from framestudy.annotations import PullReport, read_export, read_tidy, tidy_from_export, write_tidy
+from framestudy.annotations.raw import read_manifest, save_raw_export
+from framestudy.annotations.table import TableBuild, sources_path
 from framestudy.errors import UserError
 from framestudy.labelstudio.accounts import users_by_id
 from framestudy.labelstudio.client import Connection
 from framestudy.labelstudio.credentials import private_dir
+from framestudy.labelstudio.organizations import project_connections
 from framestudy.labelstudio.projects import study_projects
+from framestudy.labelstudio.pull_ledger import (
+    PullLedger,
+    file_record,
+    list_projects,
+    project_signals,
+    table_inputs,
+    unchanged_projects,
+)
 from framestudy.settings import SHARED, ProjectRecord
 from framestudy.study import Study
 
@@ -53,14 +69,25 @@ class SavedExport:
     sha256: str
     size: int
     new: bool  # False: identical to an export saved earlier (that file is used)
+    exported: bool = True  # False: no change since the last pull; its export was reused
 
 
 @dataclass
 class PullResult:
+    """What a pull did. ``table`` is read from ``path`` on first use when the pull left the
+    table as it was (``rebuilt`` False)."""
+
     exports: list[SavedExport]
-    table: pd.DataFrame
     report: PullReport
     path: Path
+    rebuilt: bool = True
+    _table: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        if self._table is None:
+            self._table = read_tidy(self.path)
+        return self._table
 
 
 def lock_path(study: Study) -> Path:
@@ -164,54 +191,123 @@ def pull(
     conn: Connection,
     *,
     include_foreign: bool = False,
+    full: bool = False,
     export_timeout: float = EXPORT_TIMEOUT,
     lock_timeout: float = LOCK_TIMEOUT,
 ) -> PullResult:
-    """Export every project, save the raw exports, write the tidy table; see the module doc."""
+    """Export the projects changed since the last pull (every one with ``full``), save the
+    raw exports, write the tidy table; see the module doc."""
     with pull_lock(study, lock_timeout):
-        return _pull(study, conn, include_foreign, export_timeout)
+        return _pull(study, conn, include_foreign, full, export_timeout)
 
 
-def _reach(study: Study, conn: Connection):
-    """(design, coders, projects, project id -> the connection that reads it, user id ->
-    e-mail): a coder's project in an organisation of their own is read through the
-    coder's token (:mod:`.organizations`)."""
-    from framestudy import settings
-    from framestudy.labelstudio.organizations import coder_connections, project_connections
+def _connections(study: Study, conn: Connection):
+    """(coder -> the connection acting in the coder's organisation, the distinct
+    connections: ``conn`` first) -- :mod:`.organizations`."""
+    from framestudy.labelstudio.organizations import coder_connections
 
     conns = coder_connections(study, conn, settings.coders(study))
-    design, coders, projects = study_projects(study, conn, conns)
-    reach = dict((p.id, via) for p, via in project_connections(projects, conns, conn))
-    users = users_by_id(conn)
-    for via in {id(c): c for c in reach.values() if c is not conn}.values():
-        users.update(users_by_id(via))
-    return design, coders, projects, reach, users
+    vias = [conn] + list({id(c): c for c in conns.values() if c is not conn}.values())
+    return conns, vias
+
+
+def _by_connection(ids: list[int], reach: dict, conn: Connection) -> list[tuple]:
+    """[(connection, [project ids it reads])] for ``ids`` (``conn`` for those not in
+    ``reach``)."""
+    groups: dict[int, tuple] = {}
+    for project_id in ids:
+        via = reach.get(project_id, conn)
+        groups.setdefault(id(via), (via, []))[1].append(project_id)
+    return list(groups.values())
 
 
 def _pull(
-    study: Study, conn: Connection, include_foreign: bool, export_timeout: float
+    study: Study, conn: Connection, include_foreign: bool, full: bool, export_timeout: float
 ) -> PullResult:
-    design, _coders, projects, reach, users = _reach(study, conn)
-    when = datetime.now(UTC)
-    saved: list[SavedExport] = []
-    tasks: list = []
+    ledger = PullLedger(study, conn.url)
+    # a coder's project in an organisation of their own is read through the coder's token
+    conns, vias = _connections(study, conn)
+    # one listing of the recorded projects: they exist under their titles, and their counts
+    recorded_ids = [r.id for r in settings.projects(study, conn.url)]
+    listed: dict[int, dict] = {}
+    for via in vias:
+        listed.update(list_projects(via, recorded_ids))
+    known = {i: str(row.get("title")) for i, row in listed.items()}
+    design, _coders, projects = study_projects(study, conn, known=known, conns=conns)
+    reach = {p.id: via for p, via in project_connections(projects, conns, conn)}
+    found = [p.id for p in projects if p.id not in listed]  # found by title, not recorded
+    for via, ids in _by_connection(found, reach, conn):
+        listed.update(list_projects(via, ids))
+    users = users_by_id(conn)
+    for via in vias[1:]:
+        users.update(users_by_id(via))
+    trust = not full and not ledger.users_removed(users)
+    recorded = ledger.recorded_signals()
+    same: set[int] = set()
+    if trust:
+        for via, ids in _by_connection([p.id for p in projects if p.id in recorded], reach, conn):
+            same |= unchanged_projects(via, {i: recorded[i] for i in ids}, listed)
+    # a damaged manifest stops every pull, and only exports it lists are reused
+    in_manifest = {(e["project_id"], e["file"]) for e in read_manifest(study.raw_exports_dir)}
+    by_project: dict[int, SavedExport] = {}
     for project in projects:
+        reused = (
+            ledger.reusable(project.id, study.raw_exports_dir) if project.id in same else None
+        )
+        if reused is not None and (project.id, reused.name) in in_manifest:
+            record = ledger.export_record(project.id)
+            by_project[project.id] = SavedExport(
+                project, reused, record.sha256, record.bytes, new=False, exported=False
+            )
+    stale = [p for p in projects if p.id not in by_project]
+    # read before exporting: a change made meanwhile shows at the next pull
+    signals: dict[int, dict] = {}
+    for via, ids in _by_connection([p.id for p in stale], reach, conn):
+        signals.update(project_signals(via, ids, listed))
+    when = datetime.now(UTC)
+    for project in stale:
         content = export_project(reach[project.id], project.id, export_timeout)
         export = save_raw(study, conn, project, content, when)
-        saved.append(export)
-        tasks.extend(read_export(export.path))
+        ledger.record(project.id, signals.get(project.id), file_record(export.path, export.sha256))
+        by_project[project.id] = export
+    saved = [by_project[p.id] for p in projects]
+    ledger.forget({p.id for p in projects})
+    ledger.set_users(users)
 
-    schema = None
-    if study.schema_source.is_file():
-        from framestudy.schema import load_schema
-
-        schema = load_schema(study.schema_source)
     project_coder = {p.id: p.coder for p in projects if p.coder != SHARED}
     build = TableBuild(
         users=users,
         project_coder=project_coder if design == "blind" else None,
         include_foreign=include_foreign,
     )
+    inputs = table_inputs(
+        [(e.project.id, e.sha256) for e in saved],
+        build.model_dump(),
+        study.schema_source,
+        __version__,
+    )
+    table_path, sources = study.annotations_csv, sources_path(study.annotations_csv)
+    recorded = None if full else ledger.table_current(inputs, table_path, sources)
+    if recorded is not None:
+        try:
+            report = PullReport.from_dict(recorded)
+        except (TypeError, ValueError):  # a hand-edited ledger: rebuild instead
+            report = None
+        if report is not None:
+            ledger.save()
+            return PullResult(saved, report, table_path, rebuilt=False)
+
+    tasks: list = []
+    for export in saved:
+        tasks.extend(read_export(export.path))
+    schema = None
+    if study.schema_source.is_file():
+        from framestudy.schema import load_schema
+
+        schema = load_schema(study.schema_source)
     table, report = tidy_from_export(tasks, schema=schema, **build.model_dump())
-    path = write_tidy(table, study.annotations_csv, sources=[e.path for e in saved], build=build)
-    return PullResult(saved, table, report, path)
+    del tasks
+    path = write_tidy(table, table_path, sources=[e.path for e in saved], build=build)
+    ledger.set_table(inputs, path, sources, report.to_dict())
+    ledger.save()
+    return PullResult(saved, report, path, rebuilt=True, _table=table)

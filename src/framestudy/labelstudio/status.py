@@ -32,7 +32,7 @@ def coding_status(study: Study, conn: Connection) -> pd.DataFrame:
     A coder's project in an organisation of their own is read through the coder's token
     (:mod:`.organizations`)."""
     conns = coder_connections(study, conn, settings.coders(study))
-    design, coders, projects = study_projects(study, conn, conns)
+    design, coders, projects = study_projects(study, conn, conns=conns)
     emails = users_by_id(conn)
     counts: Counter = Counter()
     for project, via in project_connections(projects, conns, conn):

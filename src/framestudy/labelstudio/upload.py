@@ -368,7 +368,7 @@ def upload(
 
     # a coder's project in an organisation of their own is read through the coder's token
     conns = coder_connections(study, conn, settings.coders(study))
-    design, coders, projects = study_projects(study, conn, conns)
+    design, coders, projects = study_projects(study, conn, conns=conns)
     users = accounts.users_by_id(conn)
     for coder in separated(conns, conn):
         users.update(accounts.users_by_id(conns[coder]))
