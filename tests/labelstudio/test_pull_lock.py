@@ -33,7 +33,7 @@ def slow_pulls(monkeypatch):
     enough that two pulls overlap between reading and rewriting the manifest."""
     calls = iter(range(100))
     monkeypatch.setattr(
-        pull_mod, "study_projects", lambda study, conn, known=None: ("blind", [], [PROJECT])
+        pull_mod, "study_projects", lambda study, conn, known=None, conns=None: ("blind", [], [PROJECT])
     )
     monkeypatch.setattr(pull_mod, "list_projects", lambda conn, ids: {})
     monkeypatch.setattr(

@@ -276,7 +276,9 @@ def test_moving_a_sqlite_study_to_the_team_server_keeps_everything(ls_template, 
     port = server.free_port()
     url = f"http://127.0.0.1:{port}"
     with no_external_env():
-        assert run_cli("server", "start", "--port", str(port), cwd=root).returncode == 0
+        # the shared design keeps its one project in one organisation
+        started = run_cli("server", "start", "--port", str(port), "--one-organization", cwd=root)
+        assert started.returncode == 0, started.stderr
         try:
             for args in (
                 ("coders", "add", *CODERS),

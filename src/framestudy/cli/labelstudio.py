@@ -107,6 +107,15 @@ def server_start(
     host: HostOption = None,
     allow_remote: AllowRemoteOption = False,
     public_url: PublicUrlOption = None,
+    org_per_coder: Annotated[
+        bool | None,
+        typer.Option(
+            "--org-per-coder/--one-organization",
+            help="Blindness enforced (default): every coder signed up from now on gets a "
+            "Label Studio organisation of their own and cannot open the others' projects. "
+            "--one-organization: all in one (the shared design needs it).",
+        ),
+    ] = None,
 ) -> None:
     """Start the study's Label Studio (or reuse it if it is running) and say how to log in.
 
@@ -127,6 +136,7 @@ def server_start(
             host=host,
             public_url=public_url,
             allow_remote=allow_remote,
+            org_per_coder=org_per_coder is not False,
         )
     creds = server.load_admin(st)
     verb = "already running" if info.reused else "started"
@@ -142,6 +152,9 @@ def server_start(
             "--workers": workers is not None and workers != info.workers,
             "--host": host is not None and host != info.host,
             "--public-url": public_url is not None and public_url.rstrip("/") != info.public_url,
+            "--org-per-coder" if org_per_coder else "--one-organization": (
+                org_per_coder is not None and org_per_coder != info.org_per_coder
+            ),
         }
         ignored = [name for name, differs in asked.items() if differs]
         if ignored:
@@ -152,6 +165,7 @@ def server_start(
                 soft_wrap=True,
             )
     _print_reach(info)
+    console.print(server.blindness(st).describe(), highlight=False, soft_wrap=True)
     if creds:
         console.print(
             f"log in as [bold]{creds.email}[/]; the password is in "
@@ -260,8 +274,9 @@ def server_status() -> None:
 
     Example: framestudy server status
     """
-    from framestudy.labelstudio import server
+    import os
 
+    from framestudy.labelstudio import server
 
     st = study()
     state = server.status(st)
@@ -277,6 +292,8 @@ def server_status() -> None:
         )
         console.print(f"server: {state.info.describe()}", highlight=False, soft_wrap=True)
         _print_reach(state.info)
+    if state.running or os.environ.get("LABEL_STUDIO_URL"):
+        console.print(server.blindness(st).describe(), highlight=False, soft_wrap=True)
     if state.admin:
         console.print(
             f"admin {state.admin.email}, password in {_rel(credentials_path(st))}, "

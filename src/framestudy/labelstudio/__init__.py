@@ -12,7 +12,12 @@ One module per job:
                        where the SDK is too slow (``Connection.raw_request``);
 - :mod:`.accounts`     browser-like HTTP flows the SDK has no call for (invite-link sign-up,
                        log-in);
-- :mod:`.coders`       ``coders add``: one Label Studio account per coder;
+- :mod:`.launch_label_studio`  Label Studio started with framestudy's sign-up hook (one
+                       organisation per coder) and an object permission that compares
+                       organisations: blindness enforced on the servers framestudy starts;
+- :mod:`.organizations` which connection (admin's or the coder's own token) acts in each
+                       coder's organisation;
+- :mod:`.coders`       ``coders add``: one Label Studio account per coder (and its token);
 - :mod:`.projects`     the study's projects: find / create / update;
 - :mod:`.remote`       fast listing of a project's tasks and the push ledger (its model);
 - :mod:`.push`         tasks -> projects, idempotently;

@@ -52,6 +52,7 @@ class Connection:
     user_id: int | None = None
     user_email: str | None = None
     token_source: str = ""
+    organization_id: int | None = None  # the token's user's active organisation (whoami)
 
     # -- calls ---------------------------------------------------------------------------
     def call(self, what: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -352,4 +353,6 @@ def connect_to(
             raise UserError(conn.not_label_studio(what))
         conn.user_id = int(me.id)
         conn.user_email = str(getattr(me, "email", None) or "")
+        org = getattr(me, "active_organization", None)
+        conn.organization_id = int(org) if org is not None else None
     return conn

@@ -3,9 +3,13 @@
 Accounts are made through the organisation's invite link (see :mod:`.accounts`), each with a
 random password that framestudy keeps in ``.labelstudio/coders.json`` (git-ignored, mode
 0600) for the researcher to hand over -- it is not printed. The new account is checked by
-logging in with it. An e-mail that already has an account is reused as it is (its password
-is not changed). Every coder is recorded in ``study.yaml`` (e-mail only); running the
-command again changes nothing.
+logging in with it, and the coder's own API token is read in that session and kept in
+``.labelstudio/coder-tokens.json`` (mode 0600, never printed): on a server that gives every
+coder an organisation of their own (:mod:`.launch_label_studio`), work in a coder's
+organisation goes through that token. An e-mail that already has an account is reused as it
+is (its password is not changed; its token is read if framestudy holds its password and not
+yet its token). Every coder is recorded in ``study.yaml`` (e-mail only); running the command
+again changes nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ from framestudy.labelstudio.credentials import (
     coder_passwords_path,
     forget_coder_password,
     load_coder_passwords,
+    load_coder_tokens,
     save_coder_password,
+    save_coder_token,
 )
 from framestudy.study import Study
 
@@ -64,7 +70,10 @@ def add_coders(study: Study, conn: Connection, emails: list[str]) -> list[CoderA
         if normalised not in clean:
             clean.append(normalised)
     existing = set(accounts.users_by_id(conn).values())
+    from framestudy.labelstudio.upload import api_token
+
     stored = load_coder_passwords(study)
+    tokens = load_coder_tokens(study)
     link = None
     results = []
     for email in clean:
@@ -89,6 +98,16 @@ def add_coders(study: Study, conn: Connection, emails: list[str]) -> list[CoderA
                         f"signed up {email}, but Label Studio logged in {me.get('email')}"
                     )
                 account = "created"
+                tokens[email] = api_token(session, conn.url)
+                save_coder_token(study, email, tokens[email])
+        if email in stored and email not in tokens:  # an account made before tokens were kept
+            try:
+                session = accounts.login(conn.url, email, stored[email])
+                tokens[email] = api_token(session, conn.url)
+            except UserError:  # the coder changed the password: their token stays theirs
+                pass
+            else:
+                save_coder_token(study, email, tokens[email])
         recorded = bool(settings.add_coders(study, [email]))  # at once: a later failure keeps it
         results.append(CoderAccount(email, account, recorded, email in stored))
     return results

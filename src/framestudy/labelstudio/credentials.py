@@ -1,7 +1,10 @@
 """Secrets of a study's Label Studio, kept in the git-ignored ``.labelstudio/`` folder.
 
 - ``.labelstudio/credentials.json``: the local server's admin (e-mail, password, API token);
-- ``.labelstudio/coders.json``: the password framestudy gave each coder it signed up.
+- ``.labelstudio/coders.json``: the password framestudy gave each coder it signed up;
+- ``.labelstudio/coder-tokens.json``: each coder's own API token, read when framestudy signed
+  them up (on a server with one organisation per coder, work in a coder's organisation goes
+  through that coder's token: the admin's sees nothing there).
 
 Both are written atomically with mode 0600 (owner only), in a folder of mode 0700. Nothing
 here is ever printed in full: :func:`mask` shows the first and last four characters.
@@ -106,3 +109,21 @@ def forget_coder_password(study: Study, email: str) -> None:
     passwords = load_coder_passwords(study)
     if passwords.pop(email, None) is not None:
         write_private_json(coder_passwords_path(study), dict(sorted(passwords.items())))
+
+
+def coder_tokens_path(study: Study) -> Path:
+    return study.labelstudio_dir / "coder-tokens.json"
+
+
+def load_coder_tokens(study: Study) -> dict[str, str]:
+    """e-mail -> the coder's own API token (empty if none is stored)."""
+    data = read_json(coder_tokens_path(study), "coder token file") or {}
+    return {str(k): str(v) for k, v in data.items()}
+
+
+def save_coder_token(study: Study, email: str, token: str) -> Path:
+    """Record (or replace) one coder's API token in ``.labelstudio/coder-tokens.json``."""
+    private_dir(study)
+    tokens = load_coder_tokens(study)
+    tokens[email] = token
+    return write_private_json(coder_tokens_path(study), dict(sorted(tokens.items())))

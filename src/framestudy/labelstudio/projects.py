@@ -201,12 +201,14 @@ def existing_projects(
     records: list[ProjectRecord],
     titles: dict[str, str],
     known: Mapping[int, str] | None = None,
+    conns: dict[str, Connection] | None = None,
 ) -> list[ProjectRecord]:
     """The study's projects on the server: recorded ones that still exist, else by title.
 
     ``titles``: coder -> expected title. A coder without a project is left out. ``known``:
     id -> title of projects already read from the server (a recorded project found there
-    under its title needs no further request).
+    under its title needs no further request). ``conns``: coder -> the connection that sees
+    the coder's organisation (default ``conn``).
     """
     by_coder = {r.coder: r for r in records}
     out = []
@@ -215,21 +217,29 @@ def existing_projects(
         if known is not None and recorded is not None and known.get(recorded.id) == title:
             out.append(ProjectRecord(coder, recorded.id, title))
             continue
-        project_id = locate(conn, coder, title, recorded)
+        project_id = locate((conns or {}).get(coder, conn), coder, title, recorded)
         if project_id is not None:
             out.append(ProjectRecord(coder, project_id, title))
     return out
 
 
-def study_projects(study: Study, conn: Connection, known: Mapping[int, str] | None = None):
+def study_projects(
+    study: Study,
+    conn: Connection,
+    known: Mapping[int, str] | None = None,
+    conns: dict[str, Connection] | None = None,
+):
     """(design, coders, [ProjectRecord]) of the study on this server; UserError if none.
-    ``known``: as for :func:`existing_projects`."""
+    ``known``, ``conns``: as for :func:`existing_projects` (``conns`` from
+    :func:`framestudy.labelstudio.organizations.coder_connections`)."""
     coders = settings.coders(study)
     chosen = settings.design(study).design or settings.DEFAULT_DESIGN
     name = settings.study_name(study)
     owners = coders if chosen == "blind" else [SHARED]
     titles = {c: project_title(name, c) for c in owners}
-    found = existing_projects(conn, settings.projects(study, conn.url), titles, known)
+    found = existing_projects(
+        conn, settings.projects(study, conn.url), titles, known=known, conns=conns
+    )
     if not found:
         raise UserError(f"no project of this study on {conn.url} -- run `framestudy push` first")
     return chosen, coders, found

@@ -45,6 +45,7 @@ from framestudy.errors import UserError
 from framestudy.labelstudio.accounts import users_by_id
 from framestudy.labelstudio.client import Connection
 from framestudy.labelstudio.credentials import private_dir
+from framestudy.labelstudio.organizations import project_connections
 from framestudy.labelstudio.projects import study_projects
 from framestudy.labelstudio.pull_ledger import (
     PullLedger,
@@ -200,27 +201,52 @@ def pull(
         return _pull(study, conn, include_foreign, full, export_timeout)
 
 
+def _connections(study: Study, conn: Connection):
+    """(coder -> the connection acting in the coder's organisation, the distinct
+    connections: ``conn`` first) -- :mod:`.organizations`."""
+    from framestudy.labelstudio.organizations import coder_connections
+
+    conns = coder_connections(study, conn, settings.coders(study))
+    vias = [conn] + list({id(c): c for c in conns.values() if c is not conn}.values())
+    return conns, vias
+
+
+def _by_connection(ids: list[int], reach: dict, conn: Connection) -> list[tuple]:
+    """[(connection, [project ids it reads])] for ``ids`` (``conn`` for those not in
+    ``reach``)."""
+    groups: dict[int, tuple] = {}
+    for project_id in ids:
+        via = reach.get(project_id, conn)
+        groups.setdefault(id(via), (via, []))[1].append(project_id)
+    return list(groups.values())
+
+
 def _pull(
     study: Study, conn: Connection, include_foreign: bool, full: bool, export_timeout: float
 ) -> PullResult:
     ledger = PullLedger(study, conn.url)
+    # a coder's project in an organisation of their own is read through the coder's token
+    conns, vias = _connections(study, conn)
     # one listing of the recorded projects: they exist under their titles, and their counts
-    listed = list_projects(conn, [r.id for r in settings.projects(study, conn.url)])
+    recorded_ids = [r.id for r in settings.projects(study, conn.url)]
+    listed: dict[int, dict] = {}
+    for via in vias:
+        listed.update(list_projects(via, recorded_ids))
     known = {i: str(row.get("title")) for i, row in listed.items()}
-    design, _coders, projects = study_projects(study, conn, known=known)
+    design, _coders, projects = study_projects(study, conn, known=known, conns=conns)
+    reach = {p.id: via for p, via in project_connections(projects, conns, conn)}
     found = [p.id for p in projects if p.id not in listed]  # found by title, not recorded
-    if found:
-        listed.update(list_projects(conn, found))
+    for via, ids in _by_connection(found, reach, conn):
+        listed.update(list_projects(via, ids))
     users = users_by_id(conn)
+    for via in vias[1:]:
+        users.update(users_by_id(via))
     trust = not full and not ledger.users_removed(users)
     recorded = ledger.recorded_signals()
-    same = (
-        unchanged_projects(
-            conn, {p.id: recorded[p.id] for p in projects if p.id in recorded}, listed
-        )
-        if trust
-        else set()
-    )
+    same: set[int] = set()
+    if trust:
+        for via, ids in _by_connection([p.id for p in projects if p.id in recorded], reach, conn):
+            same |= unchanged_projects(via, {i: recorded[i] for i in ids}, listed)
     # a damaged manifest stops every pull, and only exports it lists are reused
     in_manifest = {(e["project_id"], e["file"]) for e in read_manifest(study.raw_exports_dir)}
     by_project: dict[int, SavedExport] = {}
@@ -235,10 +261,12 @@ def _pull(
             )
     stale = [p for p in projects if p.id not in by_project]
     # read before exporting: a change made meanwhile shows at the next pull
-    signals = project_signals(conn, [p.id for p in stale], listed)
+    signals: dict[int, dict] = {}
+    for via, ids in _by_connection([p.id for p in stale], reach, conn):
+        signals.update(project_signals(via, ids, listed))
     when = datetime.now(UTC)
     for project in stale:
-        content = export_project(conn, project.id, export_timeout)
+        content = export_project(reach[project.id], project.id, export_timeout)
         export = save_raw(study, conn, project, content, when)
         ledger.record(project.id, signals.get(project.id), file_record(export.path, export.sha256))
         by_project[project.id] = export

@@ -41,7 +41,7 @@ from framestudy import settings
 from framestudy.annotations.tidy import REPLACED_AT
 from framestudy.errors import UserError
 from framestudy.io import atomic_write_text, read_input_text
-from framestudy.labelstudio import remote
+from framestudy.labelstudio import organizations, remote
 from framestudy.labelstudio.client import Connection
 from framestudy.labelstudio.projects import EnsuredProject, ProjectSpec, ensure_project
 from framestudy.settings import SHARED, project_title
@@ -552,10 +552,15 @@ def _project_spec(study_name: str, coder: str, inputs: _Inputs, design: str) -> 
 
 
 def _ensure_projects(
-    study: Study, conn: Connection, ledger: remote.Ledger, inputs: _Inputs, design: str
+    study: Study,
+    conn: Connection,
+    ledger: remote.Ledger,
+    inputs: _Inputs,
+    design: str,
+    conns: dict[str, Connection],
 ) -> list[EnsuredProject]:
     """Step 3: create or update every project (recorded in study.yaml at once), before any
-    task is planned or imported."""
+    task is planned or imported; a coder's project in the coder's organisation (``conns``)."""
     recorded = {r.coder: r for r in settings.projects(study, conn.url)}
     for other in recorded:
         if (other == SHARED) != (design == "shared"):
@@ -568,7 +573,8 @@ def _ensure_projects(
     for coder in inputs.coders if design == "blind" else [SHARED]:
         known = recorded.get(coder)
         memo = ledger.settings(known.id) if known else {}
-        result = ensure_project(conn, _project_spec(study_name, coder, inputs, design), known, memo)
+        via = conns.get(coder, conn)
+        result = ensure_project(via, _project_spec(study_name, coder, inputs, design), known, memo)
         settings.save_projects(study, conn.url, [result.record])
         ledger.set_settings(result.record.id, memo)
         ensured.append(result)
@@ -582,6 +588,7 @@ def _plan_projects(
     ensured: list[EnsuredProject],
     design: _Design,
     metas: dict[str, dict[str, str]],
+    conns: dict[str, Connection],
 ) -> list[_Plan]:
     """Step 4: plan every project (its articles in import order) before changing any task."""
     assignment = design.assignment
@@ -593,7 +600,8 @@ def _plan_projects(
             else (assignment.drop_duplicates("article_id"))
         )
         wanted = rows.sort_values(["rank", "article_id"])["article_id"].tolist()
-        plans.append(_plan_project(conn, ledger, result, wanted, metas))
+        via = conns.get(result.record.coder, conn)
+        plans.append(_plan_project(via, ledger, result, wanted, metas))
     return plans
 
 
@@ -633,8 +641,9 @@ def _carry_out(
     metas: dict[str, dict],
     batch_size: int,
     progress: Progress | None,
+    conns: dict[str, Connection],
 ) -> None:
-    """Step 5: per project, change tasks in place, import the missing ones in batches, and
+    """Step 5: per project (through its coder's connection, ``conns``), change tasks in place, import the missing ones in batches, and
     record the project's tasks in the ledger."""
     tasks_by_article = {t["data"]["article_id"]: t for t in tasks}
     total = sum(len(p.missing) for p in plans)
@@ -642,12 +651,13 @@ def _carry_out(
     if progress:
         progress(0, total)
     for plan in plans:
+        conn_of_project = conns.get(plan.push.coder, conn)
         pid = plan.push.project_id
         if plan.delete or plan.update or plan.refuse:
             ledger.forget_tasks(pid)  # tasks change in place: the record must not outlive it
-        _change_tasks(conn, plan, tasks_by_article, metas)
+        _change_tasks(conn_of_project, plan, tasks_by_article, metas)
         for batch in _batches(plan.missing, tasks_by_article, metas, batch_size):
-            for task in _import_batch(conn, pid, batch):
+            for task in _import_batch(conn_of_project, pid, batch):
                 plan.have[task.article_id] = task
             plan.push.imported += len(batch)
             done += len(batch)
@@ -673,13 +683,16 @@ def push(
         raise UserError(f"--batch-size {batch_size} must be at least 1")
     inputs = _read_inputs(study)
     drawn = _draw_design(study, inputs, design, reliability_share, seed)
+    conns = organizations.coder_connections(study, conn, inputs.coders)
+    if drawn.name == "shared":
+        organizations.require_one_organization(conns, conn)
     ledger = remote.Ledger(study, conn.url)
-    ensured = _ensure_projects(study, conn, ledger, inputs, drawn.name)
+    ensured = _ensure_projects(study, conn, ledger, inputs, drawn.name, conns)
     metas = {t["data"]["article_id"]: task_meta(t["data"]) for t in inputs.tasks}
-    plans = _plan_projects(conn, ledger, ensured, drawn, metas)
+    plans = _plan_projects(conn, ledger, ensured, drawn, metas, conns)
     if any(p.refuse for p in plans) and not force:
         raise _refusal(plans)
-    _carry_out(conn, ledger, plans, inputs.tasks, metas, batch_size, progress)
+    _carry_out(conn, ledger, plans, inputs.tasks, metas, batch_size, progress, conns)
     return PushResult(
         design=drawn.name,
         reliability_share=drawn.share,

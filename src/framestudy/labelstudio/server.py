@@ -53,6 +53,11 @@ HOST = "127.0.0.1"
 START_TIMEOUT = 240.0  # a first start runs all migrations: ~25 s on 2 cores, more under load
 
 # Environment names Label Studio would pick up from a user's shell by accident.
+# The module that starts Label Studio with framestudy's sign-up hook (one organisation per
+# coder); its name contains "label_studio", which is how `stop` recognises the server.
+LAUNCHER = "framestudy.labelstudio.launch_label_studio"
+PER_CODER, ONE = "per coder", "one"  # server.json "organizations": how sign-ups are placed
+
 _STRAY = ("USERNAME", "PASSWORD", "USER_TOKEN", "HOST", "PORT", "DJANGO_DB")
 _PREFIXES = ("LABEL_STUDIO_", "HEARTEX_", "")
 
@@ -74,6 +79,7 @@ class ServerInfo:
     host: str = HOST
     public_url: str | None = None
     postgres_port: int | None = None
+    org_per_coder: bool = False  # started with the sign-up hook (:mod:`.launch_label_studio`)
 
     @property
     def team(self) -> bool:
@@ -311,6 +317,7 @@ def _info(study: Study, state: dict, reused: bool) -> ServerInfo:
         host=str(state.get("host") or HOST),
         public_url=state.get("public_url") or None,
         postgres_port=int(state["postgres_port"]) if state.get("postgres_port") else None,
+        org_per_coder=state.get("organizations") == PER_CODER,
     )
 
 
@@ -367,6 +374,7 @@ def start(
     host: str | None = None,
     public_url: str | None = None,
     allow_remote: bool = False,
+    org_per_coder: bool = False,
 ) -> ServerInfo:
     """Start the study's Label Studio, or reuse it if it is already running.
 
@@ -375,6 +383,9 @@ def start(
     study). ``host``: listen on this address too (team server only; a non-loopback address
     needs ``allow_remote``). ``public_url``: the address coders open (behind a proxy),
     used in what ``coders add`` prints and trusted for Label Studio's CSRF check.
+    ``org_per_coder``: start Label Studio through :mod:`.launch_label_studio`, whose sign-up
+    hook gives every coder signed up from now on an organisation of their own (blindness
+    enforced; see :func:`blindness`).
 
     Returns when the server answers the admin's whoami. Raises :class:`UserError` if the
     server extra is missing, the port is busy, or the server does not come up.
@@ -428,7 +439,13 @@ def start(
         )
     if use_team:
         state = team_server.start(
-            study, port=port, timeout=timeout, workers=workers, host=host, public_url=public_url
+            study,
+            port=port,
+            timeout=timeout,
+            workers=workers,
+            host=host,
+            public_url=public_url,
+            org_per_coder=org_per_coder,
         )
         return _info(study, state, reused=False)
 
@@ -448,7 +465,7 @@ def start(
     args = [
         sys.executable,
         "-m",
-        "label_studio.server",
+        LAUNCHER if org_per_coder else "label_studio.server",
         "start",
         "--no-browser",
         "--internal-host",
@@ -478,6 +495,7 @@ def start(
         "public_url": public_url,
         "label_studio": version,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "organizations": PER_CODER if org_per_coder else ONE,
     }
     atomic_write_json(state_path(study), state)
     try:
@@ -581,3 +599,75 @@ def local_connection_details(study: Study) -> tuple[str, str] | None:
     if not state or not creds or not _is_our_server(int(state.get("pid", 0)), study):
         return None
     return state["url"], creds.token
+
+
+@dataclass(frozen=True)
+class Blindness:
+    """Whether Label Studio itself keeps each coder out of the others' projects."""
+
+    enforced: bool
+    why: str
+
+    def describe(self) -> str:
+        return f"blindness: {'enforced' if self.enforced else 'by convention'} ({self.why})"
+
+
+def _active_organization(url: str, token: str) -> int | None:
+    try:
+        response = requests.get(
+            f"{url}/api/current-user/whoami",
+            headers={"Authorization": f"Token {token}"},
+            timeout=10.0,
+        )
+    except requests.RequestException:
+        return None
+    if response.status_code != 200:
+        return None
+    org = response.json().get("active_organization")
+    return int(org) if org is not None else None
+
+
+def blindness(study: Study) -> Blindness:
+    """Enforced only on a server framestudy started with its sign-up hook (``server.json``
+    says ``organizations: per coder``) where every coder of ``study.yaml`` has a stored token
+    whose user works in an organisation of their own (not the admin's, not another coder's).
+    Otherwise by convention, with the reason: an external server (``LABEL_STUDIO_URL``), a
+    server started without the hook, or coders added before it (one shared organisation)."""
+    import os as _os
+
+    from framestudy import settings
+    from framestudy.labelstudio.credentials import load_coder_tokens
+
+    if _os.environ.get("LABEL_STUDIO_URL", "").strip():
+        return Blindness(
+            False,
+            "LABEL_STUDIO_URL: a server framestudy did not start, whose organisation's "
+            "members may open every project of it",
+        )
+    state = _read_state(study)
+    creds = load_admin(study)
+    if not state or not creds or not _is_our_server(int(state.get("pid", 0)), study):
+        return Blindness(False, "the study's server is not running")
+    if state.get("organizations") != PER_CODER:
+        return Blindness(
+            False,
+            "the server was started without one organisation per coder: every coder may "
+            "open every project -- restart it: framestudy server stop; framestudy server start",
+        )
+    url = state["url"]
+    seen = {_active_organization(url, creds.token): "the admin"}
+    tokens = load_coder_tokens(study)
+    for coder in settings.coders(study):
+        if coder not in tokens:
+            return Blindness(
+                False, f"framestudy holds no API token of {coder} (added before this server)"
+            )
+        org = _active_organization(url, tokens[coder])
+        if org is None:
+            return Blindness(False, f"the stored API token of {coder} is not accepted")
+        if org in seen:
+            return Blindness(
+                False, f"{coder} shares an organisation with {seen[org]} (added before the hook)"
+            )
+        seen[org] = coder
+    return Blindness(True, "one Label Studio organisation per coder")

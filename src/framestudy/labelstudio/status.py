@@ -13,9 +13,11 @@ from collections import Counter
 
 import pandas as pd
 
+from framestudy import settings
 from framestudy.labelstudio import remote
 from framestudy.labelstudio.accounts import users_by_id
 from framestudy.labelstudio.client import Connection
+from framestudy.labelstudio.organizations import coder_connections, project_connections
 from framestudy.labelstudio.projects import study_projects
 from framestudy.settings import SHARED
 from framestudy.study import Study
@@ -25,14 +27,20 @@ _INCLUDE = "id,meta,annotations.completed_by,annotations.was_cancelled"
 
 
 def coding_status(study: Study, conn: Connection) -> pd.DataFrame:
-    """One row per (coder, outlet): tasks, done, skipped, remaining, foreign."""
-    design, coders, projects = study_projects(study, conn)
+    """One row per (coder, outlet): tasks, done, skipped, remaining, foreign.
+
+    A coder's project in an organisation of their own is read through the coder's token
+    (:mod:`.organizations`)."""
+    conns = coder_connections(study, conn, settings.coders(study))
+    design, coders, projects = study_projects(study, conn, conns=conns)
     emails = users_by_id(conn)
     counts: Counter = Counter()
-    for project in projects:
+    for project, via in project_connections(projects, conns, conn):
+        if via is not conn:
+            emails.update(users_by_id(via))
         members = [project.coder] if project.coder != SHARED else coders
         for task in remote.iterate_tasks(
-            conn, project.id, _INCLUDE, extra={"fields": "all", "expand": "annotations"}
+            via, project.id, _INCLUDE, extra={"fields": "all", "expand": "annotations"}
         ):
             meta = task.get("meta") or {}
             outlet = str(meta.get("outlet") or "unknown") if isinstance(meta, dict) else "unknown"

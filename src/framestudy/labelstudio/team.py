@@ -266,6 +266,7 @@ def start(
     workers: int | None = None,
     host: str = server.HOST,
     public_url: str | None = None,
+    org_per_coder: bool = False,
 ) -> dict:
     """Start the team server (creating its cluster on the first start); return the state
     recorded in ``server.json``. The caller (:func:`server.start`) has checked the port,
@@ -330,7 +331,7 @@ def start(
         "--preload",
         "--no-control-socket",  # gunicorn >= 27 would otherwise create ~/.gunicorn/
         *(item for address in bind for item in ("--bind", address)),
-        "core.wsgi:application",
+        f"{server.LAUNCHER}:application" if org_per_coder else "core.wsgi:application",
     ]
     log = server.log_path(study)
     with open(log, "ab") as out:
@@ -360,6 +361,7 @@ def start(
         "database": postgres.version(),
         "label_studio": version,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "organizations": server.PER_CODER if org_per_coder else server.ONE,
     }
     atomic_write_json(server.state_path(study), state)
     try:
@@ -507,4 +509,6 @@ def migrate_to_team(
         host=host,
         public_url=public_url,
         allow_remote=allow_remote,
+        # as the server it replaces: coders keep their organisations either way
+        org_per_coder=state.get("organizations") == server.PER_CODER,
     )

@@ -363,8 +363,16 @@ def upload(
     login: Callable[[Study, Connection, str], Connection] = coder_connection,
 ) -> UploadResult:
     """Put ``pending`` annotations on the study's server (see the module doc)."""
-    design, coders, projects = study_projects(study, conn)
-    ids_by_email = {email: uid for uid, email in accounts.users_by_id(conn).items()}
+    from framestudy import settings
+    from framestudy.labelstudio.organizations import coder_connections, separated
+
+    # a coder's project in an organisation of their own is read through the coder's token
+    conns = coder_connections(study, conn, settings.coders(study))
+    design, coders, projects = study_projects(study, conn, conns=conns)
+    users = accounts.users_by_id(conn)
+    for coder in separated(conns, conn):
+        users.update(accounts.users_by_id(conns[coder]))
+    ids_by_email = {email: uid for uid, email in users.items()}
     by_coder = {p.coder: p for p in projects if p.coder != SHARED}
     shared = next((p for p in projects if p.coder == SHARED), None)
     tasks_of: dict[int, dict[str, _RemoteTask]] = {}
@@ -372,8 +380,9 @@ def upload(
     outcomes: list[Outcome] = []
     total = len(pending)
     for done, item in enumerate(pending, start=1):
+        via = conns.get(item.coder, conn) if design == "blind" else conn
         outcomes.append(
-            _one(study, conn, item, design, coders, by_coder, shared, ids_by_email, tasks_of,
+            _one(study, via, item, design, coders, by_coder, shared, ids_by_email, tasks_of,
                  logins, login)
         )
         if progress is not None:
