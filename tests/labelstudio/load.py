@@ -103,7 +103,13 @@ def kill_server(study: Study, info: server.ServerInfo, backend: str) -> None:
     os.killpg(info.pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(info.pid, 0)  # our child: reap it, so `server start` sees it gone
-    while Path(f"/proc/{info.pid}").exists() and not _zombie(info.pid):
+    # SIGKILL is delivered asynchronously: gunicorn's workers (reparented when the master
+    # dies first) can hold the listening socket a moment longer, and `server start` would
+    # then find the port in use. Wait until no live process is left in the group.
+    deadline = time.monotonic() + 30.0
+    while _group_alive(info.pid):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"process group {info.pid} still alive 30 s after SIGKILL")
         time.sleep(0.05)
     if backend == "postgresql":
         from framestudy.labelstudio import postgres
@@ -118,6 +124,19 @@ def _check_outside(study: Study, group: int) -> None:
     pid = postgres.postmaster_pid(study)
     assert pid is not None and postgres.postmaster_is_ours(pid, study), "no database running"
     assert os.getpgid(pid) != group, f"the postmaster {pid} is in Label Studio's group {group}"
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a process of ``group`` is still alive (zombies do not count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rfind(")") + 1 :].split()  # state, ppid, pgrp, ...
+        if len(fields) > 2 and fields[2] == str(group) and fields[0] != "Z":
+            return True
+    return False
 
 
 def _zombie(pid: int) -> bool:
