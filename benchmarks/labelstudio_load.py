@@ -22,9 +22,12 @@ fresh server, ~30 s more)::
 
     .venv/bin/python benchmarks/labelstudio_load.py --backend sqlite --design shared
     .venv/bin/python benchmarks/labelstudio_load.py --backend sqlite --design blind --crash
+    .venv/bin/python benchmarks/labelstudio_load.py --backend postgresql --design shared
+    .venv/bin/python benchmarks/labelstudio_load.py --backend postgresql --design blind --crash
 
-``--backend postgresql`` is the hook for the team server: it is refused until the team
-server is merged (``tests/labelstudio/load.py``, ``start_server``).
+``--backend postgresql`` is the team server (PostgreSQL + gunicorn with
+``load.TEAM_WORKERS`` workers) from a copy of the suite's team template (else a fresh
+cluster, ~2-3 min more); the crash kills gunicorn's process group, not the database.
 """
 
 from __future__ import annotations
@@ -48,17 +51,20 @@ from framestudy.labelstudio.client import connect  # noqa: E402
 from framestudy.labelstudio.pull import pull  # noqa: E402
 from framestudy.labelstudio.server import label_studio_version  # noqa: E402
 
-#: backends this benchmark can run now; HOOK(postgresql): add "postgresql" when the team
-#: server lands and load.start_server knows it
-ENABLED = ("sqlite",)
+#: backends this benchmark can run (load.start_server knows both)
+ENABLED = ("sqlite", "postgresql")
 
 
-def _template() -> Path | None:
-    """The test suite's cached, migrated template (either cache location), if any."""
+def _template(backend: str) -> Path | None:
+    """The test suite's cached, migrated template of ``backend`` (either cache location:
+    pytest's cache, or TMPDIR under ``-p no:cacheprovider``), if any."""
     version = label_studio_version()
+    team = backend == "postgresql"
+    kind = "labelstudio-team-template" if team else "labelstudio-template"
+    prefix = "framestudy-ls-team-template" if team else "framestudy-ls-template"
     for base in (
-        ROOT / ".pytest_cache" / "d" / f"labelstudio-template-{version}",
-        Path(os.environ.get("TMPDIR", "/tmp")) / f"framestudy-ls-template-{version}",
+        ROOT / ".pytest_cache" / "d" / f"{kind}-{version}",
+        Path(os.environ.get("TMPDIR", "/tmp")) / f"{prefix}-{version}",
     ):
         if (base / "template" / ".labelstudio" / "credentials.json").is_file():
             return base / "template"
@@ -89,8 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="where to record the figures")
     args = parser.parse_args(argv)
     if args.backend not in ENABLED:
-        print(f"--backend {args.backend}: not available yet (the team server is not merged; "
-              "see HOOK(postgresql) in tests/labelstudio/load.py)", file=sys.stderr)
+        print(f"--backend {args.backend}: not available", file=sys.stderr)
         return 2
     if args.coders < 1 or args.rounds < 1:
         parser.error("--coders and --rounds must be at least 1")
@@ -98,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     share = 0.25
     needed = args.rounds + (2 if args.crash else 0)
     articles = _articles(args.design, args.coders, needed, share)
-    template = _template()
+    template = _template(args.backend)
     record: dict = {
         "backend": args.backend,
         "design": args.design,

@@ -18,8 +18,9 @@ Every annotation's result encodes (coder, article, version), so what a pull brin
 be checked by content as well as by annotation id and key: :func:`check_export`.
 
 Only 127.0.0.1; bounded by the number of rounds (every request is counted) and by a
-deadline. The server backend is a parameter: ``sqlite`` (the embedded server) now;
-``postgresql`` is the hook for the team server (see :func:`start_server`).
+deadline. The server backend is a parameter: ``sqlite`` (the embedded server: SQLite and
+Django's development server) or ``postgresql`` (the team server: PostgreSQL and gunicorn,
+from a copy of the suite's team template); see :func:`start_server`.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ from framestudy.study import Study
 REPO = Path(__file__).resolve().parents[2]
 BACKENDS = ("sqlite", "postgresql")
 HOST = "127.0.0.1"
+TEAM_WORKERS = 4  # gunicorn workers of the team server (its default on 2 cores)
 TIMEOUT = 60.0  # seconds per request
 
 # Values of the bundled schema (schemas/framing.yaml) the results are made of.
@@ -73,25 +75,68 @@ MAX_VERSIONS = 42  # results repeat after 42 versions (lcm of 6, 7 x 6 and 3): t
 
 
 def start_server(study: Study, backend: str, port: int) -> server.ServerInfo:
-    """Start (or restart) the study's server on ``backend`` (127.0.0.1:``port``)."""
+    """Start (or restart) the study's server on ``backend`` (127.0.0.1:``port``).
+
+    ``postgresql``: the team server (PostgreSQL + gunicorn with :data:`TEAM_WORKERS`
+    workers). After :func:`kill_server` its database cluster is still running:
+    :func:`server.start` finds the dead gunicorn's stale record, drops it, and the team
+    start reuses the running cluster (``postgres.start`` reads its ``postmaster.pid``).
+    """
     if backend == "sqlite":
-        return server.start(study, port=port)
-    # HOOK(postgresql): when the team server (branch `team`) lands, start it here on the
-    # same study and port, e.g. `server.start(study, port=port, team=True)` (its API), with
-    # the PostgreSQL cluster inside .labelstudio/. Then enable the "postgresql" parameter
-    # in test_load.py and the --backend choice in benchmarks/labelstudio_load.py.
-    raise NotImplementedError(f"backend {backend!r}: the team server is not merged yet")
+        return server.start(study, port=port, team=False)
+    if backend == "postgresql":
+        return server.start(study, port=port, team=True, workers=TEAM_WORKERS)
+    raise ValueError(f"backend {backend!r}: one of {', '.join(BACKENDS)}")
 
 
 def kill_server(study: Study, info: server.ServerInfo, backend: str) -> None:
-    """SIGKILL the Label Studio process group (no clean shutdown), as a crash would."""
-    # HOOK(postgresql): kill the Label Studio workers (and their master) only -- the
-    # database cluster stays up, as it would when the web server crashes.
+    """SIGKILL the Label Studio process group (no clean shutdown), as a crash would.
+
+    The group is the one ``server start`` made (``start_new_session``): Django's server
+    (SQLite), or gunicorn's master and its workers (PostgreSQL). The PostgreSQL cluster is
+    not in it -- ``pg_ctl`` runs from the caller (through ``unshare --user`` as root) and
+    the postmaster leaves for a session of its own -- so the database stays up, as it would
+    when the web server crashes; :func:`_check_outside` makes sure before the kill.
+    """
+    if backend == "postgresql":
+        _check_outside(study, info.pid)
     os.killpg(info.pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(info.pid, 0)  # our child: reap it, so `server start` sees it gone
-    while Path(f"/proc/{info.pid}").exists() and not _zombie(info.pid):
+    # SIGKILL is delivered asynchronously: gunicorn's workers (reparented when the master
+    # dies first) can hold the listening socket a moment longer, and `server start` would
+    # then find the port in use. Wait until no live process is left in the group.
+    deadline = time.monotonic() + 30.0
+    while _group_alive(info.pid):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"process group {info.pid} still alive 30 s after SIGKILL")
         time.sleep(0.05)
+    if backend == "postgresql":
+        from framestudy.labelstudio import postgres
+
+        assert postgres.running_port(study) is not None, "the database died with the server"
+
+
+def _check_outside(study: Study, group: int) -> None:
+    """Fail (rather than kill the database too) if the postmaster is in ``group``."""
+    from framestudy.labelstudio import postgres
+
+    pid = postgres.postmaster_pid(study)
+    assert pid is not None and postgres.postmaster_is_ours(pid, study), "no database running"
+    assert os.getpgid(pid) != group, f"the postmaster {pid} is in Label Studio's group {group}"
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a process of ``group`` is still alive (zombies do not count)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        fields = text[text.rfind(")") + 1 :].split()  # state, ppid, pgrp, ...
+        if len(fields) > 2 and fields[2] == str(group) and fields[0] != "Z":
+            return True
+    return False
 
 
 def _zombie(pid: int) -> bool:
@@ -103,7 +148,8 @@ def _zombie(pid: int) -> bool:
 
 
 def stop_server(study: Study, backend: str) -> None:
-    server.stop(study)  # HOOK(postgresql): `server stop` stops both
+    """``server stop``: Label Studio, and for ``postgresql`` its database cluster too."""
+    server.stop(study)
 
 
 # -- the study -------------------------------------------------------------------------------

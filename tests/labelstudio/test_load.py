@@ -7,8 +7,10 @@ one test kills it), 20 coders made by ``coders add``'s library function, the sha
 thread with their own token. Bounded: ``ROUNDS`` rounds of at most four requests per coder,
 one pull in the middle, a deadline on every phase; 127.0.0.1 only.
 
-The backend is the fixture's parameter: ``sqlite`` (the embedded server) runs now;
-``postgresql`` is skipped until the team server is merged (``load.start_server``, the hook).
+The backend is the fixture's parameter: ``sqlite`` (the embedded server, from the suite's
+SQLite template) and ``postgresql`` (the team server: PostgreSQL + gunicorn with
+``load.TEAM_WORKERS`` workers, from the suite's team template; the crash kills gunicorn's
+process group only, the database stays up, as in a real crash of the web server).
 Figures and errors of each run: ``build/labelstudio-load/test-<backend>-*.json``.
 """
 
@@ -31,28 +33,19 @@ ARTICLES = 8
 DESIGN = "shared"
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        "sqlite",
-        pytest.param(
-            "postgresql",
-            marks=pytest.mark.skip(
-                reason="HOOK(postgresql): enable when the team server lands "
-                "(tests/labelstudio/load.py: start_server, kill_server, stop_server)"
-            ),
-        ),
-    ],
-)
-def team(request, ls_template, tmp_path_factory):
+@pytest.fixture(scope="module", params=load.BACKENDS)
+def team(request, tmp_path_factory):
     backend = request.param
+    # the migrated template of that backend: SQLite, or a stopped PostgreSQL cluster
+    template = request.getfixturevalue("ls_team_template" if backend == "postgresql"
+                                       else "ls_template")
     setup = load.prepare(
         tmp_path_factory.mktemp(f"load-{backend}") / "study",
         backend=backend,
         n_coders=N_CODERS,
         n_articles=ARTICLES,
         design=DESIGN,
-        template=ls_template,  # HOOK(postgresql): a migrated PostgreSQL template instead
+        template=template,
     )
     with load.running(setup):
         yield setup
