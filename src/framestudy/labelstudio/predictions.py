@@ -1,0 +1,161 @@
+"""Model suggestions into the study's Label Studio projects, as predictions
+(pre-annotations), without duplicates.
+
+Label Studio keeps a model's answers for a task as a *prediction*, tagged with a
+``model_version``; the labeling screen shows the predictions of the project's chosen
+``model_version`` as a pre-filled annotation that the coder corrects and submits
+(Label Studio docs, "Import pre-annotated data"; the project setting "Use predictions to
+pre-label tasks" is ``show_collab_predictions``). :func:`push_predictions`:
+
+1. lists each of the study's projects' tasks (id, article, how many annotations:
+   :func:`framestudy.labelstudio.remote.list_tasks`) and the predictions already there
+   (``predictions.list``);
+2. picks the tasks nobody has annotated or skipped yet, whose article has a suggestion,
+   and that hold no prediction of this ``model_version`` -- a task that has one is
+   **skipped**, never given a second (a later model, with another version, adds its own);
+3. imports the new predictions in batches (``projects.import_predictions``, one request
+   per batch, not retried blindly: a batch that failed is found missing by the next push);
+4. makes the model version the project's pre-annotation (``projects.update`` with
+   ``model_version`` and ``show_collab_predictions``).
+
+All calls are label-studio-sdk's public ones, through
+:meth:`framestudy.labelstudio.client.Connection.call` (one-line errors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from framestudy.labelstudio import remote
+from framestudy.labelstudio.client import Connection
+from framestudy.labelstudio.projects import study_projects
+from framestudy.study import Study
+
+BATCH_SIZE = 2000  # predictions per import request
+
+Progress = Callable[[int, int], None]  # (predictions imported so far, to import)
+
+
+@dataclass
+class ProjectPredictions:
+    """What the push did in one project."""
+
+    coder: str
+    project_id: int
+    title: str
+    tasks: int = 0
+    annotated: int = 0  # tasks with an annotation or a skip: not given a suggestion
+    held_back: int = 0  # tasks of articles kept free of suggestions (reliability sample)
+    no_suggestion: int = 0  # articles for which the model has no answer
+    existing: int = 0  # tasks that already hold a prediction of this model version
+    pushed: int = 0
+
+
+@dataclass
+class PredictionPush:
+    """The result: the model version, per project what happened, and the tasks given a
+    prediction now (``article_id, coder, project_id, task_id``)."""
+
+    model_version: str
+    projects: list[ProjectPredictions]
+    pushed: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def n_pushed(self) -> int:
+        return sum(p.pushed for p in self.projects)
+
+    @property
+    def n_existing(self) -> int:
+        return sum(p.existing for p in self.projects)
+
+
+def versions_by_task(conn: Connection, project_id: int) -> dict[int, set[str]]:
+    """The model versions of the predictions each task of the project holds."""
+    items = conn.call_json(
+        f"listing the predictions of project {project_id}",
+        conn.sdk.predictions.with_raw_response.list,
+        project=project_id,
+    ) or []
+    out: dict[int, set[str]] = {}
+    for item in items:
+        task = item.get("task")
+        if task is not None:
+            out.setdefault(int(task), set()).add(str(item.get("model_version") or ""))
+    return out
+
+
+def push_predictions(
+    study: Study,
+    conn: Connection,
+    results: Mapping[str, tuple[list[dict], float | None]],
+    model_version: str,
+    *,
+    hold_back: frozenset[str] | set[str] = frozenset(),
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+) -> PredictionPush:
+    """Push the suggestions ``results`` (``{article_id: (result list, score)}``) as
+    predictions of ``model_version`` to the not yet annotated tasks of the study's
+    projects (see the module docstring); ``hold_back``: articles that get none (the
+    reliability sample, so that coders' agreement stays independent of the model)."""
+    _, _, records = study_projects(study, conn)
+    plans = []
+    for record in records:
+        outcome = ProjectPredictions(record.coder, record.id, record.title)
+        tasks = remote.list_tasks(conn, record.id)
+        versions = versions_by_task(conn, record.id)
+        todo = []
+        outcome.tasks = len(tasks)
+        for task in tasks:
+            if task.annotations:
+                outcome.annotated += 1
+            elif task.article_id in hold_back:
+                outcome.held_back += 1
+            elif task.article_id not in results or not results[task.article_id][0]:
+                outcome.no_suggestion += 1
+            elif model_version in versions.get(task.id, ()):
+                outcome.existing += 1
+            else:
+                todo.append(task)
+        plans.append((outcome, todo, bool(outcome.existing)))
+    total = sum(len(todo) for _, todo, _ in plans)
+    done = 0
+    if progress:
+        progress(0, total)
+    pushed = []
+    for outcome, todo, had_version in plans:
+        pid = outcome.project_id
+        for first in range(0, len(todo), max(batch_size, 1)):
+            batch = todo[first:first + max(batch_size, 1)]
+            request = []
+            for task in batch:
+                result, score = results[task.article_id]
+                item = {"task": task.id, "result": result, "model_version": model_version}
+                if score is not None:
+                    item["score"] = score
+                request.append(item)
+            conn.call(
+                f"importing {len(request)} predictions into project {pid}",
+                conn.sdk.projects.import_predictions,
+                id=pid,
+                request=request,
+                request_options={"max_retries": 0},
+            )
+            outcome.pushed += len(batch)
+            pushed += [(t.article_id, outcome.coder, pid, t.id) for t in batch]
+            done += len(batch)
+            if progress:
+                progress(done, total)
+        if outcome.pushed or had_version:
+            conn.call(
+                f"making {model_version} the pre-annotation of project {pid}",
+                conn.sdk.projects.update,
+                id=pid,
+                model_version=model_version,
+                show_collab_predictions=True,
+            )
+    frame = pd.DataFrame(pushed, columns=["article_id", "coder", "project_id", "task_id"])
+    return PredictionPush(model_version, [p for p, _, _ in plans], frame)
