@@ -118,14 +118,19 @@ def push(
     from framestudy.model.run import run_push
 
     paths = study()
-    conn = client.connect(paths)
+    connected = []
+
+    def connect():
+        connected.append(client.connect(paths))
+        return connected[0]
+
     with Progress(TextColumn("importing predictions"), BarColumn(), MofNCompleteColumn(),
                   console=err_console, transient=True) as bar:
         job = bar.add_task("import", total=None)
-        done = run_push(paths, conn, include_reliability=include_reliability,
+        done = run_push(paths, connect, include_reliability=include_reliability,
                         batch_size=batch_size,
                         progress=lambda n, total: bar.update(job, completed=n, total=total))
-    table = Table(title=f"model push ({done.push.model_version}) -> {conn.url}",
+    table = Table(title=f"model push ({done.push.model_version}) -> {connected[0].url}",
                   title_justify="left")
     for col in ("project", "tasks", "pushed", "already there", "annotated", "held back",
                 "no answer"):

@@ -134,21 +134,26 @@ class Pushed:
     files: list[Path]
 
 
-def run_push(paths: Study, conn: Connection, *, include_reliability: bool = False,
-             batch_size: int | None = None,
+def load_saved(paths: Study) -> dict[str, Any]:
+    """The study's saved model, refused if it was trained under another schema."""
+    folder = store.models_dir(paths.root)
+    return store.load_model(folder / store.MODEL_FILE, str(_schema(paths).hash))
+
+
+def run_push(paths: Study, connect: Callable[[], Connection], *,
+             include_reliability: bool = False, batch_size: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> Pushed:
     """Suggestions of the saved model for the study's articles nobody has coded yet, into
     its Label Studio projects (:func:`framestudy.labelstudio.predictions.push_predictions`);
     records them in ``models/predictions.csv`` (what was suggested per article and model
-    version) and ``models/pushed.csv`` (which coder's task got it)."""
-
+    version) and ``models/pushed.csv`` (which coder's task got it). The model is loaded
+    (and a schema mismatch refused) before ``connect()`` is called."""
     from framestudy.labelstudio.predictions import BATCH_SIZE, push_predictions
     from framestudy.model.predictions import label_studio_result, predict
     from framestudy.schema.registry_file import read_registry
 
-    schema = _schema(paths)
     folder = store.models_dir(paths.root)
-    saved = store.load_model(folder / store.MODEL_FILE, str(schema.hash))
+    saved = load_saved(paths)
     version = saved["meta"]["model_version"]
     registry = read_registry(paths.registry)
     texts = _texts(paths)
@@ -162,6 +167,7 @@ def run_push(paths: Study, conn: Connection, *, include_reliability: bool = Fals
     results = {}
     for article_id, rows in suggestions.groupby("article_id", sort=False):
         results[str(article_id)] = label_studio_result(rows, texts[str(article_id)], span_name)
+    conn = connect()
     done = push_predictions(paths, conn, results, version, hold_back=hold_back,
                             batch_size=batch_size or BATCH_SIZE, progress=progress)
     pushed_articles = set(done.pushed["article_id"])
