@@ -31,6 +31,7 @@ Every function here is pure: tables in, rows out, randomness only from ``seed``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -109,7 +110,8 @@ def f1_scores(gold: Sequence[str], model: Sequence[str], classes: Sequence[str] 
     """Per-class F1 of ``model`` with ``gold`` as the truth, and its bootstrap interval.
 
     F1_c = 2 TP_c / (2 TP_c + FP_c + FN_c) (NaN when the class occurs in neither);
-    ``classes`` default: every value of either, sorted. The interval is the percentile
+    ``classes`` default: every value of either, sorted (a value not listed counts as a
+    wrong answer for the listed classes). The interval is the percentile
     interval of ``n_boot`` units-bootstrap replicates, each a multinomial draw of the
     confusion table (see the module docstring). Returns one row per class: ``class``,
     ``f1``, ``ci_low``, ``ci_high``, ``support`` (units whose gold value is the class).
@@ -120,26 +122,27 @@ def f1_scores(gold: Sequence[str], model: Sequence[str], classes: Sequence[str] 
         classes = sorted(set(gold) | set(model))
     classes = list(classes)
     index = {c: i for i, c in enumerate(classes)}
-    k = len(classes)
-    g = np.array([index[v] for v in gold], dtype=np.int64)
-    m = np.array([index[v] for v in model], dtype=np.int64)
+    k = len(classes) + 1  # the last: any value not listed (an error for every listed class)
+    g = np.array([index.get(v, k - 1) for v in gold], dtype=np.int64)
+    m = np.array([index.get(v, k - 1) for v in model], dtype=np.int64)
     table = np.bincount(g * k + m, minlength=k * k).reshape(k, k)
-    f1 = _f1(table[None])[0]
-    low = high = np.full(k, np.nan)
+    f1 = _f1(table[None])[0][:-1]
+    low = high = np.full(len(classes), np.nan)
     n = int(table.sum())
     if n_boot > 0 and n > 0:
         rng = np.random.default_rng(seed)
         draws = rng.multinomial(n, table.ravel() / n, size=n_boot).reshape(n_boot, k, k)
-        replicates = _f1(draws)
+        replicates = _f1(draws)[:, :-1]
         tail = (1 - confidence) / 2
-        with np.errstate(all="ignore"):
-            low = np.nanquantile(replicates, tail, axis=0) if n_boot else low
-            high = np.nanquantile(replicates, 1 - tail, axis=0) if n_boot else high
+        with warnings.catch_warnings():  # a class absent from every replicate: NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            low = np.nanquantile(replicates, tail, axis=0)
+            high = np.nanquantile(replicates, 1 - tail, axis=0)
         undefined = np.isnan(f1)
         low = np.where(undefined, np.nan, low)
         high = np.where(undefined, np.nan, high)
     return pd.DataFrame({"class": classes, "f1": f1, "ci_low": low, "ci_high": high,
-                         "support": table.sum(axis=1)})
+                         "support": table.sum(axis=1)[:-1]})
 
 
 def _f1(tables: np.ndarray) -> np.ndarray:
