@@ -75,6 +75,13 @@ def test_predictions_reach_uncoded_tasks_once_with_the_model_version(
         "from_name": "relevant", "to_name": "text", "type": "choices",
         "value": {"choices": ["yes"]}}], lead_time=3.0)
 
+    # another model's prediction, whose version contains this one's: not this model's
+    other = next(t for t in tasks if t.article_id not in reliability and t.id != coded.id)
+    conn.sdk.projects.import_predictions(id=first.id, request=[{
+        "task": other.id, "model_version": version + "-older", "result": [{
+            "from_name": "relevant", "to_name": "text", "type": "choices",
+            "value": {"choices": ["no"]}}]}])
+
     done = run_push(study, lambda: conn)
     assert done.push.model_version == version
     total_tasks = sum(p.tasks for p in done.push.projects)
@@ -88,6 +95,11 @@ def test_predictions_reach_uncoded_tasks_once_with_the_model_version(
     seen = {}
     for record in records:
         items = _predictions(conn, record.id)
+        if record.id == first.id:
+            older = [item for item in items if item["model_version"] != version]
+            assert [item["task"] for item in older] == [other.id]
+            items = [item for item in items if item["model_version"] == version]
+            assert other.id in {item["task"] for item in items}
         task_ids = [item["task"] for item in items]
         assert len(task_ids) == len(set(task_ids))  # one prediction per task
         assert {item["model_version"] for item in items} == {version}
@@ -110,9 +122,9 @@ def test_predictions_reach_uncoded_tasks_once_with_the_model_version(
     again = run_cli("model", "push", cwd=study.root, env=ls_env.env())
     assert again.returncode == 0, again.stderr
     assert f"0 predictions pushed, {done.push.n_pushed} already there" in " ".join(
-        again.stdout.split())
+        again.stdout.split()), again.stdout
     for record in records:
-        assert len(_predictions(conn, record.id)) == seen[record.id]
+        assert len(_predictions(conn, record.id)) == seen[record.id] + (record.id == first.id)
 
     # a later push of the tasks leaves the pre-annotation on
     assert push(study, conn).imported == 0

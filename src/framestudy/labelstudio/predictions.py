@@ -8,11 +8,12 @@ Label Studio keeps a model's answers for a task as a *prediction*, tagged with a
 pre-label tasks" is ``show_collab_predictions``). :func:`push_predictions`:
 
 1. lists each of the study's projects' tasks (id, article, how many annotations:
-   :func:`framestudy.labelstudio.remote.list_tasks`) and the predictions already there
-   (``predictions.list``);
-2. picks the tasks nobody has annotated or skipped yet, whose article has a suggestion,
-   and that hold no prediction of this ``model_version`` -- a task that has one is
-   **skipped**, never given a second (a later model, with another version, adds its own);
+   :func:`framestudy.labelstudio.remote.list_tasks`) and those that hold a prediction of
+   this model version (:func:`tasks_with_version`);
+2. picks the tasks nobody has annotated or skipped yet and that hold no prediction of this
+   ``model_version`` -- a task that has one is **skipped**, never given a second (a later
+   model, with another version, adds its own) -- and only then asks the model for their
+   articles' suggestions;
 3. imports the new predictions in batches (``projects.import_predictions``, one request
    per batch, not retried blindly: a batch that failed is found missing by the next push);
 4. makes the model version the project's pre-annotation (``projects.update`` with
@@ -24,6 +25,7 @@ All calls are label-studio-sdk's public ones, through
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -72,41 +74,70 @@ class PredictionPush:
         return sum(p.existing for p in self.projects)
 
 
-def versions_by_task(conn: Connection, project_id: int) -> dict[int, set[str]]:
-    """The model versions of the predictions each task of the project holds."""
-    items = conn.call_json(
-        f"listing the predictions of project {project_id}",
-        conn.sdk.predictions.with_raw_response.list,
-        project=project_id,
-    ) or []
-    out: dict[int, set[str]] = {}
-    for item in items:
-        task = item.get("task")
-        if task is not None:
-            out.setdefault(int(task), set()).add(str(item.get("model_version") or ""))
+def tasks_with_version(conn: Connection, project_id: int, model_version: str) -> set[int]:
+    """The ids of the project's tasks that hold a prediction of ``model_version``.
+
+    One listing of the project's tasks filtered, as the Data Manager filters them, on the
+    predictions' model versions (``predictions_model_versions`` contains the version): a
+    few bytes per matching task, where ``predictions.list`` sends every prediction's
+    result. Each task listed is checked: its versions (the Data Manager's column, cut at
+    500 characters) must include ``model_version`` exactly; where the column is empty or
+    may have been cut although the task has predictions, the task's own predictions are
+    read (``predictions.list``), so that neither a substring match nor a server that
+    ignores the filter can make a task count wrongly."""
+    query = {"filters": {"conjunction": "and", "items": [{
+        "filter": "filter:tasks:predictions_model_versions", "operator": "contains",
+        "type": "List", "value": [model_version]}]}}
+    out: set[int] = set()
+    for item in remote.iterate_tasks(conn, project_id,
+                                     "id,total_predictions,predictions_model_versions",
+                                     extra={"query": json.dumps(query)}):
+        if not item.get("total_predictions"):
+            continue
+        raw = item.get("predictions_model_versions") or ""
+        versions = ({str(v) for v in raw} if isinstance(raw, list) else
+                    {v.strip() for v in str(raw).split(",") if v.strip()})
+        if model_version not in versions and (not raw or len(str(raw)) >= _CUT):
+            versions = _versions_of_task(conn, int(item["id"]))
+        if model_version in versions:
+            out.add(int(item["id"]))
     return out
+
+
+_CUT = 480  # Label Studio cuts the column at 500 characters
+
+
+def _versions_of_task(conn: Connection, task_id: int) -> set[str]:
+    items = conn.call_json(
+        f"listing the predictions of task {task_id}",
+        conn.sdk.predictions.with_raw_response.list,
+        task=task_id,
+    ) or []
+    return {str(item.get("model_version") or "") for item in items}
 
 
 def push_predictions(
     study: Study,
     conn: Connection,
-    results: Mapping[str, tuple[list[dict], float | None]],
+    suggest: Callable[[list[str]], Mapping[str, tuple[list[dict], float | None]]],
     model_version: str,
     *,
     hold_back: frozenset[str] | set[str] = frozenset(),
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
 ) -> PredictionPush:
-    """Push the suggestions ``results`` (``{article_id: (result list, score)}``) as
-    predictions of ``model_version`` to the not yet annotated tasks of the study's
-    projects (see the module docstring); ``hold_back``: articles that get none (the
+    """Push the model's suggestions as predictions of ``model_version`` to the not yet
+    annotated tasks of the study's projects (see the module docstring). ``suggest(ids)``
+    gives ``{article_id: (result list, score)}`` for the articles that need a prediction
+    (called once, after every project was listed, so that nothing is computed for tasks
+    that are coded or already hold one); ``hold_back``: articles that get none (the
     reliability sample, so that coders' agreement stays independent of the model)."""
     _, _, records = study_projects(study, conn)
     plans = []
     for record in records:
         outcome = ProjectPredictions(record.coder, record.id, record.title)
         tasks = remote.list_tasks(conn, record.id)
-        versions = versions_by_task(conn, record.id)
+        existing = tasks_with_version(conn, record.id, model_version)
         todo = []
         outcome.tasks = len(tasks)
         for task in tasks:
@@ -114,13 +145,17 @@ def push_predictions(
                 outcome.annotated += 1
             elif task.article_id in hold_back:
                 outcome.held_back += 1
-            elif task.article_id not in results or not results[task.article_id][0]:
-                outcome.no_suggestion += 1
-            elif model_version in versions.get(task.id, ()):
+            elif task.id in existing:
                 outcome.existing += 1
             else:
                 todo.append(task)
         plans.append((outcome, todo, bool(outcome.existing)))
+    needed = sorted({t.article_id for _, todo, _ in plans for t in todo if t.article_id})
+    results = suggest(needed) if needed else {}
+    for outcome, todo, _ in plans:
+        kept = [t for t in todo if results.get(t.article_id, ([], None))[0]]
+        outcome.no_suggestion = len(todo) - len(kept)
+        todo[:] = kept
     total = sum(len(todo) for _, todo, _ in plans)
     done = 0
     if progress:

@@ -64,10 +64,9 @@ def _coded(gold: np.ndarray, model: np.ndarray, scale: Scale):
     missing."""
     from framestudy.analysis.data import Coded
 
-    index = {v: i for i, v in enumerate(scale.values)}
     codes = np.full((len(gold), 2), -1, dtype=np.int64)
     for column, values in enumerate((gold, model)):
-        codes[:, column] = [index.get(v, -1) for v in values]
+        codes[:, column] = pd.Index(scale.values).get_indexer(values)  # -1: not on it
     return Coded(codes, tuple(scale.values), pd.RangeIndex(len(gold)), ("gold", "model"))
 
 

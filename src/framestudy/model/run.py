@@ -129,15 +129,38 @@ def _span_name(registry) -> str:
 @dataclass
 class Pushed:
     push: PredictionPush
-    n_articles: int  # articles with a suggestion computed
+    n_articles: int  # articles whose suggestions were computed (and had any)
     held_back: int  # reliability-sample articles kept free of suggestions
     files: list[Path]
+
+
+def predict_columns():
+    import pandas as pd
+
+    from framestudy.model.predictions import PREDICTION_COLUMNS
+
+    return pd.DataFrame(columns=PREDICTION_COLUMNS)
 
 
 def load_saved(paths: Study) -> dict[str, Any]:
     """The study's saved model, refused if it was trained under another schema."""
     folder = store.models_dir(paths.root)
     return store.load_model(folder / store.MODEL_FILE, str(_schema(paths).hash))
+
+
+def suggestion_results(saved: dict[str, Any], registry, texts: dict[str, str],
+                       wanted: list[str]) -> tuple[pd.DataFrame, dict[str, tuple]]:
+    """The saved model's suggestions for the articles ``wanted`` (rows of
+    :func:`framestudy.model.predictions.predict`) and, per article, the Label Studio
+    ``(result, score)`` of its prediction."""
+    from framestudy.model.predictions import label_studio_result, predict
+
+    suggestions = predict(saved["models"], texts, wanted)
+    span_name = _span_name(registry)
+    results = {}
+    for article_id, rows in suggestions.groupby("article_id", sort=False):
+        results[str(article_id)] = label_studio_result(rows, texts[str(article_id)], span_name)
+    return suggestions, results
 
 
 def run_push(paths: Study, connect: Callable[[], Connection], *,
@@ -149,7 +172,6 @@ def run_push(paths: Study, connect: Callable[[], Connection], *,
     version) and ``models/pushed.csv`` (which coder's task got it). The model is loaded
     (and a schema mismatch refused) before ``connect()`` is called."""
     from framestudy.labelstudio.predictions import BATCH_SIZE, push_predictions
-    from framestudy.model.predictions import label_studio_result, predict
     from framestudy.schema.registry_file import read_registry
 
     folder = store.models_dir(paths.root)
@@ -161,15 +183,19 @@ def run_push(paths: Study, connect: Callable[[], Connection], *,
     if paths.annotations_csv.is_file():
         coded = set(_annotations(paths)["article_id"].astype(str))
     hold_back = set() if include_reliability else _reliability_articles(paths) - coded
-    wanted = sorted(set(texts) - coded - hold_back)
-    suggestions = predict(saved["models"], texts, wanted)
-    span_name = _span_name(registry)
-    results = {}
-    for article_id, rows in suggestions.groupby("article_id", sort=False):
-        results[str(article_id)] = label_studio_result(rows, texts[str(article_id)], span_name)
+    wanted = set(texts) - coded - hold_back
+    computed = []
+
+    def suggest(article_ids: list[str]):
+        ids = [a for a in article_ids if a in wanted]
+        table, results = suggestion_results(saved, registry, texts, ids)
+        computed.append(table)
+        return results
+
     conn = connect()
-    done = push_predictions(paths, conn, results, version, hold_back=hold_back,
+    done = push_predictions(paths, conn, suggest, version, hold_back=hold_back,
                             batch_size=batch_size or BATCH_SIZE, progress=progress)
+    suggestions = computed[0] if computed else predict_columns()
     pushed_articles = set(done.pushed["article_id"])
     new_rows = suggestions[suggestions["article_id"].isin(pushed_articles)].assign(
         model_version=version)
@@ -178,7 +204,8 @@ def run_push(paths: Study, connect: Callable[[], Connection], *,
     _merge_csv(predictions_file, new_rows, ["article_id", "model_version"])
     _merge_csv(pushed_file, done.pushed.assign(model_version=version),
                ["article_id", "coder", "project_id", "task_id", "model_version"])
-    return Pushed(done, len(wanted), len(hold_back), [predictions_file, pushed_file])
+    return Pushed(done, len(suggestions["article_id"].unique()), len(hold_back),
+                  [predictions_file, pushed_file])
 
 
 def _merge_csv(path: Path, new: pd.DataFrame, keys: list[str]) -> None:
