@@ -80,7 +80,7 @@ def bench_push(trained: Path, scratch: Path) -> None:
 
     from framestudy.labelstudio import remote
     from framestudy.labelstudio.client import connect
-    from framestudy.labelstudio.predictions import BATCH_SIZE
+    from framestudy.labelstudio.predictions import BATCH_SIZE, tasks_with_version
     from framestudy.labelstudio.push import push
     from framestudy.model.run import load_saved, run_push, suggestion_results
     from framestudy.schema.registry_file import read_registry
@@ -140,7 +140,14 @@ def bench_push(trained: Path, scratch: Path) -> None:
         start = time.perf_counter()
         again = run_push(ours, lambda: conn, include_reliability=True)
         print(f"  second model push ({again.push.n_pushed} pushed, {again.push.n_existing} "
-              f"already there): {time.perf_counter() - start:.2f} s")
+              f"already there): {time.perf_counter() - start:.2f} s, of which")
+        start = time.perf_counter()
+        remote.list_tasks(conn, ours_id)
+        print(f"    listing the project's tasks: {time.perf_counter() - start:.2f} s")
+        start = time.perf_counter()
+        found = tasks_with_version(conn, ours_id, version)
+        print(f"    finding the {len(found)} tasks with this model version: "
+              f"{time.perf_counter() - start:.2f} s")
     finally:
         from framestudy.labelstudio import server
 

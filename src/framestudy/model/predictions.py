@@ -98,6 +98,31 @@ def label_studio_result(rows: pd.DataFrame, text: str, span_name: str,
     prediction's ``result`` list, and the prediction's score (the mean of the answers'
     probabilities; None for no answer). A set-valued variable's values go into one
     ``choices`` item; each suggested span is a ``labels`` item with UTF-16 offsets."""
+    return _result(
+        rows["variable"].tolist(), rows["value"].tolist(), rows["span_start"].tolist(),
+        rows["span_end"].tolist(), rows["score"].tolist(), text, span_name, text_name)
+
+
+def label_studio_results(rows: pd.DataFrame, texts: Mapping[str, str], span_name: str,
+                         text_name: str | None = None) -> dict[str, tuple[list[dict], float | None]]:
+    """:func:`label_studio_result` of every article of ``rows`` (sorted by article, as
+    :func:`predict` gives them), in one pass: ``{article_id: (result, score)}``."""
+    articles = rows["article_id"].tolist()
+    columns = [rows[c].tolist() for c in ("variable", "value", "span_start", "span_end",
+                                           "score")]
+    out = {}
+    first = 0
+    for i in range(1, len(articles) + 1):
+        if i == len(articles) or articles[i] != articles[first]:
+            article = articles[first]
+            out[article] = _result(*(c[first:i] for c in columns), texts[article], span_name,
+                                   text_name)
+            first = i
+    return out
+
+
+def _result(variables, values, starts, ends, scores, text: str, span_name: str,
+            text_name: str | None) -> tuple[list[dict], float | None]:
     from framestudy.annotations.spans import TextIndex
     from framestudy.schema.label_config import TEXT_NAME
 
@@ -105,23 +130,27 @@ def label_studio_result(rows: pd.DataFrame, text: str, span_name: str,
     to16 = TextIndex(text).to_utf16
     result: list[dict] = []
     choices: dict[str, dict] = {}
-    for row in rows.itertuples(index=False):
-        if pd.notna(row.span_start):
-            start, end = int(row.span_start), int(row.span_end)
+    for variable, value, start, end in zip(variables, values, starts, ends, strict=True):
+        if start is not None and start is not pd.NA and not _nan(start):
+            start, end = int(start), int(end)
             result.append({
                 "id": f"fs{len(result) + 1}", "from_name": span_name, "to_name": to_name,
                 "type": "labels",
                 "value": {"start": to16(start), "end": to16(end), "text": text[start:end],
-                          "labels": [str(row.value)]},
+                          "labels": [str(value)]},
             })
             continue
-        item = choices.get(row.variable)
+        item = choices.get(variable)
         if item is None:
-            item = {"id": f"fs{len(result) + 1}", "from_name": str(row.variable),
+            item = {"id": f"fs{len(result) + 1}", "from_name": str(variable),
                     "to_name": to_name, "type": "choices", "value": {"choices": []}}
-            choices[row.variable] = item
+            choices[variable] = item
             result.append(item)
-        item["value"]["choices"].append(str(row.value))
-    score = float(np.mean(rows["score"].astype(float))) if len(rows) else None
-    return result, (round(score, 4) if score is not None else None)
+        item["value"]["choices"].append(str(value))
+    if not scores:
+        return result, None
+    return result, round(float(np.mean(np.asarray(scores, dtype=float))), 4)
 
+
+def _nan(value) -> bool:
+    return isinstance(value, float) and value != value

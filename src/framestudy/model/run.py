@@ -153,14 +153,10 @@ def suggestion_results(saved: dict[str, Any], registry, texts: dict[str, str],
     """The saved model's suggestions for the articles ``wanted`` (rows of
     :func:`framestudy.model.predictions.predict`) and, per article, the Label Studio
     ``(result, score)`` of its prediction."""
-    from framestudy.model.predictions import label_studio_result, predict
+    from framestudy.model.predictions import label_studio_results, predict
 
     suggestions = predict(saved["models"], texts, wanted)
-    span_name = _span_name(registry)
-    results = {}
-    for article_id, rows in suggestions.groupby("article_id", sort=False):
-        results[str(article_id)] = label_studio_result(rows, texts[str(article_id)], span_name)
-    return suggestions, results
+    return suggestions, label_studio_results(suggestions, texts, _span_name(registry))
 
 
 def run_push(paths: Study, connect: Callable[[], Connection], *,
