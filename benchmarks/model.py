@@ -15,6 +15,10 @@
   <= 2 x raw. Then times a second push, which finds every prediction there and imports
   nothing.
 
+* ``--truth``: not a timing; trains in-process on the (simulated) study and prints each
+  target's cross-validated answers against the planted truth (``truth_annotations.csv``),
+  as alpha beside the majority baseline's alpha: the figures of docs/model.md.
+
 Run: ``.venv/bin/python benchmarks/model.py`` (``--articles 100`` for a quick run),
 ``.venv/bin/python benchmarks/model.py --push --study DIR``.
 """
@@ -154,6 +158,55 @@ def bench_push(trained: Path, scratch: Path) -> None:
         server.stop(home)
 
 
+def truth_table(root: Path) -> None:
+    """Alpha of the cross-validated answers against the planted truth, per target."""
+    import pandas as pd
+
+    from framestudy.analysis.consensus import consensus
+    from framestudy.analysis.reliability_data import read_annotations
+    from framestudy.model.evaluate import alpha_rows
+    from framestudy.model.features import (
+        SPAN_LABEL,
+        document_gold,
+        sentence_gold,
+        sentence_table,
+        targets,
+    )
+    from framestudy.model.train import train
+    from framestudy.schema.registry_file import read_registry
+
+    registry = read_registry(root / "schemas" / "registry.json")
+    annotations = read_annotations(root / "annotations" / "annotations.csv")
+    tasks = json.loads((root / "tasks" / "tasks.json").read_text(encoding="utf-8"))
+    texts = {t["data"]["article_id"]: t["data"]["text"] for t in tasks}
+    result = train(annotations, registry, texts, n_boot=0)
+    truth = pd.read_csv(root / "truth_annotations.csv", dtype=str, keep_default_na=False)
+    for column in ("span_start", "span_end"):
+        truth[column] = pd.to_numeric(truth[column]).astype("Int64")
+    table = consensus(truth, [r for r in registry if r["kind"] == "document"])
+    sentences = sentence_table(texts)
+    print("| target | units | α vs truth | baseline α vs truth | α vs consensus |")
+    print("|---|---:|---:|---:|---:|")
+    for target in targets(registry):
+        if target.kind == SPAN_LABEL:
+            gold = sentence_gold(truth, sentences, target)
+            rows = sentences.loc[gold.index]
+            units = (rows["article_id"] + ":" + rows["start"].astype(str) + "-"
+                     + rows["end"].astype(str))
+            known = pd.Series(gold.to_numpy(), index=units.to_numpy())
+        else:
+            known = document_gold(table, target)
+        answers = result.cv_answers[result.cv_answers["target"] == target.name]
+        answers = answers[answers["unit"].isin(known.index)]
+        true = known.reindex(answers["unit"]).to_numpy()
+        model = alpha_rows(true, answers["model"].to_numpy(), target.scale, n_boot=0)
+        base = alpha_rows(true, answers["baseline"].to_numpy(), target.scale, n_boot=0)
+        cons = alpha_rows(answers["gold"].to_numpy(), answers["model"].to_numpy(),
+                          target.scale, n_boot=0)
+        print(f"| {target.name} | {len(answers):,} | {model['alpha']:.3f} | "
+              f"{base['alpha']:.3f} | {cons['alpha']:.3f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--outlets", type=int, default=10)
@@ -163,6 +216,8 @@ def main() -> None:
     parser.add_argument("--push", action="store_true",
                         help="time model push against the raw import (trains first if the "
                         "study has no model)")
+    parser.add_argument("--truth", action="store_true",
+                        help="print the model's alpha against the planted truth (no timing)")
     opts = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="framestudy-bench-model-"))
     try:
@@ -175,7 +230,9 @@ def main() -> None:
                           "--truth-units", "0", "-o", study)
             print(f"{opts.outlets} outlets x {opts.articles:,} articles x 3 coders: simulate "
                   f"{made:.1f} s")
-        if opts.push:
+        if opts.truth:
+            truth_table(Path(study))
+        elif opts.push:
             if not (Path(study) / "models" / "model.joblib").is_file():
                 run("--study", study, "model", "train")
             bench_push(Path(study), scratch)

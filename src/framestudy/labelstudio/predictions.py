@@ -107,6 +107,26 @@ def tasks_with_version(conn: Connection, project_id: int, model_version: str) ->
 _CUT = 480  # Label Studio cuts the column at 500 characters
 
 
+def _tasks(conn: Connection, project_id: int) -> tuple[list[remote.RemoteTask], bool]:
+    """The project's tasks (id, article, annotations), as
+    :func:`framestudy.labelstudio.remote.list_tasks` gives them, and whether any task
+    holds a prediction (when none does, the listing of this version's tasks is skipped)."""
+    items = list(remote.iterate_tasks(
+        conn, project_id, "id,meta,total_annotations,cancelled_annotations,total_predictions"))
+    tasks = []
+    for item in items:
+        meta = item.get("meta") if isinstance(item.get("meta"), dict) else {}
+        article_id = meta.get("article_id")
+        if article_id in (None, ""):  # a task framestudy did not import: the full listing
+            return remote.list_tasks(conn, project_id), True
+        tasks.append(remote.RemoteTask(
+            id=int(item["id"]), article_id=str(article_id), text_sha=meta.get("text_sha256"),
+            data_sha=meta.get("data_sha256"),
+            annotations=int(item.get("total_annotations") or 0)
+            + int(item.get("cancelled_annotations") or 0)))
+    return tasks, any(int(item.get("total_predictions") or 0) for item in items)
+
+
 def _versions_of_task(conn: Connection, task_id: int) -> set[str]:
     items = conn.call_json(
         f"listing the predictions of task {task_id}",
@@ -136,8 +156,9 @@ def push_predictions(
     plans = []
     for record in records:
         outcome = ProjectPredictions(record.coder, record.id, record.title)
-        tasks = remote.list_tasks(conn, record.id)
-        existing = tasks_with_version(conn, record.id, model_version)
+        tasks, any_prediction = _tasks(conn, record.id)
+        existing = (tasks_with_version(conn, record.id, model_version) if any_prediction
+                    else set())
         todo = []
         outcome.tasks = len(tasks)
         for task in tasks:
