@@ -13,6 +13,7 @@ import pytest
 from framestudy.annotations.spans import TextIndex
 from framestudy.model.agreement import anchoring
 from framestudy.model.predictions import PREDICTION_COLUMNS, label_studio_result, predict
+from tests.conftest import run_cli
 
 from .conftest import inputs
 
@@ -113,3 +114,35 @@ def test_anchoring_separates_coders_vs_model_from_coders_vs_each_other():
     actors = table.set_index("target").loc["actors:X"]
     # the model suggested no actor (absent) where the coder chose X: systematic disagreement
     assert actors["coders_vs_model"] == pytest.approx(1 - 1 / (2 * 40 * 40 / (80 * 79)))
+
+
+def test_model_agreement_command_reads_what_push_recorded(study_copy):
+    """`framestudy model agreement` on a study whose coders (as if) worked on suggested
+    tasks: models/predictions.csv and models/pushed.csv as `model push` writes them."""
+    assert run_cli("--study", str(study_copy), "model", "train", "--bootstrap", "0"
+                   ).returncode == 0
+    from framestudy.model.run import load_saved
+    from framestudy.study import Study
+
+    annotations, registry, texts = inputs(study_copy)
+    assignment = pd.read_csv(study_copy / "tasks" / "assignment.csv", dtype=str)
+    single = assignment[assignment["reliability"] == "False"].head(60)
+    saved = load_saved(Study(study_copy))
+    rows = predict(saved["models"], texts, single["article_id"])
+    rows.assign(model_version="v1").to_csv(study_copy / "models" / "predictions.csv",
+                                           index=False)
+    single[["article_id", "coder"]].assign(project_id=1, task_id=range(len(single)),
+                                           model_version="v1").to_csv(
+        study_copy / "models" / "pushed.csv", index=False)
+    result = run_cli("--study", str(study_copy), "model", "agreement", "--bootstrap", "50")
+    assert result.returncode == 0, result.stderr
+    assert "coders vs model" in result.stdout
+    table = pd.read_csv(study_copy / "models" / "anchoring.csv")
+    genre = table.set_index("target").loc["genre"]
+    coded = set(zip(annotations["article_id"], annotations["coder"], strict=True))
+    expected = sum((a, c) in coded for a, c in zip(single["article_id"], single["coder"],
+                                                   strict=True))
+    assert genre["n_coder_answers"] == expected > 50  # (a coder may have skipped one)
+    assert 0 < genre["coders_vs_model"] <= 1 and genre["model_cv"] > 0
+    assert genre["n_unassisted_articles"] == (assignment.groupby("article_id")["coder"]
+                                              .nunique() >= 2).sum()
