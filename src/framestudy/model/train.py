@@ -15,7 +15,7 @@ into them). Cross-validation then refits only the classifier: stratified k-fold 
 default, shuffled with the seed), each article (or sentence) predicted by the model
 trained on the other folds; those out-of-fold answers are measured against gold like a
 coder's (:mod:`framestudy.model.evaluate`). The saved model is refitted on all gold
-values.
+values (lbfgs starting from the mean of the fold models: the same optimum, sooner).
 
 Randomness: the folds and the bootstrap come from ``seed``; the solver (lbfgs) is
 deterministic, and one BLAS thread is used (``threadpoolctl``), so the same inputs and
