@@ -126,6 +126,20 @@ def test_predictions_reach_uncoded_tasks_once_with_the_model_version(
     for record in records:
         assert len(_predictions(conn, record.id)) == seen[record.id] + (record.id == first.id)
 
+    # --include-reliability: now the reliability sample's tasks get the suggestion too
+    more = run_cli("model", "push", "--include-reliability", cwd=study.root, env=ls_env.env())
+    assert more.returncode == 0, more.stderr
+    reliability_tasks = sum(
+        1 for record in records for t in remote.list_tasks(conn, record.id)
+        if t.article_id in reliability)
+    assert (f"{reliability_tasks} predictions pushed, {done.push.n_pushed} already there"
+            in " ".join(more.stdout.split())), more.stdout
+    for record in records:
+        by_article = {t.id: t.article_id for t in remote.list_tasks(conn, record.id)}
+        mine = [i for i in _predictions(conn, record.id) if i["model_version"] == version]
+        assert len(mine) == len({i["task"] for i in mine})
+        assert {by_article[i["task"]] for i in mine} & reliability
+
     # a later push of the tasks leaves the pre-annotation on
     assert push(study, conn).imported == 0
     for record in records:

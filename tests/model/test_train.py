@@ -137,3 +137,34 @@ def test_model_file_records_provenance_and_refuses_another_schema(study_copy):
     line = refused.stderr.strip()
     assert len(line.splitlines()) == 1
     assert f"trained under schema hash {schema_hash}" in line and "retrain" in line
+
+
+def test_train_options_seed_folds_and_adjudicated_values(study_copy):
+    """--seed and --folds are recorded and change the folds; --adjudicated values replace
+    the consensus (the training data's digest changes, the file's is recorded)."""
+    root = str(study_copy)
+    first = run_cli("--study", root, "model", "train", "--seed", "1", "--folds", "3",
+                    "--bootstrap", "0")
+    assert first.returncode == 0, first.stderr
+    meta = json.loads((study_copy / "models" / "model.json").read_text())
+    assert meta["settings"] == {"seed": 1, "folds": 3, "bootstrap": 0, "adjudicated": False}
+    report = pd.read_csv(study_copy / "models" / "cross_validation.csv")
+    assert report.loc[report["statistic"] == "alpha", "ci_low"].isna().all()  # no bootstrap
+
+    annotations, registry, texts = inputs(study_copy)
+    genre = annotations[annotations["variable"] == "genre"].drop_duplicates("article_id")
+    decisions = genre.head(30)[["article_id"]].assign(variable="genre", value="OPINION")
+    path = study_copy / "adjudicated.csv"
+    decisions.to_csv(path, index=False)
+    second = run_cli("--study", root, "model", "train", "--seed", "1", "--folds", "3",
+                     "--bootstrap", "0", "--adjudicated", str(path))
+    assert second.returncode == 0, second.stderr
+    again = json.loads((study_copy / "models" / "model.json").read_text())
+    assert again["settings"]["adjudicated"] is True
+    assert again["training_sha256"] != meta["training_sha256"]
+    assert str(path) in again["inputs_sha256"]
+    direct = train(annotations, registry, texts, seed=1, n_folds=3, n_boot=0,
+                   adjudicated=decisions)
+    assert direct.training_sha256 == again["training_sha256"]
+    answers = direct.cv_answers[direct.cv_answers["target"] == "genre"].set_index("unit")
+    assert (answers.loc[decisions["article_id"], "gold"] == "OPINION").all()
