@@ -115,6 +115,17 @@ def timed(label: str, fn, *args, **kwargs):
     return out, seconds
 
 
+def unchanged_pulls(label: str, study, conn, runs: int = 3) -> list[float]:
+    """Time ``runs`` pulls of a study whose server has not changed since its last pull;
+    each must export nothing and leave the table alone."""
+    times = []
+    for attempt in range(1, runs + 1):
+        same, t = timed(f"{label}, nothing changed, run {attempt}", pull, study, conn)
+        assert not same.rebuilt and not any(e.exported for e in same.exports)
+        times.append(t)
+    return times
+
+
 def make_tasks(n: int, chars: int, schema_hash: str, seed: int = 1) -> list[dict]:
     rng = random.Random(seed)
     tasks = []
@@ -307,11 +318,7 @@ def incremental_pull(scratch: Path, conn, url: str, label_config: str, args) -> 
         f"     {len(first.exports)} exports, "
         f"{sum(e.size for e in first.exports) / 1e6:.0f} MB; {first.report.summary()}"
     )
-    t_same = []
-    for attempt in range(1, 4):
-        same, t = timed(f"pull, nothing changed, run {attempt}", pull, study, conn)
-        assert not same.rebuilt and not any(e.exported for e in same.exports)
-        t_same.append(t)
+    t_same = unchanged_pulls("pull", study, conn)
 
     first_project = records[0].id
     open_tasks = {
@@ -526,11 +533,7 @@ def main() -> None:
                 f"     parse + normalise: best {min(t_parse):.2f} s of "
                 f"{', '.join(f'{t:.2f}' for t in t_parse)} (goal <= 2 s)"
             )
-            t_same = []
-            for attempt in range(1, 4):
-                same, t = timed(f"framestudy pull, nothing changed, run {attempt}", pull, shared, conn)
-                assert not same.rebuilt and not any(e.exported for e in same.exports)
-                t_same.append(t)
+            t_same = unchanged_pulls("framestudy pull", shared, conn)
             print(
                 f"     nothing changed: best {min(t_same):.2f} s, worst {max(t_same):.2f} s "
                 f"(goal <= 2 s; the full pull above: {t_pull:.2f} s)"
