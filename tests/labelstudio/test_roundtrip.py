@@ -244,7 +244,12 @@ def _row(world, task_id, coder, ann, variable, value, sid, s, e, text):
     )
 
 
-def test_coders_annotate_with_their_own_tokens(world):
+def code_as_designed(world):
+    """Every coder codes their reliability article in full, the skipper skips one of their
+    own articles and codes the other briefly, the drafter saves a draft only, the third coder
+    codes their own article briefly -- each through their own token. Returns
+    ``(annotate, own, skipped)``: the annotating function, each coder's non-reliability
+    tasks and the skipped task (for a test's breach attempt)."""
     rel = set(world.assignment.loc[world.assignment["reliability"] == "True", "article_id"])
     own: dict[str, list[int]] = {}
     for email in world.coders:
@@ -257,7 +262,6 @@ def test_coders_annotate_with_their_own_tokens(world):
     order = sorted(world.coders, key=lambda c: (-len(own[c]), world.coders.index(c)))
     skipper, drafter, third = order
     world.roles = {"skipper": skipper, "drafter": drafter, "third": third}
-    assert len(own[skipper]) == 2
 
     def annotate(email, task_id, result, rows=None, *, lead=12.5, cancelled=False):
         conn = world.conns[email]
@@ -293,6 +297,13 @@ def test_coders_annotate_with_their_own_tokens(world):
     world.expected += annotate(
         third, third_task, SHORT, [("relevant", "no", None, None, None, None)]
     )
+    return annotate, own, skipped
+
+
+def test_coders_annotate_with_their_own_tokens(world):
+    annotate, own, skipped = code_as_designed(world)
+    assert len(own[world.roles["skipper"]]) == 2
+    third = world.roles["third"]
     # a breach of the blind design: the third coder annotates in the skipper's project
     world.foreign_rows += annotate(
         third, skipped, SHORT, [("relevant", "no", None, None, None, None)]

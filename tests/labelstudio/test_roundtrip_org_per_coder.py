@@ -34,7 +34,7 @@ from .conftest import (
     run_cli,
     running_server,
 )
-from .test_roundtrip import SHORT, World, _row, _table_rows, full_result
+from .test_roundtrip import SHORT, World, _table_rows, code_as_designed
 from .test_upload import counts
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.slow]
@@ -84,49 +84,8 @@ def test_each_coder_sees_only_their_own_project_with_their_assignment(world):
 
 
 def test_coders_annotate_with_their_own_tokens_and_cannot_breach(world):
-    rel = set(world.assignment.loc[world.assignment["reliability"] == "True", "article_id"])
-    own = {
-        email: sorted(
-            tid
-            for tid, t in world.tasks.items()
-            if t["project"] == world.projects[email] and t["data"]["article_id"] not in rel
-        )
-        for email in world.coders
-    }
-    order = sorted(world.coders, key=lambda c: (-len(own[c]), world.coders.index(c)))
-    skipper, drafter, third = order
-    world.roles = {"skipper": skipper, "drafter": drafter, "third": third}
-
-    def annotate(email, task_id, result, rows=None, *, lead=12.5, cancelled=False):
-        conn = world.conns[email]
-        ann = conn.sdk.annotations.create(
-            id=task_id, result=result, lead_time=lead, was_cancelled=cancelled
-        ).dict()
-        assert ann["completed_by"] == conn.user_id
-        world.created[ann["id"]] = ann
-        return [_row(world, task_id, email, ann, *r) for r in (rows or [])]
-
-    for i, email in enumerate(world.coders):
-        rel_task = next(
-            tid
-            for tid, t in world.tasks.items()
-            if t["project"] == world.projects[email] and t["data"]["article_id"] in rel
-        )
-        result, rows = full_result(world.tasks[rel_task]["data"]["text"], i)
-        world.expected += annotate(email, rel_task, result, rows, lead=30.0 + i)
-    skipped, kept = own[skipper]
-    annotate(skipper, skipped, [], cancelled=True)
-    world.expected += annotate(skipper, kept, SHORT, [("relevant", "no", None, None, None, None)])
-    (draft_task,) = own[drafter]
-    response = requests.post(
-        f"{world.url}/api/tasks/{draft_task}/drafts",
-        json={"result": SHORT, "lead_time": 3.0},
-        headers={"Authorization": f"Token {world.conns[drafter].token}"},
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-    (third_task,) = own[third]
-    world.expected += annotate(third, third_task, SHORT, [("relevant", "no", None, None, None, None)])
+    _, _, skipped = code_as_designed(world)
+    third = world.roles["third"]
     # the breach test_roundtrip.py makes on purpose is refused here
     breach = requests.post(
         f"{world.url}/api/tasks/{skipped}/annotations/",
