@@ -49,6 +49,8 @@ def _imported(*args: str) -> list[str]:
         ("simulate", "--help"),
         ("plan", "--help"),
         ("reproduce", "--help"),
+        ("model", "train", "--help"),
+        ("model", "push", "--help"),
     ],
     ids=" ".join,
 )

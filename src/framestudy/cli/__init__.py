@@ -23,7 +23,7 @@ from framestudy.errors import UserError
 # The order a study runs them; `framestudy --help` lists commands in this order.
 PIPELINE_ORDER = (
     "init", "schema", "tasks", "server", "coders", "push", "status", "pull", "annotations",
-    "agreement", "outlets", "report", "reproduce", "simulate", "plan",
+    "agreement", "outlets", "report", "model", "reproduce", "simulate", "plan",
 )
 
 
@@ -74,7 +74,7 @@ def _register() -> None:
 
     for name in (
         "init", "schema", "tasks", "labelstudio", "annotations", "agreement", "outlets", "report",
-        "reproduce", "simulate",
+        "model", "reproduce", "simulate",
     ):
         importlib.import_module(f"framestudy.cli.{name}").register(app)
     _paragraph_examples(app)

@@ -44,7 +44,9 @@ class ProjectSpec:
             "show_instruction": False,
             "show_skip_button": True,
             "show_annotation_history": False,
-            "show_collab_predictions": False,
+            # show_collab_predictions (predictions as the pre-filled annotation) is left to
+            # `framestudy model push`, which turns it on with its model version: were push
+            # to set it false, Label Studio would also clear the project's model version
             "maximum_annotations": self.maximum_annotations,
             **self.settings,
         }
