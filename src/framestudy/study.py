@@ -96,6 +96,10 @@ class Study:
     def annotations_csv(self) -> Path:
         return self.annotations_dir / "annotations.csv"
 
+    @property
+    def adjudicated_csv(self) -> Path:
+        return self.annotations_dir / "adjudicated.csv"
+
     # analysis/
     @property
     def analysis_dir(self) -> Path:
