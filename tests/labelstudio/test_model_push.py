@@ -198,3 +198,47 @@ def test_push_reaches_each_coders_project_in_their_own_organisation(
         for coder in coders:
             own = coder_connection(study, ls.url, coder)
             assert len(_predictions(own, records[coder])) == counts[coder]
+
+
+@pytest.mark.slow
+def test_a_coder_opens_a_task_with_the_suggestion_already_ticked(trained_study, ls_env,
+                                                                 tmp_path):
+    """What a coder sees, in headless Chromium: the task Label Studio serves comes with the
+    model's answers ticked (the prediction as the pre-filled annotation), to correct."""
+    from framestudy.labelstudio.credentials import load_coder_passwords
+    from tests.browser import ARTIFACTS, browser_page
+
+    from .test_labeling_screen import HEIGHT, TIMEOUT_MS, WIDTH, choice, login, open_own_project
+
+    root = tmp_path / "screen"
+    study = _fresh_study(trained_study, root, [])
+    (coder,) = coder_emails(1)
+    for args in (("coders", "add", coder), ("push",),
+                 ("model", "push", "--include-reliability")):
+        done = run_cli(*args, cwd=root, env=ls_env.env())
+        assert done.returncode == 0, done.stderr
+    version = json.loads((root / "models" / "model.json").read_text())["model_version"]
+    (record,) = settings.projects(study, ls_env.url)
+    schema = load_schema(study.schema_source)
+    with browser_page(WIDTH, HEIGHT) as (page, _console, _requests):
+        page.set_default_timeout(TIMEOUT_MS)
+        login(page, ls_env.url, coder, load_coder_passwords(study)[coder])
+        task = open_own_project(page, ls_env.url, record.title)
+        (prediction,) = [p for p in _predictions(ls_env.admin(), record.id)
+                         if p["task"] == task["id"]]
+        assert prediction["model_version"] == version
+        ticked = 0
+        for item in prediction["result"]:
+            if item["type"] != "choices":
+                continue
+            var = next(v for v in schema.variables if v.id == item["from_name"])
+            question = f"{var.code}. {var.question}" if var.code else var.question
+            for value in schema.values(var):
+                box = choice(page, question, value.display)
+                box.wait_for(state="attached")
+                assert box.is_checked() == (value.id in item["value"]["choices"]), (
+                    question, value.display)
+                ticked += value.id in item["value"]["choices"]
+        assert ticked >= 2
+        page.evaluate("document.querySelector('.fs-questions').scrollTop = 0")
+        page.screenshot(path=str(ARTIFACTS / "labeling-screen-suggestion.png"))
