@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 from framestudy.annotations import read_export, tidy_from_export
-from framestudy.annotations.spans import to_utf16
 from framestudy.schema import load_schema
 
 REPO = Path(__file__).resolve().parents[1]
@@ -67,8 +66,8 @@ def build_export(n_tasks: int, registry: list[dict], schema_hash: str, seed: int
                 end = start + rng.randint(5, 60)
                 label = rng.choice(labels)
                 region = {
-                    "start": to_utf16(text, start),
-                    "end": to_utf16(text, end),
+                    "start": start,
+                    "end": end,
                     "text": text[start:end],
                 }
                 rid = f"{ann_id}-r{k}"

@@ -1,6 +1,6 @@
 """Property tests: random valid exports give exactly the planted rows; corrupted ones never crash.
 
-The valid exports are built like Label Studio builds them (UTF-16 offsets, per-region results
+The valid exports are built like Label Studio builds them (code-point offsets, per-region results
 sharing the region's id, skipped annotations and drafts beside the real ones) from a plan of
 what each coder chose; the table must hold exactly the plan's rows, whatever the order of
 tasks, annotations and results.
@@ -19,7 +19,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from framestudy.annotations import read_export, tidy_from_export
-from framestudy.annotations.spans import to_utf16
 from framestudy.errors import UserError
 from tests.annotations.conftest import FIXTURE_HASH, StandInSchema, registry_records, rows
 
@@ -66,8 +65,7 @@ def annotation_plan(draw, text: str, prefix: str):
         end = draw(st.integers(start + 1, len(text)))
         label = draw(st.sampled_from(LABELS))
         rid = f"{prefix}-r{k}"
-        s16, e16 = to_utf16(text, start), to_utf16(text, end)
-        region = {"start": s16, "end": e16, "text": text[start:end]}
+        region = {"start": start, "end": end, "text": text[start:end]}  # code points
         results.append(
             {
                 "id": rid,

@@ -218,8 +218,9 @@ def test_push_explains_missing_inputs(tmp_path, ls_env):
         push(other, conn)
 
 
-def test_shared_design_with_utf16_spans(tmp_path, ls_env):
-    """One project, maximum_annotations = 3 before import; offsets after an emoji convert."""
+def test_shared_design_with_spans_after_an_emoji(tmp_path, ls_env):
+    """One project, maximum_annotations = 3 before import; offsets after an emoji are read
+    as Label Studio stores them (code points) and as older exports do (UTF-16 units)."""
     tasks = synthetic_tasks(3, outlets=1)
     text = "Sanctions 🇺🇦 hit hard. NATO expanded east."
     tasks[0]["data"]["text"] = text
@@ -233,14 +234,16 @@ def test_shared_design_with_utf16_spans(tmp_path, ls_env):
     assert conn.sdk.projects.get(project.project_id).maximum_annotations == 3
     tasks_on_server = list(remote.iterate_tasks(conn, project.project_id, "id,overlap"))
     assert {t["overlap"] for t in tasks_on_server} == {3}  # set before import
-    # two coders mark "NATO" after the flag emoji (4 UTF-16 units, 2 code points)
+    # two coders mark "NATO" after the flag emoji (2 code points, 4 UTF-16 units): the
+    # first as Label Studio's screen saves it (code points), the second in UTF-16 units, as
+    # releases before the code-point fix and some tools write it
     start = text.index("NATO")
     s16 = len(text[:start].encode("utf-16-le")) // 2
     assert s16 == start + 2
     task_id = next(
         t.id for t in remote.list_tasks(conn, project.project_id) if t.article_id == "a0000"
     )
-    for email in coders[:2]:
+    for email, at in zip(coders[:2], (start, s16), strict=True):
         mine = coder_connection(study, ls_env.url, email)
         mine.sdk.annotations.create(
             id=task_id,
@@ -250,7 +253,7 @@ def test_shared_design_with_utf16_spans(tmp_path, ls_env):
                     "from_name": "span",
                     "to_name": "text",
                     "type": "labels",
-                    "value": {"start": s16, "end": s16 + 4, "text": "NATO", "labels": ["PROMISE"]},
+                    "value": {"start": at, "end": at + 4, "text": "NATO", "labels": ["PROMISE"]},
                 }
             ],
         )

@@ -53,11 +53,6 @@ KEYS = [
 ]
 
 
-def utf16(text: str, offset: int) -> int:
-    """Label Studio's offset (UTF-16 code units) of a Python string offset."""
-    return len(text[:offset].encode("utf-16-le")) // 2
-
-
 @dataclass
 class World:
     study: object
@@ -83,8 +78,7 @@ def full_result(text: str, coder_index: int) -> tuple[list[dict], list[tuple]]:
     genre = ["REPORTING", "ANALYSIS", "REPORTING"][coder_index]
     ordinal = ["-1", "-2", "0"][coder_index]
     actors = [["RUSSIA", "NATO"], ["NATO"], ["US", "RUSSIA", "EU_WEST"]][coder_index]
-    s16, e16 = utf16(text, start), utf16(text, end)
-    where = {"start": s16, "end": e16, "text": span}
+    where = {"start": start, "end": end, "text": span}  # code points, as Label Studio stores
     result = [
         {
             "id": "d1",

@@ -1,5 +1,5 @@
 """Suggestions as Label Studio results: the control names, types and values of the
-labeling config the schema generates, span offsets in UTF-16 units; and the anchoring
+labeling config the schema generates, span offsets in code points; and the anchoring
 table's arithmetic."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framestudy.annotations.spans import TextIndex
 from framestudy.model.agreement import anchoring
 from framestudy.model.predictions import PREDICTION_COLUMNS, label_studio_result, predict
 from tests.conftest import run_cli
@@ -51,21 +50,20 @@ def test_results_use_the_generated_label_config(simulated, trained):
             assert chosen and set(chosen) <= values
             kinds.add(tag)
             if tag == "labels":
-                index = TextIndex(texts[article_id])  # UTF-16 offsets back to Python's
-                start = index.to_python(item["value"]["start"])
-                end = index.to_python(item["value"]["end"])
+                start, end = item["value"]["start"], item["value"]["end"]  # code points
                 assert texts[article_id][start:end] == item["value"]["text"]
     assert kinds == {"choices", "labels"}
 
 
-def test_span_offsets_are_utf16_after_an_emoji():
+def test_span_offsets_are_code_points_after_an_emoji():
     text = "Flags 🇺🇦 everywhere. NATO broke its promise."
     rows = pd.DataFrame([{"article_id": "a", "target": "span:PROMISE", "variable": "span",
                           "category": "PROMISE", "value": "PROMISE", "span_start": 21,
                           "span_end": 45, "score": 0.9}])
     result, score = label_studio_result(rows, text, "span")
     assert text[21:45] == "NATO broke its promise."
-    assert result[0]["value"]["start"] == 23 and result[0]["value"]["end"] == 47  # 2 flags
+    # as Label Studio's screen stores them: code points, not the 2 flags' 4 UTF-16 units
+    assert result[0]["value"]["start"] == 21 and result[0]["value"]["end"] == 45
     assert score == 0.9
 
 

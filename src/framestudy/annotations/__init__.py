@@ -28,8 +28,8 @@ Library interface (the ``pull`` command and ``framestudy annotations import`` ca
   value ids such as ``NA`` into missing values. Every text field is quoted in the CSV.
 
 Modules: :mod:`.export` (reading export files), :mod:`.raw` (the store ``annotations/raw/``:
-export file names and ``manifest.json``), :mod:`.tidy` (the conversion), :mod:`.spans` (UTF-16
-offsets, both ways), :mod:`.report` (the anomaly report), :mod:`.table` (CSV read/write),
+export file names and ``manifest.json``), :mod:`.tidy` (the conversion), :mod:`.spans` (which
+characters a span's offsets mean), :mod:`.report` (the anomaly report), :mod:`.table` (CSV read/write),
 :mod:`.sheets` (coding sheets -> an export; docs/sheets.md).
 """
 

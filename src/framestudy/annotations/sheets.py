@@ -30,8 +30,8 @@ article and the field; :class:`SheetProblems` carries them all.
 (the task's ``data`` from ``tasks/tasks.json``; one annotation per sheet, ``completed_by``
 ``{"email": <coder>}``), with ``result`` items as the labeling interface that
 ``framestudy schema build`` generates creates them: a ``choices`` result per answered
-document variable, a ``labels`` region per span with ``start``/``end`` in UTF-16 code units
-(:class:`~framestudy.annotations.spans.TextIndex`) and its ``text``, and each span attribute
+document variable, a ``labels`` region per span with ``start``/``end`` in code points, as
+Label Studio stores them (:mod:`framestudy.annotations.spans`), and its ``text``, and each span attribute
 as a per-region ``choices`` result sharing the region's ``id``. Region ids are derived from
 the coder, the article and the span's position, so the same sheets give the same bytes.
 :func:`framestudy.annotations.tidy_from_export` reads such a file back to exactly the
@@ -56,7 +56,6 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
-from framestudy.annotations.spans import TextIndex
 from framestudy.errors import UserError, yaml_error
 
 #: the keys of a span that are not attributes
@@ -358,13 +357,12 @@ def annotation_result(
     region's id, then the document variables in the registry's order (an empty
     multi-select saves no result, as in the editor)."""
     out: list[dict] = []
-    utf16 = TextIndex(text).to_utf16
     for index, span in enumerate(coding.spans, start=1):
         found = find_quote(text, span.quote, span.occurrence)
         if isinstance(found, str):
             raise UserError(f"{article_id}: span {index}: quote {found}")
         start, end = found
-        where = {"start": utf16(start), "end": utf16(end), "text": text[start:end]}
+        where = {"start": start, "end": end, "text": text[start:end]}
         rid = region_id(coder, article_id, "span", index)
         out.append({
             "value": {**where, "labels": [span.label]},

@@ -1,12 +1,18 @@
-"""Span offsets: from Label Studio's UTF-16 code units to Python characters, and the text check.
+"""Span offsets in Label Studio results: which characters of the article they mean.
 
-Label Studio's browser front end measures text offsets in JavaScript string units (UTF-16
-code units); Python indexes code points. The two differ only after a character outside the
-Basic Multilingual Plane (emoji, some CJK, mathematical letters), which takes two UTF-16
-units: every such character before an offset shifts it by one (Label Studio issues #4929,
-#1347, #4988). :class:`TextIndex` converts offsets for one article text, both ways: reading
-an export (``to_python``) and writing one, as the simulator does (``to_utf16``). This module
-is the one place that knows the conversion.
+Label Studio's labeling screen stores a text span's ``start`` and ``end`` as Unicode code
+points, the way Python indexes strings (verified on Label Studio 1.23.2 in headless Chromium
+by ``tests/labelstudio/test_span_offsets_screen.py``: a phrase after two emoji is saved at
+its Python offsets). Releases before the front end was changed to count code points (Label
+Studio PR #1559 and label-studio-frontend PR #308, 2021-2022) stored JavaScript string
+offsets, UTF-16 code units, which part from Python's after every character outside the
+Basic Multilingual Plane (emoji, some CJK, mathematical letters: issues #1347, #4929); such
+exports, and tools that still write JavaScript offsets, are met in the wild.
+:func:`offsets_unit` tells them apart per annotation: code points, unless a span's own
+``text`` matches the article only at the UTF-16 reading; :meth:`TextIndex.locate` then reads
+the offsets in that unit. framestudy itself writes code points
+(the simulator, coding sheets, model suggestions). This module is the one place that knows
+the two readings.
 
 Label Studio also stores a span's ``text`` with runs of whitespace collapsed while the
 offsets stay right (issue #3078), and may differ in line ends (issue #539), so
@@ -17,26 +23,29 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 
+#: the units of span offsets: code points (Label Studio now), UTF-16 code units (before)
+POINTS, UTF16 = "code points", "UTF-16 units"
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _SPACE = re.compile(r"\s+")
 
 
 class TextIndex:
-    """Offset conversion for one text.
+    """Offsets into one article text.
 
-    ``to_python(u)`` maps a UTF-16 offset to a code-point offset, or returns None when the
-    offset is outside the text or falls between the two halves of a surrogate pair.
-    ``to_utf16(i)`` maps a code-point offset (0 to ``len(text)``) to its UTF-16 offset.
+    ``locate(start, end, unit)`` gives the code-point offsets of a span given in ``unit``
+    (see the module docstring). ``to_python(u)`` maps a UTF-16 offset to a
+    code-point offset, or returns None when the offset is outside the text or falls between
+    the two halves of a surrogate pair.
     """
 
-    __slots__ = ("text", "_astral", "_starts", "_utf16_len")
+    __slots__ = ("text", "_starts", "_utf16_len")
 
     def __init__(self, text: str):
         self.text = text
-        # code-point index of each astral character, and its UTF-16 start (index + j).
-        self._astral = [m.start() for m in _ASTRAL.finditer(text)]
-        self._starts = [i + j for j, i in enumerate(self._astral)]
+        # the UTF-16 start of each astral character (its code-point index + those before it)
+        self._starts = [m.start() + j for j, m in enumerate(_ASTRAL.finditer(text))]
         self._utf16_len = len(text) + len(self._starts)
 
     @property
@@ -53,16 +62,34 @@ class TextIndex:
             return None  # inside a surrogate pair
         return offset - k
 
-    def to_utf16(self, offset: int) -> int:
-        if not self._astral:
-            return offset
-        return offset + bisect_left(self._astral, offset)  # astral characters before it
+    def locate(self, start: int, end: int, unit: str = POINTS) -> tuple[int, int] | None:
+        """The code-point offsets ``(start, end)`` of a span given in ``unit``
+        (:data:`POINTS` or :data:`UTF16`), or None when they do not fit the text (outside
+        it, reversed, between the halves of a surrogate pair)."""
+        if unit == UTF16 and self._starts:
+            s, e = self.to_python(start), self.to_python(end)
+            return (s, e) if s is not None and e is not None and s <= e else None
+        return (start, end) if 0 <= start <= end <= len(self.text) else None
+
+    def needs_utf16(self, start: int, end: int, span_text: str | None) -> bool:
+        """Whether a span's own text says its offsets are UTF-16 units: the text has
+        characters outside the Basic Multilingual Plane, and ``span_text`` matches the
+        article at the UTF-16 reading but not at the code-point one."""
+        if not self._starts or span_text is None:
+            return False
+        points = self.locate(start, end, POINTS)
+        if points is not None and same_text(self.text[points[0]:points[1]], span_text):
+            return False
+        units = self.locate(start, end, UTF16)
+        return units is not None and same_text(self.text[units[0]:units[1]], span_text)
 
 
-def to_utf16(text: str, offset: int) -> int:
-    """The UTF-16 offset of code-point ``offset`` in ``text`` (for one offset; for many
-    offsets into one text, build a :class:`TextIndex` once)."""
-    return TextIndex(text).to_utf16(offset)
+def offsets_unit(spans: Iterable[tuple[TextIndex, int, int, str | None]]) -> str:
+    """The unit of one annotation's span offsets, from its spans ``(index, start, end,
+    span_text)``: :data:`UTF16` if some span's text says so (:meth:`TextIndex.needs_utf16`),
+    else :data:`POINTS`. One annotation was saved by one front end, so its spans share a
+    unit: a span whose text matches neither reading is read in its annotation's unit."""
+    return UTF16 if any(index.needs_utf16(s, e, t) for index, s, e, t in spans) else POINTS
 
 
 def normalise_space(text: str) -> str:

@@ -6,7 +6,8 @@ the columns of :data:`COLUMNS`. How each result type becomes rows:
 - ``choices`` -> one row per chosen value (a multi-select gives several rows);
 - ``labels`` (a text span) -> one row per label, ``variable`` = the control's name (``span``
   in framestudy's config), ``span_id`` = the region id, ``span_start``/``span_end`` in Python
-  characters (Label Studio's UTF-16 offsets converted, see :mod:`.spans`), ``span_text`` =
+  characters (Label Studio's code-point offsets; older exports' UTF-16 offsets recognised,
+  see :mod:`.spans`), ``span_text`` =
   the article's text at those offsets;
 - a per-region result (same ``id`` as a span region) -> a span-attribute row carrying that
   span's ``span_*`` fields;
@@ -54,7 +55,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 from framestudy.annotations._gc import gc_paused
 from framestudy.annotations.report import PullReport, Ref
-from framestudy.annotations.spans import TextIndex, same_text
+from framestudy.annotations.spans import POINTS, TextIndex, offsets_unit, same_text
 from framestudy.errors import UserError
 
 COLUMNS: tuple[str, ...] = (
@@ -261,6 +262,24 @@ class _TaskTexts:
         return index
 
 
+def _offsets_unit(results: list, texts: _TaskTexts) -> str:
+    """The unit of one annotation's span offsets (:func:`framestudy.annotations.spans.offsets_unit`),
+    from its ``labels`` results on texts with characters outside the Basic Multilingual Plane
+    (on the others both units are the same)."""
+    spans = []
+    for item in results:
+        if type(item) is not dict or item.get("type") != "labels":
+            continue
+        value = item.get("value")
+        index = texts.get(item.get("to_name"))
+        if type(value) is not dict or index is None or index.bmp_only:
+            continue
+        start, end, given = _int(value.get("start")), _int(value.get("end")), value.get("text")
+        if start is not None and end is not None:
+            spans.append((index, start, end, given if isinstance(given, str) else None))
+    return offsets_unit(spans) if spans else POINTS
+
+
 class _Parser:
     def __init__(
         self,
@@ -271,6 +290,7 @@ class _Parser:
         self.report = report
         self._values_memo: dict[tuple, list[str] | str] = {}
         self._check_memo: dict[tuple, tuple[list[str], list[str], bool]] = {}
+        self._unit = POINTS  # the unit of the current annotation's span offsets
 
     # One annotation's results -> rows. Per-result faults are reported and skipped.
     # (The hot loop of a pull: plain type checks and memoised validation keep it fast.)
@@ -282,6 +302,7 @@ class _Parser:
         rows: list[tuple] = []
         doc_values: dict[str, list[str]] = {}
         attr_values: dict[tuple[str, str], list[str]] = {}
+        self._unit = _offsets_unit(results, texts)
         later = self._first_pass(results, texts, ref, regions, rows, doc_values)
         self._assign_later(later, ref, regions, doc_values, attr_values)
         self._document_rows(doc_values, ref, rows)
@@ -470,8 +491,9 @@ class _Parser:
             rep.span_unverified.append(_at(ref, f"{where}: the task has no text"))
             s, e = (start, end) if 0 <= start <= end else (None, None)
         else:
-            s, e = index.to_python(start), index.to_python(end)
-            if s is None or e is None or s > e:
+            found = index.locate(start, end, self._unit)
+            s, e = found if found is not None else (None, None)
+            if s is None or e is None:
                 rep.span_mismatch.append(
                     _at(
                         ref,

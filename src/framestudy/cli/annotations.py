@@ -211,7 +211,7 @@ def sheet_command(
     article's text in tasks/tasks.json; each problem is one line naming the sheet, the
     article and the field (exit 2, nothing written). The export holds one task per coded
     article and one annotation per sheet, attributed to the sheet's coder by e-mail, with
-    results as Label Studio's editor makes them (spans in UTF-16 offsets).
+    results as Label Studio's editor makes them (span offsets in code points).
 
     Example: framestudy annotations sheet annotations/sheets/*.yaml -o sheets-export.json
     """

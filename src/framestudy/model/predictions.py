@@ -8,8 +8,8 @@ into the ``result`` list of a Label Studio prediction, with the control names of
 labeling config the schema generates (:mod:`framestudy.schema.label_config`: a
 variable's ``Choices`` is named after the variable, the span ``Labels`` after the
 schema's span name, both pointing at the ``Text`` named ``text``; a ``Choice`` stores the
-value's id) and span offsets in Label Studio's UTF-16 units
-(:class:`framestudy.annotations.spans.TextIndex`).
+value's id) and span offsets in code points, as Label Studio stores them
+(:mod:`framestudy.annotations.spans`).
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def label_studio_result(rows: pd.DataFrame, text: str, span_name: str,
     """One article's suggestions (its rows of :func:`predict`) as a Label Studio
     prediction's ``result`` list, and the prediction's score (the mean of the answers'
     probabilities; None for no answer). A set-valued variable's values go into one
-    ``choices`` item; each suggested span is a ``labels`` item with UTF-16 offsets."""
+    ``choices`` item; each suggested span is a ``labels`` item with code-point offsets."""
     return _result(
         rows["variable"].tolist(), rows["value"].tolist(), rows["span_start"].tolist(),
         rows["span_end"].tolist(), rows["score"].tolist(), text, span_name, text_name)
@@ -123,11 +123,9 @@ def label_studio_results(rows: pd.DataFrame, texts: Mapping[str, str], span_name
 
 def _result(variables, values, starts, ends, scores, text: str, span_name: str,
             text_name: str | None) -> tuple[list[dict], float | None]:
-    from framestudy.annotations.spans import TextIndex
     from framestudy.schema.label_config import TEXT_NAME
 
     to_name = text_name or TEXT_NAME
-    to16 = TextIndex(text).to_utf16
     result: list[dict] = []
     choices: dict[str, dict] = {}
     for variable, value, start, end in zip(variables, values, starts, ends, strict=True):
@@ -136,7 +134,7 @@ def _result(variables, values, starts, ends, scores, text: str, span_name: str,
             result.append({
                 "id": f"fs{len(result) + 1}", "from_name": span_name, "to_name": to_name,
                 "type": "labels",
-                "value": {"start": to16(start), "end": to16(end), "text": text[start:end],
+                "value": {"start": start, "end": end, "text": text[start:end],
                           "labels": [str(value)]},
             })
             continue

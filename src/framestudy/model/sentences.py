@@ -9,8 +9,8 @@ capitalised word ("Mr. Smith", "U.S. Congress") are therefore split too; a sugge
 then covers part of the sentence (docs/model.md, "Limits").
 
 Offsets are Python string indices (code points), end exclusive, as in the tidy
-annotation table (docs/CONTRACTS.md); Label Studio's UTF-16 offsets are made from them
-where predictions are written (:mod:`framestudy.model.predictions`).
+annotation table (docs/CONTRACTS.md) and as Label Studio stores them
+(:mod:`framestudy.annotations.spans`).
 """
 
 from __future__ import annotations

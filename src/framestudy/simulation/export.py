@@ -14,9 +14,8 @@ and the task/annotation serializers of https://github.com/HumanSignal/label-stud
   result_count, unique_id, import_id, last_action, bulk_created, task, project,
   updated_by, parent_prediction, parent_annotation, last_created_by``;
 - result items ``id, from_name, to_name, type, value, origin``: a span is a ``labels``
-  result with ``start``/``end`` in UTF-16 code units (JavaScript string offsets, converted
-  by :class:`framestudy.annotations.spans.TextIndex`) and its
-  ``text``; each per-region attribute is a ``choices`` result with the *same* ``id`` as its
+  result with ``start``/``end`` in code points, as Label Studio stores them (see
+  :mod:`framestudy.annotations.spans`), and its ``text``; each per-region attribute is a ``choices`` result with the *same* ``id`` as its
   span and the span's ``start``/``end``/``text`` in its value; a document question is a
   ``choices`` result; a skipped task is an annotation with ``was_cancelled: true`` and an
   empty result.
@@ -34,7 +33,6 @@ from datetime import datetime
 
 import numpy as np
 
-from framestudy.annotations.spans import TextIndex
 from framestudy.simulation.coders import Coding
 
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
@@ -58,10 +56,9 @@ def result_items(coding: Coding, text: str, span_name: str, document_order: list
                  rng: np.random.Generator) -> list[dict]:
     """The ``result`` list of one submitted annotation."""
     out: list[dict] = []
-    to16 = TextIndex(text).to_utf16
     for span in sorted(coding.spans, key=lambda s: (s.start, s.end, s.label)):
         rid = region_id(rng)
-        start, end = to16(span.start), to16(span.end)
+        start, end = span.start, span.end
         piece = text[span.start:span.end]
         out.append({
             "value": {"start": start, "end": end, "text": piece, "labels": [span.label]},

@@ -25,8 +25,8 @@ span attributes:
   source ("..., a senior diplomat said.").
 
 Neutral filler sentences (numbers, places, procedure) surround the evidence; now and then a
-filler carries an emoji, so that Label Studio's UTF-16 offsets differ from Python's and the
-offset conversion is exercised. Variables the library does not know (another schema) get a
+filler carries an emoji, a character JavaScript counts as two, so that the offsets' reading
+(:mod:`framestudy.annotations.spans`) is exercised. Variables the library does not know (another schema) get a
 plain sentence naming the chosen value's label.
 """
 
