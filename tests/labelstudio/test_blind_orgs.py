@@ -68,6 +68,10 @@ def blind(ls_template, tmp_path_factory):
     make_study(root, tasks=[], name="blindorgs")
     coders = coder_emails(3)
     with no_external_env(), running_server(study, org_per_coder=True) as ls:
+        settings.add_coders(study, coders)  # listed in study.yaml, not yet signed up
+        before = server.blindness(study)
+        assert not before.enforced and "no API token of" in before.why
+        assert "`framestudy coders add`" in before.why
         add_coders(study, ls.admin(), coders)
         tokens = load_coder_tokens(study)
         projects, tasks = {}, {}

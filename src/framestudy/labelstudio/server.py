@@ -660,7 +660,10 @@ def blindness(study: Study) -> Blindness:
     for coder in settings.coders(study):
         if coder not in tokens:
             return Blindness(
-                False, f"framestudy holds no API token of {coder} (added before this server)"
+                False,
+                f"framestudy holds no API token of {coder} yet: `framestudy coders add` signs a "
+                "coder up in an organisation of their own and keeps the token (a coder signed up "
+                "before this server started shares the admin's organisation)",
             )
         org = _active_organization(url, tokens[coder])
         if org is None:
