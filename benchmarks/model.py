@@ -29,27 +29,12 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-FRAMESTUDY = str(Path(sys.executable).parent / "framestudy")
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def run(*args: str) -> tuple[float, float]:
-    """(wall-clock seconds, CPU seconds of the child) of one framestudy command."""
-    before = os.times()
-    start = time.perf_counter()
-    subprocess.run([FRAMESTUDY, *args], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - start
-    after = os.times()
-    cpu = (after.children_user - before.children_user) + (
-        after.children_system - before.children_system
-    )
-    return wall, cpu
+from timing import ROOT, run  # noqa: E402  (benchmarks/timing.py)
 
 
 def bench_train(study: str, repeat: int) -> None:

@@ -11,20 +11,15 @@ Run: ``.venv/bin/python benchmarks/report.py`` (``--articles 100`` for a quick r
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-FRAMESTUDY = str(Path(sys.executable).parent / "framestudy")
-ROOT = Path(__file__).resolve().parents[1]
+from timing import run as _timed  # noqa: E402
 
 
 def run(*args: str) -> float:
-    start = time.perf_counter()
-    subprocess.run([FRAMESTUDY, *args], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    """Wall-clock seconds of one framestudy command."""
+    return _timed(*args)[0]
 
 
 def main() -> None:
