@@ -449,6 +449,18 @@ def adjudicators(study: Study) -> list[str]:
     return out
 
 
+def review_owner(study: Study) -> str:
+    """The adjudicator who owns the review project (the first of ``adjudicators``);
+    UserError saying how to add one when ``study.yaml`` names none."""
+    judges = adjudicators(study)
+    if not judges:
+        raise UserError(
+            f"{study.settings.name} names no adjudicator -- add one: framestudy coders add "
+            "--adjudicator EMAIL (docs/adjudication.md)"
+        )
+    return judges[0]
+
+
 def add_coders(study: Study, emails: list[str], key: str = "coders") -> list[str]:
     """Record coders (idempotent) under ``key`` (``coders``, or ``adjudicators`` for the
     accounts that settle disagreements and code nothing); return the e-mails that were new."""

@@ -34,12 +34,13 @@ def push(
 
     Example: framestudy adjudicate push --all
     """
+    from framestudy import settings
     from framestudy.labelstudio import client
-    from framestudy.labelstudio.adjudicate import push_review, review_connection
+    from framestudy.labelstudio.adjudicate import push_review
 
     st = study()
+    settings.review_owner(st)  # no adjudicator: say so before anything else
     conn = client.connect(st)
-    review_connection(st, conn)  # no adjudicator: say so before reading anything else
     with err_console.status("pushing the disagreements..."):
         done = push_review(st, conn, all_articles=all_articles)
     if done.project is None:
@@ -79,10 +80,12 @@ def pull(
 
     Example: framestudy adjudicate pull
     """
+    from framestudy import settings
     from framestudy.labelstudio import client
     from framestudy.labelstudio.adjudicate import pull_review
 
     st = study()
+    settings.review_owner(st)  # no adjudicator: say so before anything else
     conn = client.connect(st)
     with err_console.status("exporting the review project..."):
         done = pull_review(st, conn, export_timeout=timeout)

@@ -51,11 +51,6 @@ from framestudy.labelstudio.projects import ProjectSpec, ensure_project, locate
 from framestudy.settings import ProjectRecord
 from framestudy.study import Study
 
-NO_ADJUDICATOR = (
-    "study.yaml names no adjudicator -- add one: framestudy coders add --adjudicator EMAIL "
-    "(docs/adjudication.md)"
-)
-
 
 @dataclass
 class ReviewPush:
@@ -93,10 +88,8 @@ class ReviewPull:
 def review_connection(study: Study, conn: Connection) -> tuple[str, Connection]:
     """(the adjudicator who owns the review project -- the first in study.yaml --, the
     connection acting in their organisation); UserError when study.yaml names none."""
-    judges = settings.adjudicators(study)
-    if not judges:
-        raise UserError(NO_ADJUDICATOR)
-    return judges[0], coder_connections(study, conn, judges[:1])[judges[0]]
+    judge = settings.review_owner(study)
+    return judge, coder_connections(study, conn, [judge])[judge]
 
 
 def _reliability_articles(study: Study) -> set[str] | None:
