@@ -88,8 +88,17 @@ class ReviewPull:
 def review_connection(study: Study, conn: Connection) -> tuple[str, Connection]:
     """(the adjudicator who owns the review project -- the first in study.yaml --, the
     connection acting in their organisation); UserError when study.yaml names none."""
+    from framestudy.labelstudio.accounts import users_by_id
+
     judge = settings.review_owner(study)
-    return judge, coder_connections(study, conn, [judge])[judge]
+    via = coder_connections(study, conn, [judge])[judge]
+    if via is conn and judge not in users_by_id(conn).values():
+        raise UserError(
+            f"the adjudicator {judge} has no account in the organisation of {conn.url} and "
+            "framestudy holds no token of theirs, so a review project there would be out of "
+            f"their reach -- run `framestudy coders add --adjudicator {judge}`"
+        )
+    return judge, via
 
 
 def _reliability_articles(study: Study) -> set[str] | None:
