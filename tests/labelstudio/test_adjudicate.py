@@ -2,7 +2,7 @@
 account (the server framestudy starts): two coders disagree on two of the five articles;
 the review project, in the adjudicator's own organisation and invisible to the coders,
 holds those two, most disagreement first, each coder's version a prediction named by the
-coder's pseudonym; the adjudicator's annotation comes back as a decision that
+coder's pseudonym, seen as tabs in headless Chromium; the adjudicator's annotation comes back as a decision that
 ``framestudy outlets`` shows with provenance ``adjudicated``; second pushes and pulls
 duplicate nothing; an article adjudicated twice keeps the latest."""
 
@@ -16,7 +16,9 @@ from framestudy.analysis.variable_agreement import articles_to_adjudicate
 from framestudy.annotations import read_tidy
 from framestudy.annotations.adjudicated import read_adjudicated
 from framestudy.labelstudio import remote
+from framestudy.labelstudio.credentials import load_coder_passwords
 from framestudy.schema.registry_file import read_registry
+from tests.browser import ARTIFACTS, browser_page
 
 from .conftest import (
     coder_connection,
@@ -27,6 +29,7 @@ from .conftest import (
     run_cli,
     running_server,
 )
+from .test_labeling_screen import login
 
 pytestmark = [pytest.mark.labelstudio, pytest.mark.slow]
 
@@ -122,6 +125,8 @@ def test_disagreements_to_review_and_back_as_decisions(ls_template, tmp_path):
         shown = own.call_json("reading", own.sdk.tasks.with_raw_response.get, first_task)
         assert {p["model_version"] for p in shown["predictions"]} == {"coder 1", "coder 2"}
 
+        _versions_on_screen(ls.url, judge, load_coder_passwords(study)[judge], pid, first_task)
+
         again = run_cli("adjudicate", "push", "--all", cwd=root)
         assert again.returncode == 0, again.stderr
         assert "0 articles added, 2 already there; 0 coders' versions added, 4 already" in (
@@ -176,3 +181,22 @@ def test_disagreements_to_review_and_back_as_decisions(ls_template, tmp_path):
         assert values[("genre", "")] == "OPINION"
         assert values[("blame_actors", "RUSSIA")] == "absent"
         assert set(table["times_adjudicated"]) == {2}
+
+
+def _versions_on_screen(url, email, password, pid, task_id) -> None:
+    """What the adjudicator sees in headless Chromium: logged in through the login page, an
+    article opened from the review project's task list, every coder's version is a tab
+    named by the coder's pseudonym beside the adjudicator's own, with Compare All to see
+    them side by side. Screenshot: build/test-artifacts/adjudicate-review.png."""
+    with browser_page(1280, 800) as (page, _console, _requests):
+        login(page, url, email, password)
+        with page.expect_response(lambda r: f"/api/tasks/{task_id}" in r.url,
+                                  timeout=30_000) as answer:
+            page.goto(f"{url}/projects/{pid}/data?task={task_id}")
+        served = answer.value.json()
+        assert sorted(p["model_version"] for p in served["predictions"]) == [
+            "coder 1", "coder 2"]
+        page.wait_for_selector(".lsf-htx-richtext .lsf-richtext__line", timeout=30_000)
+        for name in ("coder 1", "coder 2", "Compare All"):
+            page.get_by_text(name, exact=True).first.wait_for(timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "adjudicate-review.png"))

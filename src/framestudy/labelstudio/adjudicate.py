@@ -17,8 +17,8 @@ article's task holds the article's data plus ``disagreement`` (its score) and
 (its Label Studio result, taken from the raw exports the table was built from:
 :func:`framestudy.annotations.review.coder_versions`) becomes a prediction whose
 ``model_version`` is the coder's pseudonym (:func:`framestudy.settings.pseudonyms`), and
-the project's ``model_version`` is left empty, so that the labeling screen lists every
-version rather than one. Re-running imports only articles not yet in the project and
+the project's ``model_version`` is left empty, so that the editor, opened on a task from
+the Data Manager, shows every version as a tab (and "Compare All") rather than one. Re-running imports only articles not yet in the project and
 predictions of versions a task does not hold yet (found as ``model push`` finds them:
 :func:`framestudy.labelstudio.predictions.tasks_with_version`).
 
@@ -244,8 +244,9 @@ def push_review(study: Study, conn: Connection, *, all_articles: bool = False) -
 
 def _show_every_version(via: Connection, pid: int) -> None:
     """Leave the project's ``model_version`` empty: Label Studio then sends every
-    prediction of a task to the labeling screen, where a set version would filter them to
-    that one coder's (importing predictions sets it when it is empty)."""
+    prediction of a task to the editor opened from the Data Manager, where a set version
+    would filter them to that one coder's (importing predictions sets it when it is
+    empty)."""
     project = via.call_json(
         f"reading review project {pid}", via.sdk.projects.with_raw_response.get, pid,
         request_options={"additional_query_parameters": {"include": "id,model_version"}},
