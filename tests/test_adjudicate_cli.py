@@ -3,13 +3,15 @@ offline (one line, exit 2, before any server is contacted)."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from framestudy import settings
 from framestudy.errors import UserError
 from framestudy.labelstudio.coders import add_coders
 from framestudy.study import Study
-from tests.conftest import run_cli
+from tests.conftest import REPO, run_cli
 
 
 @pytest.mark.parametrize("command", ["push", "pull"])
@@ -42,3 +44,37 @@ def test_an_adjudicator_is_recorded_apart_and_is_no_coder(study_dir):
         add_coders(study, None, ["Ana@uni.example"], adjudicator=True)
     with pytest.raises(UserError, match="listed under adjudicators"):
         add_coders(study, None, ["ida@uni.example"])
+
+
+def _agreeing_study(root) -> None:
+    """Two coders who agree on both articles of the reliability sample, one adjudicator."""
+    from framestudy.annotations import tidy_from_export, write_tidy
+
+    shutil.copy(REPO / "schemas" / "registry.json", root / "schemas" / "registry.json")
+    (root / "study.yaml").write_text("name: s\ncoders: [a@uni.example, b@uni.example]\n"
+                                     "adjudicators: [ida@uni.example]\n")
+    (root / "tasks").mkdir()
+    (root / "tasks" / "assignment.csv").write_text(
+        "article_id,outlet,coder,reliability\n"
+        + "".join(f"{a},o,{c},True\n" for a in ("x1", "x2")
+                  for c in ("a@uni.example", "b@uni.example")))
+    result = [{"from_name": "relevant", "to_name": "text", "type": "choices",
+               "value": {"choices": ["yes"]}}]
+    tasks = [{"id": i, "project": p, "data": {"text": "NATO.", "article_id": a, "outlet": "o"},
+              "annotations": [{"id": 10 * i + p, "completed_by": p, "result": result,
+                               "updated_at": "2026-01-01T00:00:00Z"}]}
+             for i, a in enumerate(("x1", "x2")) for p in (1, 2)]
+    table, _ = tidy_from_export(tasks, users={1: "a@uni.example", 2: "b@uni.example"})
+    (root / "annotations").mkdir()
+    write_tidy(table, root / "annotations" / "annotations.csv")
+
+
+def test_no_disagreement_says_so_and_creates_nothing(study_dir):
+    """Nothing to adjudicate: said plainly, exit 0, and no server is even contacted (none
+    runs here)."""
+    _agreeing_study(study_dir)
+    done = run_cli("--study", str(study_dir), "adjudicate", "push")
+    assert done.returncode == 0, done.stderr
+    line = " ".join(done.stdout.split())
+    assert "no disagreement to adjudicate in the reliability sample" in line
+    assert "no review project created" in line

@@ -40,9 +40,8 @@ def push(
 
     st = study()
     settings.review_owner(st)  # no adjudicator: say so before anything else
-    conn = client.connect(st)
     with err_console.status("pushing the disagreements..."):
-        done = push_review(st, conn, all_articles=all_articles)
+        done = push_review(st, lambda: client.connect(st), all_articles=all_articles)
     if done.project is None:
         console.print(f"no disagreement to adjudicate in the {done.scope}: every coder agrees "
                       "on every article-level variable -- no review project created"

@@ -33,6 +33,7 @@ nothing changed).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -162,8 +163,11 @@ def _spec(study: Study, adjudicator: str) -> ProjectSpec:
     )
 
 
-def push_review(study: Study, conn: Connection, *, all_articles: bool = False) -> ReviewPush:
-    """Create or fill the review project (see the module docstring)."""
+def push_review(study: Study, connect: Callable[[], Connection], *,
+                all_articles: bool = False) -> ReviewPush:
+    """Create or fill the review project (see the module docstring). ``connect()`` gives
+    the connection; it is called only when there is something to adjudicate (no
+    disagreement: nothing is asked of the server, nothing created)."""
     from framestudy.analysis.runs import input_errors
     from framestudy.analysis.variable_agreement import articles_to_adjudicate
     from framestudy.annotations.review import coder_versions
@@ -171,7 +175,7 @@ def push_review(study: Study, conn: Connection, *, all_articles: bool = False) -
     from framestudy.schema.registry_file import read_registry
     from framestudy.task_meta import task_meta
 
-    adjudicator, via = review_connection(study, conn)
+    adjudicator = settings.review_owner(study)
     registry = read_registry(study.registry)
     table = _table(study)
     scope = "all multi-coded articles"
@@ -197,6 +201,8 @@ def push_review(study: Study, conn: Connection, *, all_articles: bool = False) -
                         "annotated -- run `framestudy tasks build`")
     versions = coder_versions(_coding_exports(study), table)
 
+    conn = connect()
+    adjudicator, via = review_connection(study, conn)
     spec = _spec(study, adjudicator)
     ensured = ensure_project(via, spec, None)
     pid = ensured.record.id
