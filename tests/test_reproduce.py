@@ -330,3 +330,15 @@ def test_adjudicated_decisions_are_reproduced_with_the_outlets(study):
     done = reproduce(study)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == "reproduced"
+
+
+def test_a_decision_that_addresses_nothing_is_one_line_naming_the_file(study):
+    from framestudy.annotations.adjudicated import write_adjudicated
+
+    write_adjudicated(pd.DataFrame([{"article_id": "no-such-article", "variable": "genre",
+                                     "value": "OPINION"}]),
+                      study / "annotations" / "adjudicated.csv")
+    done = run_cli("--study", str(study), "outlets", "--bootstrap", "30", "--no-models")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    line = " ".join(done.stderr.split())
+    assert "annotations/adjudicated.csv" in line and "addresses no consensus row" in line

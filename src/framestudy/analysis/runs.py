@@ -136,9 +136,10 @@ def run_outlets(
     tasks = read_tasks(paths.tasks_json) if paths.tasks_json.is_file() else None
     registry_of_outlets = load_outlets(paths.outlets) if paths.outlets.is_file() else None
     decisions = read_adjudicated(paths.adjudicated_csv) if paths.adjudicated_csv.is_file() else None
-    if where is None and decisions is not None:
-        where = f"{paths.annotations_csv} with {paths.registry} and {paths.adjudicated_csv}"
-    with input_errors(where or f"{paths.annotations_csv} with {paths.registry}"):
+    where = where or f"{paths.annotations_csv} with {paths.registry}"
+    if decisions is not None:  # its rows must address the consensus rows: name it too
+        where = f"{where} and {paths.adjudicated_csv.relative_to(paths.root)}"
+    with input_errors(where):
         try:
             result = outlet_analysis(
                 annotations, registry, agreement, settings=settings, override=override,
