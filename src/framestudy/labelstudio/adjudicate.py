@@ -102,17 +102,6 @@ def review_connection(study: Study, conn: Connection) -> tuple[str, Connection]:
     return judge, via
 
 
-def _reliability_articles(study: Study) -> set[str] | None:
-    """The reliability sample of ``tasks/assignment.csv``; None when there is none."""
-    from framestudy.labelstudio.push import read_assignment
-
-    frame = read_assignment(study.assignment)
-    if frame is None or "reliability" not in frame.columns:
-        return None
-    flag = frame["reliability"].astype(str).str.lower().isin({"true", "1", "yes"})
-    return set(frame.loc[flag, "article_id"].astype(str))
-
-
 def _table(study: Study) -> pd.DataFrame:
     from framestudy.annotations import read_tidy
 
@@ -171,7 +160,12 @@ def push_review(study: Study, connect: Callable[[], Connection], *,
     from framestudy.analysis.runs import input_errors
     from framestudy.analysis.variable_agreement import articles_to_adjudicate
     from framestudy.annotations.review import coder_versions
-    from framestudy.labelstudio.push import import_batch, load_tasks, task_payload
+    from framestudy.labelstudio.push import (
+        import_batch,
+        load_tasks,
+        reliability_articles,
+        task_payload,
+    )
     from framestudy.schema.registry_file import read_registry
     from framestudy.task_meta import task_meta
 
@@ -181,7 +175,7 @@ def push_review(study: Study, connect: Callable[[], Connection], *,
     scope = "all multi-coded articles"
     chosen = None
     if not all_articles:
-        chosen = _reliability_articles(study)
+        chosen = reliability_articles(study.assignment)
         if chosen is None:
             raise UserError(f"{study.assignment}: no reliability sample recorded (push writes "
                             "it) -- run `framestudy push`, or adjudicate every multi-coded "

@@ -149,6 +149,16 @@ def read_assignment(path) -> pd.DataFrame | None:
     return frame
 
 
+def reliability_articles(path) -> set[str] | None:
+    """The reliability sample of the assignment at ``path`` (the articles every coder
+    codes); None when there is no assignment."""
+    frame = read_assignment(path)
+    if frame is None:
+        return None
+    flag = frame["reliability"].astype(str).str.lower().isin({"true", "1", "yes"})
+    return set(frame.loc[flag, "article_id"].astype(str))
+
+
 def resolve_design(
     study: Study,
     design: str | None,

@@ -120,13 +120,9 @@ def run_train(paths: Study, *, seed: int = 0, n_folds: int = 5, n_boot: int = 10
 
 
 def _reliability_articles(paths: Study) -> set[str]:
-    from framestudy.labelstudio.push import read_assignment
+    from framestudy.labelstudio.push import reliability_articles
 
-    frame = read_assignment(paths.assignment)
-    if frame is None:
-        return set()
-    flag = frame["reliability"].astype(str).str.lower().isin({"true", "1", "yes"})
-    return set(frame.loc[flag, "article_id"].astype(str))
+    return reliability_articles(paths.assignment) or set()
 
 
 def _span_name(registry) -> str:
