@@ -43,7 +43,7 @@ def push(
     with err_console.status("pushing the disagreements..."):
         done = push_review(st, lambda: client.connect(st), all_articles=all_articles)
     if done.project is None:
-        console.print(f"no disagreement to adjudicate in the {done.scope}: every coder agrees "
+        console.print(f"no disagreement to adjudicate in {done.scope}: every coder agrees "
                       "on every article-level variable -- no review project created"
                       + ("" if all_articles else " (--all looks at every multi-coded article)"),
                       highlight=False, soft_wrap=True)
@@ -62,7 +62,7 @@ def push(
         f"{'created' if done.created else 'existing'}, in {where}) for {done.adjudicator}: "
         f"{done.imported} articles added, {done.already} already there; "
         f"{done.predictions} coders' versions added, {done.predictions_already} already there "
-        f"({len(done.ranking)} articles of the {done.scope} with a disagreement; versions "
+        f"({len(done.ranking)} articles with a disagreement in {done.scope}; versions "
         "named " + ", ".join(sorted(set(done.versions.values()))) + ")",
         highlight=False, soft_wrap=True)
 

@@ -58,7 +58,7 @@ class ReviewPush:
     """What ``adjudicate push`` did."""
 
     adjudicator: str
-    scope: str  # "reliability sample" or "all multi-coded articles"
+    scope: str  # "the reliability sample" or "all multi-coded articles"
     ranking: pd.DataFrame  # articles_to_adjudicate's rows
     project: ProjectRecord | None = None  # None: nothing to adjudicate, nothing created
     created: bool = False
@@ -180,7 +180,7 @@ def push_review(study: Study, connect: Callable[[], Connection], *,
             raise UserError(f"{study.assignment}: no reliability sample recorded (push writes "
                             "it) -- run `framestudy push`, or adjudicate every multi-coded "
                             "article with --all")
-        scope = "reliability sample"
+        scope = "the reliability sample"
     with input_errors(f"{study.annotations_csv} with {study.registry}"):
         ranking = articles_to_adjudicate(table, registry, chosen)
     outcome = ReviewPush(adjudicator, scope, ranking)
