@@ -303,3 +303,42 @@ def test_the_lock_warning_puts_computing_packages_first_and_is_cut(tmp_path, mon
                               "scipy 1.15.0 installed, 0.1 locked; pkg00 not installed")
     assert "; and 3 more --" in warning
     assert rp.lock_warnings(None)[0].startswith("no requirements.lock found")
+
+
+@pytest.mark.slow
+def test_adjudicated_decisions_are_reproduced_with_the_outlets(study):
+    """An adjudication pulled after the committed run makes its results stale; outlets run
+    again records the decisions' SHA-256, and reproduce recomputes with them."""
+    from framestudy.annotations.adjudicated import write_adjudicated
+
+    consensus = text_csv(study / "analysis" / "consensus.csv")
+    row = consensus[consensus["category"] == ""].iloc[0]
+    decisions = pd.DataFrame([{"article_id": row["article_id"], "variable": row["variable"],
+                               "value": "", "adjudicator": "ida@uni.example"}])
+    write_adjudicated(decisions, study / "annotations" / "adjudicated.csv")
+    stale = reproduce(study)
+    assert stale.returncode == 1
+    assert ("analysis/outlets.json: input annotations/adjudicated.csv did not exist when the "
+            "results were computed" in " ".join(stale.stdout.split())), stale.stdout
+    for step in (("outlets", "--bootstrap", "30"), ("report",)):
+        done = run_cli("--study", str(study), *step)
+        assert done.returncode == 0, done.stderr
+    again = text_csv(study / "analysis" / "consensus.csv")
+    mine = again[(again["article_id"] == row["article_id"])
+                 & (again["variable"] == row["variable"]) & (again["category"] == "")]
+    assert list(mine["provenance"]) == ["adjudicated"] and list(mine["value"]) == [""]
+    done = reproduce(study)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "reproduced"
+
+
+def test_a_decision_that_addresses_nothing_is_one_line_naming_the_file(study):
+    from framestudy.annotations.adjudicated import write_adjudicated
+
+    write_adjudicated(pd.DataFrame([{"article_id": "no-such-article", "variable": "genre",
+                                     "value": "OPINION"}]),
+                      study / "annotations" / "adjudicated.csv")
+    done = run_cli("--study", str(study), "outlets", "--bootstrap", "30", "--no-models")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    line = " ".join(done.stderr.split())
+    assert "annotations/adjudicated.csv" in line and "addresses no consensus row" in line

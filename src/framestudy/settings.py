@@ -14,6 +14,9 @@ stay as they were, and a change that changes nothing does not touch the file::
     coders:                       # `framestudy coders add`
       - email: ana@uni.example
         added: 2026-11-25
+    adjudicators:                 # `framestudy coders add --adjudicator` (docs/adjudication.md)
+      - email: ida@uni.example    # settles disagreements in the review project; codes nothing
+        added: 2026-11-29
     labelstudio:                  # `framestudy push`
       design: blind               # or: shared
       reliability_share: 0.2
@@ -46,7 +49,8 @@ SQLite). The listening address is deliberately not a setting: opening the server
 network takes ``--host ADDR --allow-remote`` on the command line each time.
 
 Project titles: blind design, one project per coder, titled ``<study> · <coder e-mail>``;
-shared design, one project titled ``<study> · shared``. Label Studio allows 50 characters in
+shared design, one project titled ``<study> · shared``; the adjudicator's review project
+(``framestudy adjudicate push``) ``<study> · review`` (:func:`review_title`). Label Studio allows 50 characters in
 a title; longer study names are shortened (the coder's e-mail is kept whole when it fits).
 """
 
@@ -276,6 +280,7 @@ class StudySettings(BaseModel):
 
     name: str | None = None
     coders: list[CoderEntry] | None = None
+    adjudicators: list[CoderEntry] | None = None
     labelstudio: LabelStudioSection | None = None
     server: ServerSettings | None = None
     analysis: AnalysisSection | None = None
@@ -285,7 +290,7 @@ class StudySettings(BaseModel):
     def _name_as_text(cls, value: Any) -> Any:
         return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
-    @field_validator("coders", mode="before")
+    @field_validator("coders", "adjudicators", mode="before")
     @classmethod
     def _bare_emails(cls, value: Any) -> Any:
         if isinstance(value, list):
@@ -433,12 +438,36 @@ def coders(study: Study) -> list[str]:
     return out
 
 
-def add_coders(study: Study, emails: list[str]) -> list[str]:
-    """Record coders (idempotent); return the e-mails that were new."""
+def adjudicators(study: Study) -> list[str]:
+    """The study's adjudicators' e-mails (``adjudicators``), in the order they were added;
+    the first one owns the review project (docs/adjudication.md)."""
+    out: list[str] = []
+    for entry in load(study).adjudicators or []:
+        email = entry.email.strip().lower()
+        if email not in out:
+            out.append(email)
+    return out
+
+
+def review_owner(study: Study) -> str:
+    """The adjudicator who owns the review project (the first of ``adjudicators``);
+    UserError saying how to add one when ``study.yaml`` names none."""
+    judges = adjudicators(study)
+    if not judges:
+        raise UserError(
+            f"{study.settings.name} names no adjudicator -- add one: framestudy coders add "
+            "--adjudicator EMAIL (docs/adjudication.md)"
+        )
+    return judges[0]
+
+
+def add_coders(study: Study, emails: list[str], key: str = "coders") -> list[str]:
+    """Record coders (idempotent) under ``key`` (``coders``, or ``adjudicators`` for the
+    accounts that settle disagreements and code nothing); return the e-mails that were new."""
     added: list[str] = []
 
     def change(data: dict[str, Any]) -> None:
-        entries = data.get("coders") or []
+        entries = data.get(key) or []
         known = {
             (e.get("email") if isinstance(e, dict) else str(e)).strip().lower() for e in entries
         }
@@ -447,7 +476,7 @@ def add_coders(study: Study, emails: list[str]) -> list[str]:
                 entries.append({"email": email, "added": date.today().isoformat()})
                 known.add(email)
                 added.append(email)
-        data["coders"] = entries
+        data[key] = entries
 
     if emails:
         update(study, change)
@@ -547,3 +576,20 @@ def project_title(study_name: str, coder: str) -> str:
         return f"{study_name[: room - 1]}…{_SEP}{who}"
     digest = hashlib.sha256(f"{study_name}\x1f{who}".encode()).hexdigest()[:6]
     return f"{who[: TITLE_MAX - 8]}…~{digest}"
+
+
+REVIEW = "review"  # the ``who`` of the adjudicator's review project's title
+
+
+def review_title(study_name: str) -> str:
+    """The title of the study's review project, where the adjudicator settles the coders'
+    disagreements (``framestudy adjudicate push``): ``<study> · review``, shortened by the
+    rule of :func:`project_title`."""
+    return project_title(study_name, REVIEW)
+
+
+def pseudonyms(coders) -> dict[str, str]:
+    """``{coder id: "coder k"}``, k in the order of the ids: how coders are named where
+    their identity is not the point (the report; the review project's predictions, one
+    ``model_version`` per coder)."""
+    return {c: f"coder {i}" for i, c in enumerate(sorted(set(coders)), start=1)}

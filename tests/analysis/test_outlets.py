@@ -108,9 +108,11 @@ def test_the_run_record(study):
     assert made["gate"] == {"statistic": "estimate", "threshold": 0.667, "tentative_below": 0.8}
     inputs = ["annotations/annotations.csv", "schemas/registry.json", "analysis/agreement.csv",
               "tasks/tasks.json", "tasks/outlets.yaml"]
-    assert list(made["inputs"]) == inputs
+    assert list(made["inputs"]) == [*inputs, "annotations/adjudicated.csv"]
     for name in inputs:
         assert made["inputs"][name] == hashlib.sha256((study / name).read_bytes()).hexdigest()
+    # no adjudication yet: recorded as absent, so that one made later shows as a change
+    assert made["inputs"]["annotations/adjudicated.csv"] is None
     assert made["files"] == list(FILES.values())
     assert made["articles_needed"] is None
 

@@ -162,9 +162,30 @@ def test_train_options_seed_folds_and_adjudicated_values(study_copy):
     again = json.loads((study_copy / "models" / "model.json").read_text())
     assert again["settings"]["adjudicated"] is True
     assert again["training_sha256"] != meta["training_sha256"]
-    assert str(path) in again["inputs_sha256"]
+    assert "adjudicated.csv" in again["inputs_sha256"]  # relative to the study, as the others
     direct = train(annotations, registry, texts, seed=1, n_folds=3, n_boot=0,
                    adjudicated=decisions)
     assert direct.training_sha256 == again["training_sha256"]
     answers = direct.cv_answers[direct.cv_answers["target"] == "genre"].set_index("unit")
     assert (answers.loc[decisions["article_id"], "gold"] == "OPINION").all()
+
+
+def test_train_uses_the_studys_adjudicated_decisions_by_default(study_copy):
+    """Without --adjudicated, the study's annotations/adjudicated.csv (written by
+    `framestudy adjudicate pull`) overrides the consensus, and its SHA-256 is recorded."""
+    from framestudy.annotations.adjudicated import write_adjudicated
+    from framestudy.io import sha256_file
+
+    annotations, registry, texts = inputs(study_copy)
+    genre = annotations[annotations["variable"] == "genre"].drop_duplicates("article_id")
+    decisions = genre.head(30)[["article_id"]].assign(variable="genre", value="OPINION")
+    path = write_adjudicated(decisions, study_copy / "annotations" / "adjudicated.csv")
+    done = run_cli("--study", str(study_copy), "model", "train", "--seed", "1", "--folds", "3",
+                   "--bootstrap", "0")
+    assert done.returncode == 0, done.stderr
+    meta = json.loads((study_copy / "models" / "model.json").read_text())
+    assert meta["settings"]["adjudicated"] is True
+    assert meta["inputs_sha256"]["annotations/adjudicated.csv"] == sha256_file(path)
+    direct = train(annotations, registry, texts, seed=1, n_folds=3, n_boot=0,
+                   adjudicated=decisions)
+    assert direct.training_sha256 == meta["training_sha256"]

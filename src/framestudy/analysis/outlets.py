@@ -319,6 +319,7 @@ def outlet_analysis(
     models: bool = True,
     tasks: Sequence[Mapping] | None = None,
     outlets=None,
+    adjudicated: pd.DataFrame | None = None,
 ) -> OutletAnalysis:
     """The study's outlet comparison (see the module docstring for what it computes).
 
@@ -335,8 +336,11 @@ def outlet_analysis(
     without a positive word count raises :class:`WordCountError`. ``outlets``: the outlet
     registry (:func:`framestudy.tasks.outlets.load_outlets`), for the groupings by
     ``type``, ``country`` and ``language``; without it only outlets are compared.
+    ``adjudicated``: the adjudicator's decisions (``annotations/adjudicated.csv``,
+    :func:`framestudy.annotations.adjudicated.read_adjudicated`), which override the
+    consensus values they address (provenance ``adjudicated``; :func:`consensus`).
     """
-    values = consensus(annotations, registry)
+    values = consensus(annotations, registry, adjudicated)
     answered = _answered(values)
     gated = gate(agreement, settings, override=override)
     groupings = GROUPINGS if outlets is not None else ("outlet",)

@@ -113,7 +113,8 @@ def run_outlets(
 ) -> OutletAnalysis:
     """The study's outlet comparison at ``paths``: reads ``annotations/annotations.csv``,
     ``schemas/registry.json``, ``analysis/agreement.csv`` and, when present,
-    ``tasks/tasks.json`` and ``tasks/outlets.yaml``; writes :data:`OUTLET_FILES` under
+    ``tasks/tasks.json``, ``tasks/outlets.yaml`` and the adjudicator's decisions
+    ``annotations/adjudicated.csv`` (``framestudy adjudicate pull``); writes :data:`OUTLET_FILES` under
     ``analysis/`` and the run record ``analysis/outlets.json`` (seed, bootstrap,
     resamples, models, the gate's ``settings`` and whether they were overridden, the
     inputs' SHA-256); returns the result. ``where`` names the inputs in an input error
@@ -122,6 +123,7 @@ def run_outlets(
     from framestudy.analysis.consensus import write_consensus
     from framestudy.analysis.outlets import WordCountError, outlet_analysis
     from framestudy.analysis.reliability_data import read_agreement, read_annotations
+    from framestudy.annotations.adjudicated import read_adjudicated
     from framestudy.io import atomic_write_csv
     from framestudy.run_record import write_run_record
     from framestudy.schema.registry_file import read_registry
@@ -133,12 +135,16 @@ def run_outlets(
     agreement = read_agreement(paths.analysis_dir / AGREEMENT_FILE)
     tasks = read_tasks(paths.tasks_json) if paths.tasks_json.is_file() else None
     registry_of_outlets = load_outlets(paths.outlets) if paths.outlets.is_file() else None
-    with input_errors(where or f"{paths.annotations_csv} with {paths.registry}"):
+    decisions = read_adjudicated(paths.adjudicated_csv) if paths.adjudicated_csv.is_file() else None
+    where = where or f"{paths.annotations_csv} with {paths.registry}"
+    if decisions is not None:  # its rows must address the consensus rows: name it too
+        where = f"{where} and {paths.adjudicated_csv.relative_to(paths.root)}"
+    with input_errors(where):
         try:
             result = outlet_analysis(
                 annotations, registry, agreement, settings=settings, override=override,
                 seed=seed, n_boot=n_boot, n_resamples=n_resamples, models=models,
-                tasks=tasks, outlets=registry_of_outlets,
+                tasks=tasks, outlets=registry_of_outlets, adjudicated=decisions,
             )
         except WordCountError as exc:
             raise UserError(f"{paths.tasks_json}: {exc}") from None
@@ -153,7 +159,7 @@ def run_outlets(
     write_run_record(
         paths.analysis_dir / OUTLETS_RUN, command="framestudy outlets", root=paths.root,
         inputs=[paths.annotations_csv, paths.registry, paths.analysis_dir / AGREEMENT_FILE,
-                paths.tasks_json, paths.outlets],
+                paths.tasks_json, paths.outlets, paths.adjudicated_csv],
         files=[p.name for p in written],
         settings={
             "seed": seed, "bootstrap": n_boot, "n_resamples": n_resamples,

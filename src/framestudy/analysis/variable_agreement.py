@@ -23,7 +23,7 @@ not record "nothing chosen", so an unanswered question is not an empty answer).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -585,3 +585,44 @@ def study_disagreements(
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]
+
+
+#: the columns of :func:`articles_to_adjudicate`
+ADJUDICATION_ORDER_COLUMNS = ["article_id", "rank", "disagreement", "n_variables", "variables"]
+
+
+def articles_to_adjudicate(
+    annotations: pd.DataFrame,
+    registry: Sequence[Mapping] | pd.DataFrame,
+    articles: Collection[str] | None = None,
+) -> pd.DataFrame:
+    """The articles on which coders disagree, most disagreement first: the review list of
+    ``framestudy adjudicate push`` (docs/adjudication.md).
+
+    Built on :func:`study_disagreements` (the ranking of ``framestudy agreement
+    --disagreements``): an article's ``disagreement`` is the sum over the article-level
+    variables of its disagreement score there (each the mean pairwise distance over the
+    expected disagreement D_e, Krippendorff 2011, p. 4), so an article on which coders are
+    far apart on many questions comes before one with a single near miss;
+    ``n_variables`` counts those variables, ``variables`` names them (registry order).
+    Ties: more variables first, then ``article_id``. ``articles``: keep only these (e.g.
+    the reliability sample); None keeps every multi-coded article. Articles on which every
+    coder agrees are not listed. Columns :data:`ADJUDICATION_ORDER_COLUMNS`; ``rank``
+    counts from 1.
+    """
+    ranked = study_disagreements(annotations, registry)
+    if articles is not None:
+        ranked = ranked[ranked["article_id"].astype(str).isin({str(a) for a in articles})]
+    if ranked.empty:
+        return pd.DataFrame(columns=ADJUDICATION_ORDER_COLUMNS)
+    ranked = ranked.assign(article_id=ranked["article_id"].astype(str))
+    grouped = ranked.groupby("article_id", sort=False)
+    frame = pd.DataFrame({
+        "disagreement": grouped["disagreement"].sum(),
+        "n_variables": grouped["variable"].nunique(),
+        "variables": grouped["variable"].agg(lambda v: ", ".join(dict.fromkeys(v))),
+    }).reset_index()
+    frame = frame.sort_values(["disagreement", "n_variables", "article_id"],
+                              ascending=[False, False, True], kind="mergesort")
+    frame["rank"] = range(1, len(frame) + 1)
+    return frame[ADJUDICATION_ORDER_COLUMNS].reset_index(drop=True)

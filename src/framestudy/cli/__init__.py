@@ -23,7 +23,7 @@ from framestudy.errors import UserError
 # The order a study runs them; `framestudy --help` lists commands in this order.
 PIPELINE_ORDER = (
     "init", "schema", "tasks", "server", "coders", "push", "status", "pull", "annotations",
-    "agreement", "outlets", "report", "model", "reproduce", "simulate", "plan",
+    "agreement", "adjudicate", "outlets", "report", "model", "reproduce", "simulate", "plan",
 )
 
 
@@ -73,7 +73,8 @@ def _register() -> None:
     import importlib
 
     for name in (
-        "init", "schema", "tasks", "labelstudio", "annotations", "agreement", "outlets", "report",
+        "init", "schema", "tasks", "labelstudio", "annotations", "agreement", "adjudicate",
+        "outlets", "report",
         "model", "reproduce", "simulate",
     ):
         importlib.import_module(f"framestudy.cli.{name}").register(app)

@@ -306,21 +306,43 @@ def server_status() -> None:
 
 @coders_app.command("add")
 def coders_add(
-    emails: Annotated[list[str], typer.Argument(help="The coders' e-mail addresses.")],
+    emails: Annotated[
+        list[str] | None, typer.Argument(help="The coders' e-mail addresses.")
+    ] = None,
+    adjudicator: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--adjudicator",
+            help="Sign this e-mail up as the study's adjudicator (recorded under adjudicators "
+            "in study.yaml: no coding project, the review project of `framestudy adjudicate "
+            "push`). Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Give each coder a Label Studio account that can log in; record them in study.yaml.
 
-    New accounts are signed up through the organisation's invite link with a random password, stored in .labelstudio/coders.json (git-ignored, mode 0600) for you to hand to each coder; they are not printed. Existing accounts are reused unchanged. Running it again changes nothing.
+    New accounts are signed up through the organisation's invite link with a random password, stored in .labelstudio/coders.json (git-ignored, mode 0600) for you to hand to each coder; they are not printed. Existing accounts are reused unchanged. Running it again changes nothing. With --adjudicator the account is the adjudicator's, who settles the coders' disagreements in a review project (docs/adjudication.md) and codes nothing.
 
     Example: framestudy coders add ana@uni.example ben@uni.example cem@uni.example
+
+    Example: framestudy coders add --adjudicator ida@uni.example
     """
+    from framestudy.errors import UserError
     from framestudy.labelstudio import client
     from framestudy.labelstudio.coders import add_coders, passwords_file
 
 
     st = study()
+    if not emails and not adjudicator:
+        raise UserError(
+            "name at least one coder: framestudy coders add EMAIL [EMAIL...] (or the "
+            "adjudicator: framestudy coders add --adjudicator EMAIL)"
+        )
     conn = client.connect(st)
-    results = add_coders(st, conn, emails)
+    results = add_coders(st, conn, emails) if emails else []
+    judges = add_coders(st, conn, adjudicator, adjudicator=True) if adjudicator else []
+    roles = {r.email: "adjudicator" for r in judges}
+    results += judges
     table = Table(title=f"coders of this study on {conn.url}", title_justify="left")
     table.add_column("coder")
     table.add_column("account")
@@ -328,7 +350,7 @@ def coders_add(
     table.add_column("password")
     for r in results:
         table.add_row(
-            r.email,
+            r.email + (" (adjudicator)" if r.email in roles else ""),
             r.account,
             "added" if r.recorded else "already listed",
             "in .labelstudio/coders.json" if r.password_stored else "the coder's own",
@@ -363,9 +385,11 @@ def coders_list() -> None:
     table = Table(title="coders (study.yaml)", title_justify="left")
     table.add_column("coder")
     table.add_column("password")
-    for email in settings.coders(st):
+    listed = [(e, e) for e in settings.coders(st)]
+    listed += [(e, f"{e} (adjudicator)") for e in settings.adjudicators(st)]
+    for email, shown in listed:
         table.add_row(
-            email, "in .labelstudio/coders.json" if email in stored else "the coder's own"
+            shown, "in .labelstudio/coders.json" if email in stored else "the coder's own"
         )
     console.print(table)
 

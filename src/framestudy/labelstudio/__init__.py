@@ -26,7 +26,10 @@ One module per job:
 - :mod:`.upload`       exports' annotations -> the study's projects, each through its
                        coder's own account (``framestudy annotations upload``);
 - :mod:`.submit`       one annotation, submitted so that a retry never duplicates it (an
-                       idempotency key the database enforces).
+                       idempotency key the database enforces);
+- :mod:`.predictions`  model suggestions as predictions, without duplicates;
+- :mod:`.adjudicate`   ``adjudicate push|pull``: disagreements to the adjudicator's review
+                       project, decisions back to ``annotations/adjudicated.csv``.
 
 What is not about talking to Label Studio lives outside this package, so the simulator can
 use it without it: the study's ``study.yaml`` and project titles (:mod:`framestudy.settings`),

@@ -10,6 +10,12 @@ organisation goes through that token. An e-mail that already has an account is r
 is (its password is not changed; its token is read if framestudy holds its password and not
 yet its token). Every coder is recorded in ``study.yaml`` (e-mail only); running the command
 again changes nothing.
+
+An adjudicator (``coders add --adjudicator EMAIL``) is signed up the same way (an
+organisation of their own on a per-coder-organisation server, the token kept) but recorded
+under ``adjudicators`` in ``study.yaml``: no coding project, only the review project of
+``framestudy adjudicate push`` (docs/adjudication.md). One person cannot be both: an
+adjudicator who coded would judge their own version.
 """
 
 from __future__ import annotations
@@ -60,8 +66,11 @@ def invite_path(conn: Connection) -> str:
     return link[link.index("/user/") :] if "/user/" in link else link
 
 
-def add_coders(study: Study, conn: Connection, emails: list[str]) -> list[CoderAccount]:
-    """Give each e-mail an account that can log in, and record it as a coder of the study."""
+def add_coders(
+    study: Study, conn: Connection, emails: list[str], *, adjudicator: bool = False
+) -> list[CoderAccount]:
+    """Give each e-mail an account that can log in, and record it as a coder of the study
+    (as an adjudicator with ``adjudicator``)."""
     if not emails:
         raise UserError("name at least one coder: framestudy coders add EMAIL [EMAIL...]")
     clean: list[str] = []
@@ -69,6 +78,15 @@ def add_coders(study: Study, conn: Connection, emails: list[str]) -> list[CoderA
         normalised = settings.normalise_email(email)
         if normalised not in clean:
             clean.append(normalised)
+    role, other = ("adjudicators", "coders") if adjudicator else ("coders", "adjudicators")
+    listed = settings.coders(study) if adjudicator else settings.adjudicators(study)
+    both = [email for email in clean if email in listed]
+    if both:
+        raise UserError(
+            f"study.yaml: {both[0]} is listed under {other} -- one person cannot be both a "
+            "coder and the adjudicator (who would judge their own coding); choose another "
+            f"e-mail, or remove it from {other} first"
+        )
     existing = set(accounts.users_by_id(conn).values())
     from framestudy.labelstudio.upload import api_token
 
@@ -108,7 +126,8 @@ def add_coders(study: Study, conn: Connection, emails: list[str]) -> list[CoderA
                 pass
             else:
                 save_coder_token(study, email, tokens[email])
-        recorded = bool(settings.add_coders(study, [email]))  # at once: a later failure keeps it
+        # at once: a later failure keeps it
+        recorded = bool(settings.add_coders(study, [email], key=role))
         results.append(CoderAccount(email, account, recorded, email in stored))
     return results
 

@@ -149,6 +149,16 @@ def read_assignment(path) -> pd.DataFrame | None:
     return frame
 
 
+def reliability_articles(path) -> set[str] | None:
+    """The reliability sample of the assignment at ``path`` (the articles every coder
+    codes); None when there is no assignment."""
+    frame = read_assignment(path)
+    if frame is None:
+        return None
+    flag = frame["reliability"].astype(str).str.lower().isin({"true", "1", "yes"})
+    return set(frame.loc[flag, "article_id"].astype(str))
+
+
 def resolve_design(
     study: Study,
     design: str | None,
@@ -329,7 +339,7 @@ def _batches(missing, tasks_by_article, metas, batch_size: int):
         if batch and (len(batch) >= batch_size or size + weight > BATCH_BYTES):
             yield batch
             batch, size = [], 0
-        batch.append(_payload(tasks_by_article[article_id], metas[article_id]))
+        batch.append(task_payload(tasks_by_article[article_id], metas[article_id]))
         size += weight
     if batch:
         yield batch
@@ -346,7 +356,7 @@ def _write_if_changed(path, frame: pd.DataFrame) -> None:
     atomic_write_text(path, text)
 
 
-def _payload(task: dict, meta: dict[str, str]) -> dict:
+def task_payload(task: dict, meta: dict[str, str]) -> dict:
     return {"data": task["data"], "meta": {**(task.get("meta") or {}), **meta}}
 
 
@@ -356,7 +366,7 @@ def _transient(exc: BaseException) -> bool:
     return isinstance(exc, ApiError) and (exc.status_code or 0) in (408, 429, 500, 502, 503, 504)
 
 
-def _import_batch(conn: Connection, project_id: int, batch: list[dict]) -> list[remote.RemoteTask]:
+def import_batch(conn: Connection, project_id: int, batch: list[dict]) -> list[remote.RemoteTask]:
     """Import ``batch``; on a transient failure re-list and import only what is missing."""
     pending = batch
     created: list[remote.RemoteTask] = []
@@ -612,7 +622,7 @@ def _change_tasks(
     for task_id in plan.delete:
         conn.call(f"deleting duplicate task {task_id}", conn.sdk.tasks.delete, id=str(task_id))
     for task_id, article_id in plan.update:
-        payload = _payload(tasks_by_article[article_id], metas[article_id])
+        payload = task_payload(tasks_by_article[article_id], metas[article_id])
         conn.call(
             f"updating task {task_id} ({article_id})",
             conn.sdk.tasks.update,
@@ -624,7 +634,7 @@ def _change_tasks(
             task_id, article_id, payload["meta"]["text_sha256"], payload["meta"]["data_sha256"]
         )
     for task_id, article_id in plan.refuse:
-        payload = _payload(tasks_by_article[article_id], metas[article_id])
+        payload = task_payload(tasks_by_article[article_id], metas[article_id])
         _replace_text(conn, task_id, article_id, payload, plan.have[article_id].text_sha)
         plan.have[article_id] = remote.RemoteTask(
             task_id, article_id, payload["meta"]["text_sha256"], payload["meta"]["data_sha256"]
@@ -657,7 +667,7 @@ def _carry_out(
             ledger.forget_tasks(pid)  # tasks change in place: the record must not outlive it
         _change_tasks(conn_of_project, plan, tasks_by_article, metas)
         for batch in _batches(plan.missing, tasks_by_article, metas, batch_size):
-            for task in _import_batch(conn_of_project, pid, batch):
+            for task in import_batch(conn_of_project, pid, batch):
                 plan.have[task.article_id] = task
             plan.push.imported += len(batch)
             done += len(batch)

@@ -53,27 +53,33 @@ def _annotations(paths: Study):
     return read_annotations(paths.annotations_csv, columns=ANNOTATION_COLUMNS)
 
 
-def read_adjudicated(path: str | Path):
-    """An adjudication table (``article_id, variable, value`` and optionally ``category,
-    span_label, span_start, span_end``; docs/outlets.md) as text columns."""
-    import pandas as pd
+def read_decisions(paths: Study, adjudicated: str | Path | None):
+    """(the adjudicator's decisions, the file they were read from) for training: the file
+    ``adjudicated`` when given (it must exist), else the study's
+    ``annotations/adjudicated.csv`` when there is one (``framestudy adjudicate pull``),
+    else (None, None). Read by the file's one reader,
+    :func:`framestudy.annotations.adjudicated.read_adjudicated`."""
+    from framestudy.annotations.adjudicated import read_adjudicated
 
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: no such file -- give the adjudicated values as a CSV with "
-                        "the columns article_id, variable, value")
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path}: unreadable CSV ({exc}) -- fix the file") from None
+    if adjudicated is None:
+        if not paths.adjudicated_csv.is_file():
+            return None, None
+        path = paths.adjudicated_csv
+    else:
+        path = Path(adjudicated)
+        if not path.is_file():
+            raise UserError(f"{path}: no such file -- give the adjudicated values as a CSV with "
+                            "the columns article_id, variable, value")
+    return read_adjudicated(path), path
 
 
 def run_train(paths: Study, *, seed: int = 0, n_folds: int = 5, n_boot: int = 1000,
               adjudicated: str | Path | None = None,
               progress: Callable[[str], None] | None = None) -> Trained:
     """Train on the study at ``paths``: reads ``annotations/annotations.csv``,
-    ``schemas/registry.json``, ``schemas/framing.yaml`` (its hash) and
-    ``tasks/tasks.json``; writes ``models/model.joblib``, ``models/model.json`` and
+    ``schemas/registry.json``, ``schemas/framing.yaml`` (its hash), ``tasks/tasks.json``
+    and the adjudicator's decisions (``adjudicated``, default
+    ``annotations/adjudicated.csv`` when present: :func:`read_decisions`); writes ``models/model.joblib``, ``models/model.json`` and
     ``models/cross_validation.csv``. Too few coded articles: :class:`~framestudy.model.
     train.TooFewArticles`, and nothing is written."""
     from framestudy.analysis.runs import input_errors
@@ -85,14 +91,18 @@ def run_train(paths: Study, *, seed: int = 0, n_folds: int = 5, n_boot: int = 10
     registry = read_registry(paths.registry)
     annotations = _annotations(paths)
     texts = _texts(paths)
-    decisions = read_adjudicated(adjudicated) if adjudicated else None
+    decisions, adjudicated = read_decisions(paths, adjudicated)
     with input_errors(f"{paths.annotations_csv} with {paths.registry}"):
         result = train(annotations, registry, texts, seed=seed, n_folds=n_folds,
                        n_boot=n_boot, adjudicated=decisions, progress=progress)
     inputs = {str(p.relative_to(paths.root)): sha256_file(p)
               for p in (paths.annotations_csv, paths.registry, paths.tasks_json)}
-    if adjudicated:
-        inputs[str(adjudicated)] = sha256_file(adjudicated)
+    if adjudicated is not None:
+        try:
+            name = adjudicated.resolve().relative_to(paths.root.resolve()).as_posix()
+        except ValueError:
+            name = str(adjudicated)
+        inputs[name] = sha256_file(adjudicated)
     meta = store.provenance(
         schema={"name": str(schema.name), "version": str(schema.version),
                 "hash": str(schema.hash)},
@@ -110,13 +120,9 @@ def run_train(paths: Study, *, seed: int = 0, n_folds: int = 5, n_boot: int = 10
 
 
 def _reliability_articles(paths: Study) -> set[str]:
-    from framestudy.labelstudio.push import read_assignment
+    from framestudy.labelstudio.push import reliability_articles
 
-    frame = read_assignment(paths.assignment)
-    if frame is None:
-        return set()
-    flag = frame["reliability"].astype(str).str.lower().isin({"true", "1", "yes"})
-    return set(frame.loc[flag, "article_id"].astype(str))
+    return reliability_articles(paths.assignment) or set()
 
 
 def _span_name(registry) -> str:

@@ -24,6 +24,7 @@ from framestudy.analysis.outlet_power import needed_sentence
 from framestudy.analysis.vocabulary import MIN_RAREST_VALUES, UNTRUSTED_LEGEND, UNTRUSTED_MARK
 from framestudy.report.document import Definitions, Document, Figure, Paragraph, Section, Table
 from framestudy.report.inputs import ReportInputs, json_text
+from framestudy.settings import pseudonyms  # the naming rule's one home (also adjudication)
 
 #: at most this many rows of a long table are shown (the CSV has them all)
 MAX_ROWS = 60
@@ -85,11 +86,6 @@ def _rows(frame: pd.DataFrame, limit: int = MAX_ROWS) -> tuple[pd.DataFrame, str
     if len(frame) <= limit:
         return frame, ""
     return frame.head(limit), f"first {limit} of {len(frame):,} rows"
-
-
-def pseudonyms(coders) -> dict[str, str]:
-    """``{coder id: "coder k"}``, k in the order of the ids."""
-    return {c: f"coder {i}" for i, c in enumerate(sorted(set(coders)), start=1)}
 
 
 # ---------------------------------------------------------------------------------------
