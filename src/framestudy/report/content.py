@@ -634,9 +634,12 @@ def _adjudication(inputs: ReportInputs, names: dict[str, str]) -> Section | None
                 "last column: by any coder); ranked by the share disagreed, then overruled; "
                 "all in adjudication_variables.csv") if x)))
         disputed = variables[pd.to_numeric(variables["disagreed"], errors="coerce") > 0]
-        items = [(f"{v} ({c})" if _text(c) else str(v), " • ".join(_text(r).split("\n")))
-                 for v, c, r in zip(disputed["variable"], disputed["code"], disputed["rules"],
-                                    strict=True) if _text(r)][:5]
+        grouped: dict[str, list[str]] = {}  # rules -> the variables (shared rules once)
+        for v, c, r in zip(disputed["variable"], disputed["code"], disputed["rules"],
+                           strict=True):
+            if _text(r):
+                grouped.setdefault(_text(r), []).append(f"{v} ({c})" if _text(c) else str(v))
+        items = [(", ".join(vs), " • ".join(r.split("\n"))) for r, vs in grouped.items()][:5]
         if items:
             section.blocks.append(Table(
                 pd.DataFrame(items, columns=["variable", "decision rules"]),
@@ -665,9 +668,10 @@ def _adjudication(inputs: ReportInputs, names: dict[str, str]) -> Section | None
         })
         section.blocks.append(Table(frame, "The codebook versions codings and decisions were "
                                            "made under"))
-        if len(schemas) > 1:
+        recorded = [h for h in schemas["schema_hash"].map(_text) if h]
+        if len(recorded) > 1:
             section.blocks.append(Paragraph(
-                f"The codings and decisions were made under {len(schemas)} schema versions: "
+                f"The codings and decisions were made under {len(recorded)} schema versions: "
                 "compare like with like before reading disagreement as the codebook's.",
                 "warning"))
     return section
