@@ -57,12 +57,13 @@ def hand_made_decisions(study: Path) -> int:
     disputed = consensus[consensus["provenance"].isin(["majority", "unresolved"])
                          & consensus["variable"].isin(list(one_value))
                          & (consensus["category"] == "")]
-    rows = []
+    rows, overruled = [], False
     for i, row in enumerate(disputed.itertuples(index=False)):
         votes = [part.split("=", 1)[1] for part in row.values.split("; ")]
         value = votes[0]
-        if i == 0:
-            value = next(v for v in one_value[row.variable]["values"] if v not in votes)
+        others = [v for v in one_value[row.variable]["values"] if v not in votes]
+        if not overruled and others:
+            value, overruled = others[0], True
         rows.append({"article_id": row.article_id, "variable": row.variable, "category": "",
                      "span_label": "", "span_start": "", "span_end": "",
                      "value": "" if value == "(none)" else value, "adjudicator": JUDGE,
@@ -85,4 +86,6 @@ def adjudicated_study(tmp_path_factory) -> Path:
                  ("--study", str(root), "report")):
         done = run_cli(*step)
         assert done.returncode == 0, (step, done.stdout, done.stderr)
+        if step[2] == "outlets":  # the command names the tables it wrote
+            assert "adjudication_variables.csv" in " ".join(done.stdout.split()), done.stdout
     return root

@@ -154,31 +154,42 @@ def decision_units(votes: pd.DataFrame, decisions: pd.DataFrame) -> pd.DataFrame
     cast["vote"] = _text(votes["vote"]).to_numpy()
     cast["coder"] = _text(votes["coder"]).to_numpy()
     merged = decided.merge(cast, on=QUESTION, how="left")
-    rows = []
-    for (article, variable), unit in merged.groupby(["article_id", "variable"], sort=False):
-        voted = unit[unit["coder"].notna()]
-        coders = sorted(set(voted["coder"]))
-        disagreed = majority = overruled_majority = overruled_all = False
-        for _, question in voted.groupby(QUESTION[2:], sort=False):
-            counts = question["vote"].value_counts()
-            decision = question["value"].iloc[0]
-            n = len(question)
-            disagreed |= len(counts) > 1
-            top = counts.index[0]
-            if n >= 2 and 2 * counts.iloc[0] > n:
-                majority = True
-                overruled_majority |= decision != top
-            overruled_all |= decision not in set(question["vote"])
-        facts = {"n_coders": len(coders), "disagreed": disagreed, "majority": majority,
-                 "overruled_majority": overruled_majority, "overruled_all": overruled_all}
-        if not coders:
-            rows.append({"article_id": article, "variable": variable, "coder": "",
-                         "sided": False, **facts})
-        for coder in coders:
-            mine = voted[voted["coder"] == coder]
-            rows.append({"article_id": article, "variable": variable, "coder": coder,
-                         "sided": bool((mine["vote"] == mine["value"]).all()), **facts})
-    return pd.DataFrame(rows, columns=columns)
+    merged["_q"] = merged.groupby(QUESTION, sort=False).ngroup()
+    unit_key = ["article_id", "variable"]
+    merged["_u"] = merged.groupby(unit_key, sort=False).ngroup()
+    voted = merged[merged["coder"].notna()]
+    # per question: its coders (n), its votes' largest group (k), distinct votes, the
+    # leading vote, whether the decision is anyone's vote
+    tally = voted.groupby(["_q", "vote"], sort=False).size().rename("k").reset_index()
+    tally = tally.sort_values(["_q", "k"], ascending=[True, False], kind="stable")
+    lead = tally.drop_duplicates("_q").set_index("_q")
+    per_q = pd.DataFrame({
+        "n": voted.groupby("_q").size(),
+        "distinct": tally.groupby("_q").size(),
+        "kept": (voted["vote"] == voted["value"]).groupby(voted["_q"]).any(),
+    })
+    per_q["k"], per_q["leader"] = lead["k"], lead["vote"]
+    per_q = per_q.join(merged.drop_duplicates("_q").set_index("_q")[["_u", "value"]])
+    per_q["disagreed"] = per_q["distinct"] > 1
+    per_q["majority"] = (per_q["n"] >= 2) & (2 * per_q["k"] > per_q["n"])
+    per_q["overruled_majority"] = per_q["majority"] & (per_q["leader"] != per_q["value"])
+    per_q["overruled_all"] = ~per_q["kept"].astype(bool)
+    facts = per_q.groupby("_u")[["disagreed", "majority", "overruled_majority",
+                                 "overruled_all"]].any()
+    units = merged.drop_duplicates("_u").set_index("_u")[unit_key]
+    units = units.join(facts).fillna(False)
+    units["n_coders"] = voted.groupby("_u")["coder"].nunique().reindex(units.index).fillna(0)
+    sided = (voted["vote"] == voted["value"]).groupby([voted["_u"], voted["coder"]]).all()
+    sided = sided.rename("sided").reset_index()
+    out = units.reset_index().merge(sided, on="_u", how="left")
+    nobody = out["coder"].isna()
+    out.loc[nobody, "coder"] = ""
+    out["sided"] = out["sided"].fillna(False).astype(bool)
+    out["n_coders"] = out["n_coders"].astype(np.int64)
+    for column in ("disagreed", "majority", "overruled_majority", "overruled_all"):
+        out[column] = out[column].astype(bool)
+    out = out.sort_values(["_u", "coder"], kind="stable").reset_index(drop=True)
+    return out[columns]
 
 
 def _wilson(count, n, confidence: float):
