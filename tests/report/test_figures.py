@@ -480,3 +480,28 @@ def test_forest_plot_draws_an_untrusted_interval_dotted_and_marked():
     # without the column (an agreement.csv from before), nothing is marked
     assert "! CI not to be trusted" not in [
         t.get_text() for t in forest_plot(AGREEMENT).legends[0].get_texts()]
+
+
+def test_sided_with_bars_one_bar_per_coder_with_its_counts_and_interval():
+    from framestudy.analysis.adjudication import ALL
+
+    coders = pd.DataFrame({
+        "coder": ["b@x.org", "b@x.org", "a@x.org", "a@x.org"],
+        "variable": [ALL, "relevant", ALL, "relevant"],
+        "decisions": ["5", "2", "4", "2"], "sided": ["3", "1", "4", "2"],
+        "share": ["0.6", "0.5", "1.0", "1.0"], "ci_low": ["0.23", "0.1", "0.51", "0.34"],
+        "ci_high": ["0.88", "0.9", "1.0", "1.0"],
+    })
+    figure = figures.sided_with_bars(coders, {"a@x.org": "coder 1", "b@x.org": "coder 2"})
+    ax = figure.axes[0]
+    bars = [p for p in ax.patches]
+    assert sorted(round(b.get_width(), 3) for b in bars) == [0.6, 1.0]  # overall rows only
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["coder 1", "coder 2"]  # top to bottom in pseudonym order
+    texts = {t.get_text() for t in ax.texts}
+    assert {"4 of 4", "3 of 5"} <= texts
+    assert not any("@" in t for t in texts | set(labels))
+    assert to_png(figure)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert figures.sided_with_bars(coders[coders["variable"] != ALL]) is None
+    with pytest.raises(AgreementInputError, match="adjudication_coders.csv"):
+        figures.sided_with_bars(coders.drop(columns="share"))

@@ -154,6 +154,25 @@ def consensus(
     addresses no consensus row (or more than one).
     """
     records = registry_records(registry)
+    cells, article_names, coder_names, outlet_of = _question_cells(annotations, records)
+    if not len(cells):
+        return pd.DataFrame(columns=CONSENSUS_COLUMNS)
+    frame, cells = _decide(cells, coder_names)
+    codes = frame["article_id"].to_numpy(dtype=np.int64)
+    frame["article_id"] = pd.Series(article_names[codes], index=frame.index, dtype=object)
+    if adjudicated is not None:
+        _apply_adjudication(frame, cells, adjudicated, records)
+    frame["outlet"] = pd.Series(outlet_of[codes], index=frame.index, dtype=object)
+    for column in ("span_start", "span_end"):
+        offsets = frame[column].to_numpy(dtype=np.int64)
+        frame[column] = pd.arrays.IntegerArray(np.maximum(offsets, 0), offsets < 0)
+    return frame[CONSENSUS_COLUMNS]
+
+
+def _question_cells(annotations: pd.DataFrame, records: list[dict]):
+    """Every coder's vote on every question of their articles (the rows :func:`_decide`
+    decides), with articles and coders as integer codes numbered in sorted order; and the
+    articles' names, the coders' names (by code) and each article's outlet (by code)."""
     _check_annotations(annotations, records)
     ann = _prepare(annotations)
     # Articles and coders as integer codes numbered in sorted order (the order the result
@@ -191,18 +210,51 @@ def consensus(
         else:
             cells.append(_single_cells(record, order, rows, pairs))
     cells = [c for c in cells if len(c)]
-    if not cells:
-        return pd.DataFrame(columns=CONSENSUS_COLUMNS)
-    frame, cells = _decide(pd.concat(cells, ignore_index=True), coder_names)
-    codes = frame["article_id"].to_numpy(dtype=np.int64)
-    frame["article_id"] = pd.Series(article_names[codes], index=frame.index, dtype=object)
-    if adjudicated is not None:
-        _apply_adjudication(frame, cells, adjudicated, records)
-    frame["outlet"] = pd.Series(outlet_of[codes], index=frame.index, dtype=object)
-    for column in ("span_start", "span_end"):
-        offsets = frame[column].to_numpy(dtype=np.int64)
-        frame[column] = pd.arrays.IntegerArray(np.maximum(offsets, 0), offsets < 0)
-    return frame[CONSENSUS_COLUMNS]
+    cells = (pd.concat(cells, ignore_index=True) if cells
+             else pd.DataFrame(columns=_CELL_COLUMNS))
+    return cells, article_names, coder_names, outlet_of
+
+
+#: the columns of :func:`coder_votes`'s result
+VOTE_COLUMNS = [*_KEY, "coder", "vote"]
+
+
+def coder_votes(
+    annotations: pd.DataFrame, registry: Sequence[Mapping] | pd.DataFrame
+) -> pd.DataFrame:
+    """Each coder's vote on each question of the articles they coded: the votes
+    :func:`consensus` counts (its rule says who votes and what a question is), one row per
+    question and coder, columns :data:`VOTE_COLUMNS`.
+
+    ``article_id, variable, category, span_label, span_start, span_end`` address the
+    question as the consensus table does (``span_start``/``span_end`` -1 when the question
+    is not a span's); ``coder`` the coder's id; ``vote`` the coder's value (``present`` /
+    ``absent`` for a per-value question), empty for no value, and ``A|B`` (never a value
+    id) for two values given to a one-value question. Ordered by article, registry order of
+    the variables, value order, span position and coder. Raises
+    :class:`~framestudy.analysis.data.AgreementInputError` as :func:`consensus` does.
+    """
+    records = registry_records(registry)
+    cells, article_names, coder_names, _ = _question_cells(annotations, records)
+    if not len(cells):
+        return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("span_start", "span_end")
+                                          else object) for c in VOTE_COLUMNS})
+    cells = cells.sort_values(["article_id", "var_order", "span_start", "span_end",
+                               "span_label", "cat_order", "coder"], kind="stable")
+    vote = cells["vote"].to_numpy(dtype=object).copy()
+    conflict = vote == _CONFLICT
+    vote[conflict] = cells["shown"].to_numpy(dtype=object)[conflict]
+    out = pd.DataFrame({
+        "article_id": article_names[cells["article_id"].to_numpy(dtype=np.int64)],
+        "variable": cells["variable"].astype(str).to_numpy(dtype=object),
+        "category": cells["category"].astype(str).to_numpy(dtype=object),
+        "span_label": cells["span_label"].astype(str).to_numpy(dtype=object),
+        "span_start": cells["span_start"].to_numpy(dtype=np.int64),
+        "span_end": cells["span_end"].to_numpy(dtype=np.int64),
+        "coder": coder_names[cells["coder"].to_numpy(dtype=np.int64)],
+        "vote": vote,
+    })
+    return out.reset_index(drop=True)
 
 
 def write_consensus(frame: pd.DataFrame, path: str | os.PathLike) -> Path:

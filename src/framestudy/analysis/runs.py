@@ -54,6 +54,15 @@ OUTLET_ANNOTATION_COLUMNS = ("article_id", "outlet", "coder", "variable", "value
 #: the outlet comparison's run record, under analysis/
 OUTLETS_RUN = "outlets.json"
 
+#: what ``framestudy outlets`` writes under analysis/ when the study has adjudicated
+#: decisions (``annotations/adjudicated.csv``): table -> file (docs/report.md, "Adjudication")
+ADJUDICATION_FILES = {
+    "articles": "adjudication_articles.csv",
+    "coders": "adjudication_coders.csv",
+    "variables": "adjudication_variables.csv",
+    "schemas": "adjudication_schemas.csv",
+}
+
 #: the Monte Carlo tests' resamples (the library's default; not an option of the command)
 N_RESAMPLES = 9999
 
@@ -156,10 +165,13 @@ def run_outlets(
         else:
             atomic_write_csv(target, getattr(result, name))
         written.append(target)
+    adjudication_inputs, adjudication_files = run_adjudication(paths, registry)
+    written += adjudication_files
     write_run_record(
         paths.analysis_dir / OUTLETS_RUN, command="framestudy outlets", root=paths.root,
         inputs=[paths.annotations_csv, paths.registry, paths.analysis_dir / AGREEMENT_FILE,
-                paths.tasks_json, paths.outlets, paths.adjudicated_csv],
+                paths.tasks_json, paths.outlets, paths.adjudicated_csv,
+                *[p for p in adjudication_inputs if p != paths.adjudicated_csv]],
         files=[p.name for p in written],
         settings={
             "seed": seed, "bootstrap": n_boot, "n_resamples": n_resamples,
@@ -168,6 +180,62 @@ def run_outlets(
         },
     )
     return result
+
+
+def run_adjudication(paths: Study, registry) -> tuple[list, list]:
+    """The adjudication tables of the study at ``paths``
+    (:mod:`framestudy.analysis.adjudication`), written under ``analysis/`` as
+    :data:`ADJUDICATION_FILES` when ``annotations/adjudicated.csv`` has decisions (and
+    removed when it has none, so that no table outlives its decisions). Returns the
+    inputs read (the decision table and the schema, when the decision table exists: a run
+    record then notices the table changing, appearing or going) and the files written.
+    ``registry``: the registry records ``run_outlets`` read."""
+    from framestudy.analysis import adjudication
+    from framestudy.analysis.consensus import coder_votes
+    from framestudy.analysis.reliability_data import read_annotations
+    from framestudy.annotations.adjudicated import read_adjudicated
+    from framestudy.io import atomic_write_csv
+
+    if not paths.adjudicated_csv.is_file():
+        inputs = []
+        decisions = None
+    else:
+        inputs = [paths.adjudicated_csv, paths.schema_source]
+        decisions = read_adjudicated(paths.adjudicated_csv)
+    targets = {k: paths.analysis_dir / f for k, f in ADJUDICATION_FILES.items()}
+    if decisions is None or decisions.empty:
+        for target in targets.values():
+            target.unlink(missing_ok=True)
+        return inputs, []
+    records = [dict(r) for r in registry]
+    rules, versions = {}, {}
+    if paths.schema_source.is_file():
+        from framestudy.schema import load_schema
+
+        schema = load_schema(paths.schema_source)
+        rules, versions = schema.decision_rules(), {schema.hash: schema.version}
+    if paths.tasks_json.is_file():
+        from framestudy.tasks.tasks_file import read_tasks
+
+        for task in read_tasks(paths.tasks_json):
+            data = task.get("data", task)
+            if data.get("schema_hash") and data.get("schema_version"):
+                versions.setdefault(str(data["schema_hash"]), str(data["schema_version"]))
+    annotations = read_annotations(paths.annotations_csv,
+                                   columns=(*OUTLET_ANNOTATION_COLUMNS, "schema_hash"))
+    decided = set(decisions["article_id"])
+    with input_errors(f"{paths.annotations_csv} with {paths.adjudicated_csv}"):
+        votes = coder_votes(annotations[annotations["article_id"].isin(decided)], records)
+        units = adjudication.decision_units(votes, decisions)
+        tables = {
+            "articles": adjudication.adjudicated_articles(decisions),
+            "coders": adjudication.sided_with(units, [r["variable"] for r in records]),
+            "variables": adjudication.variable_disagreement(units, records, rules),
+            "schemas": adjudication.schema_versions(annotations, decisions, versions),
+        }
+    for name, target in targets.items():
+        atomic_write_csv(target, tables[name])
+    return inputs, list(targets.values())
 
 
 @contextmanager

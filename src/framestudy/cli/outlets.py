@@ -12,7 +12,7 @@ from rich.table import Table
 # What the command writes under analysis/ (docs/outlets.md, "Files": FILES), its run record
 # and the Monte Carlo tests' resamples are defined with the computation, which
 # `framestudy reproduce` runs too (framestudy.analysis.runs: light, no numpy at import).
-from framestudy.analysis.runs import N_RESAMPLES
+from framestudy.analysis.runs import ADJUDICATION_FILES, N_RESAMPLES
 from framestudy.analysis.runs import OUTLET_FILES as FILES
 from framestudy.analysis.runs import OUTLETS_RUN as RUN_RECORD
 from framestudy.cli._common import console, one_blas_thread, shown_path, study
@@ -82,6 +82,9 @@ def outlets(
     finally:
         gc.set_threshold(*thresholds)
     written = [paths.analysis_dir / file for file in FILES.values()]
+    # the adjudication tables exist after the run exactly when there were decisions
+    written += [p for p in (paths.analysis_dir / f for f in ADJUDICATION_FILES.values())
+                if p.is_file()]
     outlet_tests = result.tests[result.tests["by"] == "outlet"]
     console.print(_tests_table(outlet_tests))
     if no_gate:

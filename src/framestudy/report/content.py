@@ -5,7 +5,8 @@ Pure: inputs in, document out (figures are drawn here, as PNG bytes; nothing is 
 Every number comes from the analysis stage's files; this module chooses, formats and
 explains them, and never recomputes a statistic. The sections: the study, agreement, outlet
 differences, ordinal scales, span density, correspondence analysis, regression on outlet,
-disagreements, methods (what was computed, with citations), provenance.
+disagreements, adjudication (when there are decisions), methods (what was computed, with
+citations), provenance.
 
 Coders appear under pseudonyms ("coder 1", "coder 2", ... in the order of their ids): a
 report is shared beyond the team, and annotators' e-mail addresses are personal data. The
@@ -522,6 +523,156 @@ def _disagreements(inputs: ReportInputs, names: dict[str, str]) -> Section:
     return section
 
 
+def _count_share(count, n) -> str:
+    """``"k of n (share)"``; ``"–"`` when n is 0 or missing."""
+    if num(n, 0) in ("–", "0"):
+        return "–"
+    return f"{num(count, 0)} of {num(n, 0)} ({num(float(count) / float(n))})"
+
+
+def _adjudicator_names(ids, names: dict[str, str]) -> dict[str, str]:
+    """Adjudicators' pseudonyms: a coder who adjudicates keeps their coder pseudonym (the
+    reader should see that they judged their own coding), the others are
+    "adjudicator k" in the order of their ids."""
+    coders = {c.lower(): n for c, n in names.items()}
+    out, others = {}, sorted({i for i in ids if i and i.lower() not in coders})
+    for i in ids:
+        if i and i.lower() in coders:
+            out[i] = f"{coders[i.lower()]} (adjudicator)"
+    out.update({a: f"adjudicator {k}" for k, a in enumerate(others, start=1)})
+    return out
+
+
+def _adjudication(inputs: ReportInputs, names: dict[str, str]) -> Section | None:
+    from framestudy.analysis.adjudication import ALL
+    from framestudy.report import figures
+
+    tables = inputs.adjudication
+    if not tables or tables["articles"].empty:
+        return None
+    articles, coders = tables["articles"], tables["coders"]
+    variables, schemas = tables["variables"], tables["schemas"]
+    section = Section("Adjudication", "adjudication")
+    ids = [a for cell in articles["adjudicator"].map(_text) for a in cell.split(", ") if a]
+    judges = _adjudicator_names(list(dict.fromkeys(ids)), names)
+    n_decisions = int(pd.to_numeric(articles["n_variables"]).sum())
+    again = int((pd.to_numeric(articles["times_adjudicated"]) > 1).sum())
+    section.blocks.append(Paragraph(
+        f"{len(articles):,} article(s) were adjudicated in Label Studio's review project: "
+        f"{n_decisions:,} decision(s), a decision being one article's value of one variable "
+        f"(for a multi-select variable, the set of values chosen), by "
+        f"{', '.join(sorted(set(judges.values()))) or 'an unnamed adjudicator'}. "
+        + (f"{again:,} article(s) were adjudicated more than once; the latest decision "
+           "counts. " if again else "")
+        + "The decisions are the analysis values of their questions (consensus provenance "
+        "adjudicated)."
+    ))
+    overall = coders[coders["variable"].map(_text) == ALL]
+    if not overall.empty:
+        rows = pd.DataFrame({
+            "coder": [names.get(c, "another coder") for c in overall["coder"]],
+            "decisions": overall["decisions"].map(lambda v: num(v, 0)),
+            "sided with the coder": overall["sided"].map(lambda v: num(v, 0)),
+            "share": overall["share"].map(num),
+            "95% CI": [interval(lo, hi) for lo, hi in
+                       zip(overall["ci_low"], overall["ci_high"], strict=True)],
+        })
+        section.blocks.append(Table(
+            rows, "How often the adjudicator sided with each coder",
+            note="decisions on articles the coder coded; sided: the coder's value was the "
+                 "decision (an unanswered question counts as no value); Wilson 95% intervals",
+        ))
+        fig = _figure(
+            "adjudication_sided.png", figures.sided_with_bars,
+            "Share of the adjudicator's decisions that kept each coder's value, with 95% "
+            "Wilson intervals; the counts beside the bars.",
+            "Horizontal bar chart: for each coder, the share of adjudicated decisions that "
+            "kept the coder's value, with confidence intervals.",
+            coders, names,
+        )
+        if fig:
+            section.blocks.append(fig)
+        per = coders[coders["variable"].map(_text) != ALL]
+        if not per.empty:
+            order = list(dict.fromkeys(per["variable"]))
+            wide = {"variable": order}
+            for coder in sorted(set(per["coder"]), key=lambda c: names.get(c, c)):
+                mine = per[per["coder"] == coder].set_index("variable")
+                wide[names.get(coder, "another coder")] = [
+                    f"{num(mine.at[v, 'sided'], 0)}/{num(mine.at[v, 'decisions'], 0)}"
+                    if v in mine.index else "" for v in order]
+            shown, note = _rows(pd.DataFrame(wide))
+            section.blocks.append(Table(
+                shown, "Sided with each coder, per variable (sided / decisions)",
+                note="; ".join(x for x in (note, "all in adjudication_coders.csv") if x)))
+    if not variables.empty:
+        rows = pd.DataFrame({
+            "rank": variables["rank"].map(lambda v: num(v, 0)),
+            "variable": [f"{v} ({c})" if _text(c) else str(v)
+                         for v, c in zip(variables["variable"], variables["code"],
+                                         strict=True)],
+            "articles": variables["articles"].map(lambda v: num(v, 0)),
+            "coders disagreed": [_count_share(k, n) for k, n in
+                                 zip(variables["disagreed"], variables["multi_coded"],
+                                     strict=True)],
+            "majority overruled": [_count_share(k, n) for k, n in
+                                   zip(variables["overruled_majority"],
+                                       variables["multi_coded"], strict=True)],
+            "no coder's value kept": [_count_share(k, n) for k, n in
+                                      zip(variables["overruled_all"], variables["coded"],
+                                          strict=True)],
+        })
+        shown, note = _rows(rows)
+        section.blocks.append(Table(
+            shown, "Which variables caused the most disagreement",
+            note="; ".join(x for x in (
+                note, "shares of the adjudicated articles coded by two or more coders (the "
+                "last column: by any coder); ranked by the share disagreed, then overruled; "
+                "all in adjudication_variables.csv") if x)))
+        disputed = variables[pd.to_numeric(variables["disagreed"], errors="coerce") > 0]
+        grouped: dict[str, list[str]] = {}  # rules -> the variables (shared rules once)
+        for v, c, r in zip(disputed["variable"], disputed["code"], disputed["rules"],
+                           strict=True):
+            if _text(r):
+                grouped.setdefault(_text(r), []).append(f"{v} ({c})" if _text(c) else str(v))
+        items = [(", ".join(vs), " • ".join(r.split("\n"))) for r, vs in grouped.items()][:5]
+        if items:
+            section.blocks.append(Table(
+                pd.DataFrame(items, columns=["variable", "decision rules"]),
+                "The decision rules of the variables coders disagreed on most",
+                note="the codebook text to revisit for its next version (schemas/framing.yaml)"))
+    listed = pd.DataFrame({
+        "article": articles["article_id"], "variables decided": articles["variables"],
+        "adjudicator": [", ".join(judges.get(a, a) for a in _text(cell).split(", ") if a)
+                        for cell in articles["adjudicator"]],
+        "times adjudicated": articles["times_adjudicated"].map(lambda v: num(v, 0)),
+    })
+    shown, note = _rows(listed, 40)
+    section.blocks.append(Table(shown, "What was adjudicated", note=(
+        note + "; " if note else "") + "all in adjudication_articles.csv"))
+    if not schemas.empty:
+        current = (inputs.schema or {}).get("hash", "")
+        frame = pd.DataFrame({
+            "schema hash": [(_text(h) or "(not recorded)") + (" (current)" if _text(h) ==
+                                                                current and current else "")
+                            for h in schemas["schema_hash"]],
+            "version": schemas["version"].map(lambda v: _text(v) or "unknown"),
+            "codings": schemas["codings"].map(lambda v: num(v, 0)),
+            "articles coded": schemas["articles_coded"].map(lambda v: num(v, 0)),
+            "decisions": schemas["decisions"].map(lambda v: num(v, 0)),
+            "articles adjudicated": schemas["articles_adjudicated"].map(lambda v: num(v, 0)),
+        })
+        section.blocks.append(Table(frame, "The codebook versions codings and decisions were "
+                                           "made under"))
+        recorded = [h for h in schemas["schema_hash"].map(_text) if h]
+        if len(recorded) > 1:
+            section.blocks.append(Paragraph(
+                f"The codings and decisions were made under {len(recorded)} schema versions: "
+                "compare like with like before reading disagreement as the codebook's.",
+                "warning"))
+    return section
+
+
 def _methods(inputs: ReportInputs) -> Section:
     run = inputs.outlets_run
     agreement_run = inputs.agreement_run or {}
@@ -569,6 +720,14 @@ def _methods(inputs: ReportInputs) -> Section:
     ]
     if not run.get("models", True):
         text[5] = "Regression: not run (framestudy outlets --no-models)."
+    if inputs.adjudication:
+        text.append(
+            "Adjudication: a decision is one article's value of one variable in "
+            "annotations/adjudicated.csv; a coder sided with it when the coder's vote (the "
+            "one the consensus counts: no value for an unanswered question) equals the "
+            "decision on each of its questions. Shares with Wilson score intervals (Wilson "
+            "1927); variables ranked by the share of their adjudicated, multiply coded "
+            "articles on which the coders disagreed (framestudy.analysis.adjudication).")
     section = Section("Methods", "methods")
     section.blocks += [Paragraph(t) for t in text]
     return section
@@ -597,6 +756,9 @@ def _provenance(inputs: ReportInputs, environment: list[tuple[str, str]]) -> Sec
                                           "annotations/raw/manifest.json is listed"))
         for entry in inputs.manifest:
             items.append((f"raw export {entry['file']}", f"SHA-256 {entry['sha256']}"))
+    adjudicated = inputs.root / "annotations" / "adjudicated.csv"
+    if inputs.adjudication and adjudicated.is_file():
+        items.append(("annotations/adjudicated.csv", f"SHA-256 {sha256_file(adjudicated)}"))
     run = inputs.outlets_run
     agreement_run = inputs.agreement_run or {}
     if agreement_run:
@@ -629,8 +791,11 @@ def report_document(inputs: ReportInputs, environment: list[tuple[str, str]]) ->
     sections = [_study(inputs, names), _agreement(inputs), _outlets(inputs)]
     sections += [s for s in (_ordinal(inputs), _density(inputs), _ca(inputs), _models(inputs))
                  if s is not None]
-    sections += [_disagreements(inputs, names), _methods(inputs),
-                 _provenance(inputs, environment)]
+    sections.append(_disagreements(inputs, names))
+    adjudication = _adjudication(inputs, names)
+    if adjudication is not None:
+        sections.append(adjudication)
+    sections += [_methods(inputs), _provenance(inputs, environment)]
     return Document(
         title=f"{inputs.name}: framing by outlet",
         subtitle=f"framestudy report of the results computed {computed(inputs)}",

@@ -15,7 +15,9 @@ draw. Nothing global is touched: every figure is a ``Figure()`` with its own Agg
   marked (``outlet_ordinal.csv`` with ``outlet_prevalence.csv``);
 - :func:`density_bars`: spans per 1,000 words per span label and outlet, with CIs
   (``outlet_density.csv``);
-- :func:`ca_biplot`: one correspondence analysis' map (``outlet_ca.csv``).
+- :func:`ca_biplot`: one correspondence analysis' map (``outlet_ca.csv``);
+- :func:`sided_with_bars`: how often the adjudicator kept each coder's value
+  (``adjudication_coders.csv``).
 
 Readable in grey-scale and by colour-blind readers: categories take the Okabe-Ito palette
 (Okabe & Ito 2008, "Color Universal Design (CUD): how to make figures and presentations
@@ -873,4 +875,64 @@ def ca_biplot(ca: pd.DataFrame, table: str) -> Figure | None:
     reasons = _ordered_unique(r for r in _text(frame, "reason") if r)
     if reasons:
         _note(figure, "Not to be read as a unique map: " + "; ".join(reasons))
+    return figure
+
+
+# ---------------------------------------------------------------------------------------
+# 6. Adjudication: how often the adjudicator sided with each coder
+
+
+def sided_with_bars(coders: pd.DataFrame, names: Mapping[str, str] | None = None
+                    ) -> Figure | None:
+    """Per coder, the share of the adjudicator's decisions (on articles the coder coded)
+    that kept the coder's value, a horizontal bar with its Wilson interval and the counts
+    written beside it.
+
+    From ``adjudication_coders.csv`` (:func:`~framestudy.analysis.adjudication.sided_with`),
+    its rows over all variables (``variable`` ``(all)``). ``names``: coder id -> the name
+    shown (the report's pseudonyms); the ids otherwise. One colour for every bar (the
+    coders are told apart by their row and name, not by colour), so grey-scale loses
+    nothing. None without rows.
+    """
+    from framestudy.analysis.adjudication import ALL
+
+    _require(coders, ("coder", "variable", "decisions", "sided", "share"),
+             "adjudication_coders.csv")
+    frame = coders[_text(coders, "variable") == ALL]
+    if frame.empty:
+        return None
+    names = dict(names or {})
+    frame = frame.assign(
+        name=[names.get(c, c) for c in _text(frame, "coder")],
+        share=_numbers(frame, "share", "adjudication_coders.csv"),
+        ci_low=_numbers(frame, "ci_low", "adjudication_coders.csv"),
+        ci_high=_numbers(frame, "ci_high", "adjudication_coders.csv"),
+        decisions=_numbers(frame, "decisions", "adjudication_coders.csv"),
+        sided=_numbers(frame, "sided", "adjudication_coders.csv"),
+    ).sort_values("name", key=lambda s: s.str.replace(r"\d+", lambda m: m.group(0).zfill(6),
+                                                       regex=True))
+    figure = _figure(1.0 + 0.45 * len(frame))
+    ax = figure.add_subplot()
+    y = np.arange(len(frame))[::-1]
+    ax.barh(y, frame["share"].fillna(0), 0.6, color=OKABE_ITO[1], edgecolor=INK,
+            linewidth=0.5, gid="bars:sided")
+    ok = (frame["ci_low"].notna() & frame["ci_high"].notna()).to_numpy()
+    if ok.any():
+        share = frame["share"].to_numpy()
+        ax.errorbar(share[ok], y[ok], xerr=[(share - frame["ci_low"].to_numpy())[ok],
+                                            (frame["ci_high"].to_numpy() - share)[ok]],
+                    fmt="none", ecolor=INK, elinewidth=1, capsize=3)
+    for yy, row in zip(y, frame.itertuples(index=False), strict=True):
+        ax.text(1.02, yy, f"{int(row.sided)} of {int(row.decisions)}", va="center",
+                ha="left", fontsize=_FONT, color=INK,
+                transform=blended_transform_factory(ax.transAxes, ax.transData))
+    ax.set_yticks(y, frame["name"].tolist(), fontsize=_FONT)
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.tick_params(axis="x", labelsize=_FONT - 1)
+    ax.grid(axis="x", color="#E5E5E5", lw=0.6)
+    ax.set_axisbelow(True)
+    ax.set_xlabel("decisions that kept the coder's value (95% Wilson CI)", fontsize=_FONT)
+    ax.set_title("How often the adjudicator sided with each coder", fontsize=_FONT + 2,
+                 loc="left")
     return figure

@@ -11,16 +11,16 @@ from an older annotation table in front of a reader.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from framestudy.analysis.runs import AGREEMENT_RUN, OUTLETS_RUN
+from framestudy.analysis.runs import ADJUDICATION_FILES, AGREEMENT_RUN, OUTLETS_RUN
 from framestudy.analysis.runs import OUTLET_FILES as RUN_FILES
 from framestudy.errors import UserError
-from framestudy.run_record import changed_inputs, read_run_record
+from framestudy.run_record import changed_inputs, input_digests, read_run_record
 
 if TYPE_CHECKING:
     from framestudy.annotations.table import TableSources
@@ -55,6 +55,8 @@ class ReportInputs:
     n_consensus: int
     sources: TableSources | None
     manifest: list[dict]
+    #: ADJUDICATION_FILES' tables (empty when nothing was adjudicated)
+    adjudication: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def read_csv(path: str | Path) -> pd.DataFrame:
@@ -81,6 +83,23 @@ def _current(record: dict, root: Path, file: Path, rerun: str) -> None:
             f"{file}: the results were computed before {', '.join(changed)} changed -- run "
             f"{rerun} again, then `framestudy report`"
         )
+
+
+def _adjudication(study: Study, record: dict, file: Path) -> dict[str, pd.DataFrame]:
+    """The adjudication tables the outlet comparison wrote (none when it wrote none);
+    a decision table the comparison did not read is refused: its consensus values and
+    tables would be missing or out of date."""
+    adjudicated = study.adjudicated_csv
+    name = next(iter(input_digests(study.root, [adjudicated])))
+    if adjudicated.is_file() and name not in record.get("inputs", {}):
+        raise UserError(
+            f"{file}: the results were computed before {name} was written -- run "
+            "`framestudy outlets` again, then `framestudy report`"
+        )
+    written = set(record.get("files", []))
+    if not set(ADJUDICATION_FILES.values()) <= written:
+        return {}
+    return {key: read_csv(study.analysis_dir / name) for key, name in ADJUDICATION_FILES.items()}
 
 
 def _schema(study: Study) -> dict[str, str] | None:
@@ -163,6 +182,7 @@ def read_inputs(study: Study) -> ReportInputs:
         raise UserError(f"{analysis / 'agreement.csv'}: missing or empty -- run "
                         "`framestudy agreement` first")
     tables = {key: read_csv(analysis / file) for key, file in OUTLET_FILES.items()}
+    adjudication = _adjudication(study, outlets_run, outlets_file)
     disagreements, n_consensus = _disagreements(analysis / "consensus.csv")
     coders, hashes = _annotation_facts(study.annotations_csv)
     name = study_name(study) if study.settings.is_file() else study.root.resolve().name
@@ -173,6 +193,7 @@ def read_inputs(study: Study) -> ReportInputs:
         agreement=agreement, agreement_run=agreement_run, outlets_run=outlets_run,
         tables=tables, disagreements=disagreements, n_consensus=n_consensus,
         sources=read_sources(study.annotations_csv), manifest=read_manifest(study.raw_exports_dir),
+        adjudication=adjudication,
     )
 
 

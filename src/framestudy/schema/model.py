@@ -150,6 +150,22 @@ class Schema:
         canonical = json.dumps(self._data.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
+    def decision_rules(self) -> dict[str, list[str]]:
+        """Each analysable variable's decision rules, by the registry's variable id: a
+        document variable's and a span attribute's own; for the span label variable, each
+        label's rules prefixed with the label (``"BLAME: ..."``). Variables without rules
+        are left out."""
+        rules: dict[str, list[str]] = {}
+        for item in [*self.variables, *self.attributes]:
+            if item.rules:
+                rules[item.id] = list(item.rules)
+        if self.spans:
+            labelled = [f"{label.id}: {rule}" for label in self.spans.labels
+                        for rule in label.rules]
+            if labelled:
+                rules[self.spans.name] = labelled
+        return rules
+
     def registry_records(self) -> list[dict[str, Any]]:
         """The analysis registry as a list of plain records (see :meth:`registry`)."""
         records: list[dict[str, Any]] = []
