@@ -27,26 +27,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from timing import ROOT, run  # noqa: E402  (benchmarks/timing.py)
+from timing import ROOT, report_repeats, run  # noqa: E402  (benchmarks/timing.py)
 
 
 def bench_train(study: str, repeat: int) -> None:
-    times = []
-    for _ in range(repeat):
-        load = os.getloadavg()[0]
-        times.append((*run("--study", study, "model", "train"), load))
-    for wall, cpu, load in times:
-        print(f"framestudy model train: {wall:.1f} s (CPU {cpu:.1f} s; load before "
-              f"{load:.1f} on {os.cpu_count()} cores)")
-    best = min(times)
-    print(f"fastest: {best[0]:.1f} s, CPU {best[1]:.1f} s   (goal <= 60 s)")
+    report_repeats(("--study", study, "model", "train"), repeat, goal=60)
 
 
 def _push_study(trained: Path, root: Path, name: str, coder: str):

@@ -15,11 +15,10 @@ Run: ``.venv/bin/python benchmarks/outlets.py`` (``--articles 100`` for a quick 
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 from pathlib import Path
 
-from timing import run  # noqa: E402  (benchmarks/timing.py)
+from timing import report_repeats, run  # noqa: E402  (benchmarks/timing.py)
 
 
 def main() -> None:
@@ -43,15 +42,7 @@ def main() -> None:
             agreed, _ = run("--study", study, "agreement")
             size = f"{opts.outlets} outlets x {opts.articles:,} articles x {opts.coders} coders"
             print(f"{size}: simulate {made:.1f} s, agreement {agreed:.1f} s")
-        times = []
-        for _ in range(opts.repeat):
-            load = os.getloadavg()[0]
-            times.append((*run("--study", study, "outlets", "--models"), load))
-    for wall, cpu, load in times:
-        print(f"framestudy outlets --models: {wall:.1f} s (CPU {cpu:.1f} s; load before "
-              f"{load:.1f} on {os.cpu_count()} cores)")
-    best = min(times)
-    print(f"fastest: {best[0]:.1f} s, CPU {best[1]:.1f} s   (goal <= 10 s)")
+        report_repeats(("--study", study, "outlets", "--models"), opts.repeat, goal=10)
 
 
 if __name__ == "__main__":

@@ -26,3 +26,18 @@ def run(*args: str) -> tuple[float, float]:
         after.children_system - before.children_system
     )
     return wall, cpu
+
+
+def report_repeats(args: tuple[str, ...], repeat: int, goal: float) -> None:
+    """Run ``framestudy ARGS`` ``repeat`` times; print each run (wall, CPU, the machine's
+    load before it) and the fastest against ``goal`` seconds."""
+    times = []
+    for _ in range(repeat):
+        load = os.getloadavg()[0]
+        times.append((*run(*args), load))
+    name = " ".join(a for a in args if not a.startswith("/") and a != "--study")
+    for wall, cpu, load in times:
+        print(f"framestudy {name}: {wall:.1f} s (CPU {cpu:.1f} s; load before "
+              f"{load:.1f} on {os.cpu_count()} cores)")
+    best = min(times)
+    print(f"fastest: {best[0]:.1f} s, CPU {best[1]:.1f} s   (goal <= {goal:g} s)")
