@@ -324,3 +324,27 @@ def test_set_value_alphas_of_mixed_value_types_are_listed_as_text():
         {"A": [frozenset({1, "b"}), frozenset({1})], "B": [frozenset({1}), frozenset({"b"})]}
     )
     assert list(set_value_alphas(wide)["value"]) == [1, "b"]
+
+
+# --- nothing to report: the documented columns all the same ---------------------------------
+
+
+def test_empty_inputs_give_empty_tables_with_their_columns():
+    """A caller that concatenates or selects columns gets them even when there is no row."""
+    missing = pd.DataFrame({"A": [np.nan, np.nan], "B": [np.nan, np.nan]})
+    no_units = pd.DataFrame({"A": pd.Series([], dtype=float), "B": pd.Series([], dtype=float)})
+    empty_sets = pd.DataFrame({"A": [frozenset()], "B": [frozenset()]})
+    tables = {
+        "category": category_agreement(missing),
+        "group": alpha_by_group(no_units, []),
+        "value": set_value_alphas(empty_sets),
+        "coder": leave_one_coder_out(pd.DataFrame(index=[0, 1])),
+    }
+    columns = {
+        "category": ["category", "n_values", "specific_agreement", "binary_alpha", "reason"],
+        "group": ["group", "estimate", "n_units", "n_pairable_values", "reason"],
+        "value": ["value", "estimate", "n_units", "n_pairable_values", "reason"],
+        "coder": ["coder", "n_values", "alpha_without", "change", "reason"],
+    }
+    for key, table in tables.items():
+        assert table.empty and list(table.columns) == columns[key], key
