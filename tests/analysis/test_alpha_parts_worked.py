@@ -24,6 +24,7 @@ from framestudy.analysis.alpha import (
     alpha_by_group,
     category_agreement,
     coincidence_matrix,
+    krippendorff_alpha,
     leave_one_coder_out,
     set_value_alphas,
 )
@@ -348,3 +349,23 @@ def test_empty_inputs_give_empty_tables_with_their_columns():
     }
     for key, table in tables.items():
         assert table.empty and list(table.columns) == columns[key], key
+
+
+def test_set_metrics_read_plain_values_and_lists_as_sets():
+    """A wide table for a set metric may hold a plain value (one answer), a list or tuple (several)
+    or nothing: each is read as the set it stands for, so the result is that of the table
+    written with explicit sets; every present cell is a value (11 pairable values here)."""
+    plain = pd.DataFrame(
+        {"A": ["x", ["x", "y"], 3, None], "B": ["x", ("y", "x"), 3, "y"], "C": ["y", "x", 3, "y"]}
+    )
+    explicit = pd.DataFrame(
+        {
+            "A": [frozenset("x"), frozenset("xy"), frozenset([3]), None],
+            "B": [frozenset("x"), frozenset("xy"), frozenset([3]), frozenset("y")],
+            "C": [frozenset("y"), frozenset("x"), frozenset([3]), frozenset("y")],
+        }
+    )
+    for metric in ("jaccard", "masi"):
+        got = krippendorff_alpha(plain, metric)
+        assert got == krippendorff_alpha(explicit, metric)
+        assert got["n_pairable_values"] == 11
