@@ -160,3 +160,17 @@ def test_an_article_owned_twice_earlier_keeps_its_first_coder():
     )
     out = assign_blind(frame([("y1", "O")]), CODERS, share=0.0, seed=3, previous=previous)
     assert out["coder"].tolist() == ["b@x.org"]
+
+
+def test_the_assignment_is_listed_by_coder_in_the_given_order_then_rank():
+    """Coders given as z@, a@: z@'s rows come first (not name order), each coder's by rank;
+    the columns are exactly article_id, outlet, coder, reliability, rank."""
+    coders = ["z@x.org", "a@x.org"]
+    arts = frame([(f"k{i}", "O") for i in range(6)])
+    out = assign_blind(arts, coders, share=0.5, seed=2)
+    assert list(out.columns) == ["article_id", "outlet", "coder", "reliability", "rank"]
+    firsts = out["coder"].tolist()
+    assert firsts == sorted(firsts, key=coders.index) and firsts[0] == "z@x.org"
+    for coder in coders:
+        ranks = out.loc[out["coder"] == coder, "rank"].tolist()
+        assert ranks == sorted(ranks)
