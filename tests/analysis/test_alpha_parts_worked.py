@@ -179,9 +179,11 @@ def test_ordinal_alpha_per_group_own_and_pooled():
     assert float(reference) == pytest.approx(package, abs=1e-12)
 
 
-def test_ordinal_words_per_group_need_their_order():
+def test_ordinal_words_per_group_or_per_coder_need_their_order():
     with pytest.raises(CategoryOrderError):
         alpha_by_group(ORDINAL, ORDINAL_GROUPS, "ordinal")
+    with pytest.raises(CategoryOrderError):
+        leave_one_coder_out(ORDINAL, "ordinal")
 
 
 def test_group_labels_must_match_the_units_and_expected_must_be_known():
