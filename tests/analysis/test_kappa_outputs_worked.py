@@ -216,3 +216,42 @@ def test_pairwise_kappa_matrix_against_scikit_learn():
                 else cohen_kappa_score(data[a], data[b], labels=scale, weights="quadratic")
             )
             assert matrix.loc[a, b] == pytest.approx(expected, abs=1e-12), (a, b)
+
+
+def test_percent_agreement_per_pair_on_the_units_both_coded():
+    """A|B agree on units 1 and 3 of the three they share (2/3), A|C on one of three (1/3),
+    B|C on both of theirs (1). Overall p_a: unit 1 (A, B) 1, unit 2 (x, y, y) 1/3, unit 3
+    (y, y, y) 1, unit 4 (A, C: y, x) 0: mean 7/12."""
+    out = kappa.percent_agreement(THREE)
+    assert out["pairs"] == {
+        "A|B": pytest.approx(2 / 3),
+        "A|C": pytest.approx(1 / 3),
+        "B|C": pytest.approx(1.0),
+    }
+    assert out["estimate"] == pytest.approx(7 / 12, abs=1e-12)
+    assert out["reason"] is None
+    with pytest.raises(AgreementInputError):
+        kappa.percent_agreement(THREE, categories=["x"])  # y is outside the declared scale
+
+
+def test_one_unit_gives_an_estimate_without_an_interval_and_two_give_one():
+    """The linearised SE divides by n (n - 1) and the t quantile needs n - 1 >= 1 degrees of
+    freedom: one unit has no SE or CI; two units have both."""
+    one = kappa.gwet_ac(pd.DataFrame({"A": ["x"], "B": ["y"]}), categories=["x", "y"])
+    assert one["estimate"] == pytest.approx(-1.0)  # p_a = 0, p_e = 2 * (1/2)(1/2) = 1/2
+    assert set(one) >= FIELDS and one["reason"] is None
+    assert is_nan(one["se"]) and is_nan(one["ci_low"]) and is_nan(one["ci_high"])
+    two = kappa.gwet_ac(pd.DataFrame({"A": ["x", "y"], "B": ["y", "y"]}))
+    assert math.isfinite(two["se"]) and math.isfinite(two["ci_low"])
+
+
+def test_a_coded_table_reused_with_other_weights_gives_those_weights_result():
+    """Gwet's per-unit quantities are cached per data set *and weights*: asking the same
+    encoded table for quadratic after identity weights gives what a fresh table gives."""
+    data = pd.DataFrame({"A": [1, 2, 3, 3, 1], "B": [1, 3, 3, 2, 2], "C": [2, 2, 3, 3, 1]})
+    coded = encode(data)
+    for fn in (kappa.fleiss_kappa, kappa.gwet_ac):
+        identity = fn(coded, "identity")["estimate"]
+        quadratic = fn(coded, "quadratic")["estimate"]
+        assert quadratic == pytest.approx(fn(encode(data), "quadratic")["estimate"], abs=1e-12)
+        assert quadratic != pytest.approx(identity)
