@@ -255,3 +255,16 @@ def test_a_coded_table_reused_with_other_weights_gives_those_weights_result():
         quadratic = fn(coded, "quadratic")["estimate"]
         assert quadratic == pytest.approx(fn(encode(data), "quadratic")["estimate"], abs=1e-12)
         assert quadratic != pytest.approx(identity)
+
+
+def test_the_kappa_familys_input_errors_name_the_problem():
+    words = pd.DataFrame({"A": ["x", "y"], "B": ["y", "y"]})
+    assert kappa.as_coded(words).categories == ("x", "y")  # identity weights need no order
+    with pytest.raises(AgreementInputError) as unknown:
+        kappa.gwet_ac(words, "cubic")
+    assert str(unknown.value) == (
+        "unknown weights 'cubic'; use one of identity, linear, quadratic, equal, squared"
+    )
+    with pytest.raises(AgreementInputError) as unordered:
+        kappa.gwet_ac(words, "quadratic")
+    assert str(unordered.value).startswith("quadratic weights need the values in order")
