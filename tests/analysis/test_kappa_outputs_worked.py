@@ -268,3 +268,12 @@ def test_the_kappa_familys_input_errors_name_the_problem():
     with pytest.raises(AgreementInputError) as unordered:
         kappa.gwet_ac(words, "quadratic")
     assert str(unordered.value).startswith("quadratic weights need the values in order")
+
+
+def test_pairwise_kappa_matrix_defaults_to_unweighted_kappa():
+    """THREE's pairs as worked above: A|B 2/5, A|C -1/2, B|C undefined (NaN)."""
+    matrix = kappa.pairwise_kappa_matrix(THREE)
+    assert matrix.loc["A", "B"] == matrix.loc["B", "A"] == pytest.approx(0.4)
+    assert matrix.loc["A", "C"] == pytest.approx(-0.5)
+    assert math.isnan(matrix.loc["B", "C"])
+    assert (np.diag(matrix.to_numpy()) == 1.0).all()
