@@ -277,3 +277,40 @@ def test_pairwise_kappa_matrix_defaults_to_unweighted_kappa():
     assert matrix.loc["A", "C"] == pytest.approx(-0.5)
     assert math.isnan(matrix.loc["B", "C"])
     assert (np.diag(matrix.to_numpy()) == 1.0).all()
+
+
+def test_a_pair_without_shared_units_has_no_percent_agreement():
+    data = pd.DataFrame(
+        {"A": ["x", "y", None, None], "B": [None, None, "x", "y"], "C": ["x", "y", "x", "y"]}
+    )
+    assert kappa.percent_agreement(data)["pairs"] == {"A|B": None, "A|C": 1.0, "B|C": 1.0}
+
+
+def test_brennan_prediger_of_one_category_without_a_scale():
+    same = pd.DataFrame({"A": ["x"] * 3, "B": ["x"] * 3})
+    assert kappa.brennan_prediger(same)["reason"] == kappa.REASON_ONE_CATEGORY
+
+
+LEVELS = ["low", "mid", "high"]
+WORDS = pd.DataFrame(
+    {
+        "A": ["low", "mid", "high", "high", "low"],
+        "B": ["low", "high", "high", "mid", "mid"],
+        "C": ["mid", "mid", "high", "low", "low"],
+    }
+)
+
+
+def test_weighted_pairs_of_ordered_words_against_scikit_learn():
+    """Words take the declared order: quadratic weights on their ranks, as scikit-learn's
+    weighted kappa on labels listed in that order; Scott's pi of a pair on the same order
+    (pooled shares) is checked by hand for A|B: pairs (l,l) (m,h) (h,h) (h,m) (l,m):
+    1 - w disagreements d^2 / 4: 0, 1/4, 0, 1/4, 1/4 -> p_o = 1 - 3/20 = 17/20; pooled
+    shares l 3/10, m 3/10, h 4/10; expected d^2/4 = 2 (0.09 / 4 + 0.12 / 4 + 0.12) = 0.345;
+    pi = 1 - 0.15 / 0.345 = 13/23."""
+    matrix = kappa.pairwise_kappa_matrix(WORDS, "quadratic", categories=LEVELS)
+    for a, b in (("A", "B"), ("A", "C"), ("B", "C")):
+        expected = cohen_kappa_score(WORDS[a], WORDS[b], labels=LEVELS, weights="quadratic")
+        assert matrix.loc[a, b] == pytest.approx(expected, abs=1e-12), (a, b)
+    scott = kappa.scott_pi(WORDS[["A", "B"]], "quadratic", categories=LEVELS)
+    assert scott["estimate"] == pytest.approx(13 / 23, abs=1e-12)
