@@ -174,3 +174,41 @@ def test_the_assignment_is_listed_by_coder_in_the_given_order_then_rank():
     for coder in coders:
         ranks = out.loc[out["coder"] == coder, "rank"].tolist()
         assert ranks == sorted(ranks)
+
+
+def _loads_over_seeds(previous: pd.DataFrame, arts: pd.DataFrame, article_ids: set[str]):
+    """For seeds 0..19: how many of ``article_ids`` b@ gets."""
+    counts = set()
+    for seed in range(20):
+        out = assign_blind(arts, CODERS, share=0.0, seed=seed, previous=previous)
+        new = out[out["article_id"].isin(article_ids)]
+        counts.add(int((new["coder"] == "b@x.org").sum()))
+    return counts
+
+
+def _owned(pairs: list[tuple[str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "article_id": [a for a, _ in pairs],
+            "coder": [c for _, c in pairs],
+            "reliability": [False] * len(pairs),
+        }
+    )
+
+
+def test_loads_count_each_dealt_article_once_then_ties_go_by_the_seeded_order():
+    """Worked by hand; each case ends in a tie of per-outlet and total loads that the seeded
+    order of coders breaks, so over seeds b@ gets either count (a load counted twice, or not
+    counted up, would decide it the same way for every seed).
+
+    1. a@ has o1 (outlet O); new o2, o3: o2 -> b@ (O: 0 < 1); o3: O 1-1, total 1-1, tie.
+    2. a@ has o1, o2 (O); new o3, o4, o5: b@ gets two (O: 0, 1 < 2); the third is a tie at 2-2.
+    3. a@ has p1 (outlet P); new o1 (outlet O), q1 (outlet Q): o1 -> b@ (total 0 < 1); q1:
+       Q 0-0, total 1-1, tie."""
+    arts = frame([("o1", "O"), ("o2", "O"), ("o3", "O")])
+    assert _loads_over_seeds(_owned([("o1", "a@x.org")]), arts, {"o2", "o3"}) == {1, 2}
+    arts = frame([(f"o{i}", "O") for i in range(1, 6)])
+    previous = _owned([("o1", "a@x.org"), ("o2", "a@x.org")])
+    assert _loads_over_seeds(previous, arts, {"o3", "o4", "o5"}) == {2, 3}
+    arts = frame([("p1", "P"), ("o1", "O"), ("q1", "Q")])
+    assert _loads_over_seeds(_owned([("p1", "a@x.org")]), arts, {"o1", "q1"}) == {1, 2}
