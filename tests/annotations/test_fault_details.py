@@ -4,7 +4,8 @@ tidy.py showed the wording was not)."""
 
 from __future__ import annotations
 
-from tests.annotations.test_faults import ann, choice, details, run, task
+from framestudy.annotations import tidy_from_export
+from tests.annotations.test_faults import ann, choice, details, run, span, task
 
 
 def test_each_unreadable_result_is_named(schema):
@@ -29,3 +30,27 @@ def test_each_unreadable_result_is_named(schema):
     ]
     assert details(report, "relations") == ["relation 's1' -> 's2'"]
     assert report.used == 1
+
+
+def test_each_unreadable_span_is_named(schema):
+    _, report = run(
+        task(
+            ann(
+                span(None, 0, 4, "BLAME"),
+                span("s5", 0, 4, "BLAME"),
+                span("s5", 5, 9, "BLAME"),
+                choice("relevant", "yes"),
+            )
+        ),
+        schema=schema,
+    )
+    assert details(report, "malformed_results") == [
+        "span: a span needs a string id and integer start and end",
+        "span: region id s5 is used twice",
+    ]
+
+
+def test_a_numeric_region_id_is_kept_as_text(schema):
+    table, _ = tidy_from_export([task(ann(span(7, 0, 4, "BLAME")))], schema=schema)
+    assert table["span_id"].tolist() == ["7"]
+    assert table["span_start"].tolist() == [0] and table["span_end"].tolist() == [4]
