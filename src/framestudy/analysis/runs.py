@@ -140,11 +140,13 @@ def run_outlets(
     from framestudy.tasks.tasks_file import read_tasks
 
     registry = read_registry(paths.registry)
-    annotations = read_annotations(paths.annotations_csv, columns=OUTLET_ANNOTATION_COLUMNS)
+    decisions = read_adjudicated(paths.adjudicated_csv) if paths.adjudicated_csv.is_file() else None
+    columns = (OUTLET_ANNOTATION_COLUMNS if decisions is None  # the tables need schema_hash
+               else (*OUTLET_ANNOTATION_COLUMNS, "schema_hash"))
+    annotations = read_annotations(paths.annotations_csv, columns=columns)
     agreement = read_agreement(paths.analysis_dir / AGREEMENT_FILE)
     tasks = read_tasks(paths.tasks_json) if paths.tasks_json.is_file() else None
     registry_of_outlets = load_outlets(paths.outlets) if paths.outlets.is_file() else None
-    decisions = read_adjudicated(paths.adjudicated_csv) if paths.adjudicated_csv.is_file() else None
     where = where or f"{paths.annotations_csv} with {paths.registry}"
     if decisions is not None:  # its rows must address the consensus rows: name it too
         where = f"{where} and {paths.adjudicated_csv.relative_to(paths.root)}"
@@ -165,7 +167,8 @@ def run_outlets(
         else:
             atomic_write_csv(target, getattr(result, name))
         written.append(target)
-    adjudication_inputs, adjudication_files = run_adjudication(paths, registry)
+    adjudication_inputs, adjudication_files = run_adjudication(
+        paths, registry, annotations, decisions, tasks)
     written += adjudication_files
     write_run_record(
         paths.analysis_dir / OUTLETS_RUN, command="framestudy outlets", root=paths.root,
@@ -182,26 +185,20 @@ def run_outlets(
     return result
 
 
-def run_adjudication(paths: Study, registry) -> tuple[list, list]:
+def run_adjudication(paths: Study, registry, annotations, decisions, tasks) -> tuple[list, list]:
     """The adjudication tables of the study at ``paths``
     (:mod:`framestudy.analysis.adjudication`), written under ``analysis/`` as
     :data:`ADJUDICATION_FILES` when ``annotations/adjudicated.csv`` has decisions (and
     removed when it has none, so that no table outlives its decisions). Returns the
     inputs read (the decision table and the schema, when the decision table exists: a run
     record then notices the table changing, appearing or going) and the files written.
-    ``registry``: the registry records ``run_outlets`` read."""
+    ``registry``, ``annotations`` (with ``schema_hash``), ``decisions`` (None without the
+    file) and ``tasks`` (None without ``tasks/tasks.json``): as ``run_outlets`` read them."""
     from framestudy.analysis import adjudication
     from framestudy.analysis.consensus import coder_votes
-    from framestudy.analysis.reliability_data import read_annotations
-    from framestudy.annotations.adjudicated import read_adjudicated
     from framestudy.io import atomic_write_csv
 
-    if not paths.adjudicated_csv.is_file():
-        inputs = []
-        decisions = None
-    else:
-        inputs = [paths.adjudicated_csv, paths.schema_source]
-        decisions = read_adjudicated(paths.adjudicated_csv)
+    inputs = [] if decisions is None else [paths.adjudicated_csv, paths.schema_source]
     targets = {k: paths.analysis_dir / f for k, f in ADJUDICATION_FILES.items()}
     if decisions is None or decisions.empty:
         for target in targets.values():
@@ -214,15 +211,10 @@ def run_adjudication(paths: Study, registry) -> tuple[list, list]:
 
         schema = load_schema(paths.schema_source)
         rules, versions = schema.decision_rules(), {schema.hash: schema.version}
-    if paths.tasks_json.is_file():
-        from framestudy.tasks.tasks_file import read_tasks
-
-        for task in read_tasks(paths.tasks_json):
-            data = task.get("data", task)
-            if data.get("schema_hash") and data.get("schema_version"):
-                versions.setdefault(str(data["schema_hash"]), str(data["schema_version"]))
-    annotations = read_annotations(paths.annotations_csv,
-                                   columns=(*OUTLET_ANNOTATION_COLUMNS, "schema_hash"))
+    for task in tasks or []:
+        data = task.get("data", task)
+        if data.get("schema_hash") and data.get("schema_version"):
+            versions.setdefault(str(data["schema_hash"]), str(data["schema_version"]))
     decided = set(decisions["article_id"])
     with input_errors(f"{paths.annotations_csv} with {paths.adjudicated_csv}"):
         votes = coder_votes(annotations[annotations["article_id"].isin(decided)], records)
