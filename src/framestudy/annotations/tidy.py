@@ -134,8 +134,13 @@ def variables_from_registry(registry: pd.DataFrame) -> dict[str, RegistryVariabl
 # small readers: each returns None (or an error string) instead of raising on odd input
 
 
+# the table's integer columns are Int64: an integer outside it is no Label Studio id or offset
+# (and would stop the table being built), so it is read as unreadable
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
 def _int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int) and not isinstance(value, bool) and _INT64_MIN <= value <= _INT64_MAX:
         return value
     return None
 
