@@ -35,6 +35,8 @@ def category_parts(rows, lengths, coders, category, continuous=False):
     units = {key: merged(v) for key, v in units.items()}
     total = sum(Fraction(lengths[d]) for d in lengths)
     pair_weight = sum(len(coders[d]) * (len(coders[d]) - 1) * Fraction(lengths[d]) for d in lengths)
+    if total == 0:  # only empty documents: nothing to disagree on, alpha undefined
+        return None, None
     coded = sum(len(coders[d]) * Fraction(lengths[d]) for d in lengths)
     observed = Fraction(0)
     for d in lengths:
@@ -93,7 +95,9 @@ def alpha(rows, lengths, coders=None, categories=None, continuous=False):
     by_cat, sum_o, sum_e = {}, Fraction(0), Fraction(0)
     for cat in categories:
         d_o, d_e = category_parts(rows, keep, coders, cat, continuous)
-        if d_e is not None and d_e > 0:
+        if d_o is None:
+            by_cat[cat] = (float("nan"), float("nan"), float("nan"))
+        elif d_e is not None and d_e > 0:
             by_cat[cat] = (float(1 - d_o / d_e), float(d_o), float(d_e))
             sum_o, sum_e = sum_o + d_o, sum_e + d_e
         else:

@@ -194,7 +194,6 @@ class _CategoryStats:
         total_length = w @ length
         pair_weight = w @ (m * (m - 1.0) * length)
         coded_length = w @ (m * length)
-        d_o = (w @ self.obs) / (total_length * pair_weight)
         # sum over gaps G >= l of (G - l + 1), weighted by the gaps' documents
         gw = w[:, self.gap_doc]
         tail_count = np.concatenate(
@@ -208,7 +207,9 @@ class _CategoryStats:
         cross = ((w[:, self.unit_doc] * self.unit_len**2) * fit).sum(axis=1)
         num = (w @ self.n - 1.0) * (w @ self.f) + cross
         den = coded_length * (coded_length if continuous else coded_length - 1.0) - w @ self.s
+        # a replicate of empty documents only has total_length 0: D_o and D_e are NaN there
         with np.errstate(divide="ignore", invalid="ignore"):
+            d_o = (w @ self.obs) / (total_length * pair_weight)
             d_e = np.where(den > 0, (2.0 / total_length) * num / den, np.nan)
         return d_o, d_e
 
