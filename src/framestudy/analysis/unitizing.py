@@ -99,7 +99,8 @@ def _check_lengths(lengths: Mapping) -> None:
 
 def _normalise(spans: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
     """Drop zero-length spans, merge overlapping spans of one coder and category."""
-    frame = spans[SPAN_COLUMNS].copy()
+    # a fresh index: one named like a column (set_index("document", drop=False)) is ambiguous
+    frame = spans[SPAN_COLUMNS].reset_index(drop=True)
     frame["start"] = frame["start"].astype(np.int64)
     frame["end"] = frame["end"].astype(np.int64)
     empty = frame["end"] <= frame["start"]
@@ -531,7 +532,7 @@ def presence_indicators(
         columns=everyone,
         dtype=float,
     )
-    frame = spans[spans["end"] > spans["start"]]
+    frame = spans[spans["end"] > spans["start"]].reset_index(drop=True)  # as in _normalise
     cats = (
         list(categories)
         if categories is not None
