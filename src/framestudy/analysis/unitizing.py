@@ -99,7 +99,8 @@ def _check_lengths(lengths: Mapping) -> None:
 
 def _normalise(spans: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
     """Drop zero-length spans, merge overlapping spans of one coder and category."""
-    frame = spans[SPAN_COLUMNS].copy()
+    # a fresh index: one named like a column (set_index("document", drop=False)) is ambiguous
+    frame = spans[SPAN_COLUMNS].reset_index(drop=True)
     frame["start"] = frame["start"].astype(np.int64)
     frame["end"] = frame["end"].astype(np.int64)
     empty = frame["end"] <= frame["start"]
@@ -194,7 +195,6 @@ class _CategoryStats:
         total_length = w @ length
         pair_weight = w @ (m * (m - 1.0) * length)
         coded_length = w @ (m * length)
-        d_o = (w @ self.obs) / (total_length * pair_weight)
         # sum over gaps G >= l of (G - l + 1), weighted by the gaps' documents
         gw = w[:, self.gap_doc]
         tail_count = np.concatenate(
@@ -208,7 +208,9 @@ class _CategoryStats:
         cross = ((w[:, self.unit_doc] * self.unit_len**2) * fit).sum(axis=1)
         num = (w @ self.n - 1.0) * (w @ self.f) + cross
         den = coded_length * (coded_length if continuous else coded_length - 1.0) - w @ self.s
+        # a replicate of empty documents only has total_length 0: D_o and D_e are NaN there
         with np.errstate(divide="ignore", invalid="ignore"):
+            d_o = (w @ self.obs) / (total_length * pair_weight)
             d_e = np.where(den > 0, (2.0 / total_length) * num / den, np.nan)
         return d_o, d_e
 
@@ -530,7 +532,7 @@ def presence_indicators(
         columns=everyone,
         dtype=float,
     )
-    frame = spans[spans["end"] > spans["start"]]
+    frame = spans[spans["end"] > spans["start"]].reset_index(drop=True)  # as in _normalise
     cats = (
         list(categories)
         if categories is not None
