@@ -111,7 +111,9 @@ def test_p_below_counts_replicates_strictly_below():
 def test_one_and_two_replicates():
     """One replicate: an interval of one point, no standard deviation; two: sd = |a - b| / sqrt 2."""
     data = as_numbers(word_study())
-    one = bootstrap_alpha(data, n_boot=1, seed=1, interval="percentile")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "degrees of freedom <= 0" from numpy
+        one = bootstrap_alpha(data, n_boot=1, seed=1, interval="percentile")
     assert one["ci_low"] == one["ci_high"] == one["replicates"][0]
     assert np.isnan(one["se"])
     two = bootstrap_alpha(data, n_boot=2, seed=1, interval="percentile")
@@ -203,6 +205,7 @@ def test_jackknife_with_many_distinct_values(monkeypatch):
     for level in ("interval", "nominal"):
         values = jackknife_alpha(numbers, level)
         np.testing.assert_allclose(values, leave_one_out(encode(numbers), level), atol=1e-10)
+    monkeypatch.setattr(bootstrap_module, "LARGE_DOMAIN", 1)
     x = 1e5 / 3
     wide = pd.DataFrame([[x, x]] * 5 + [[x, 99_999.0], [0.0, 0.0], [7.0, 7.0]])
     with warnings.catch_warnings():
@@ -213,3 +216,41 @@ def test_jackknife_with_many_distinct_values(monkeypatch):
     np.testing.assert_allclose(
         jackknife_alpha(wide, "interval"), leave_one_out(encode(wide), "interval"), atol=1e-10
     )
+
+
+def test_multi_select_answers_as_lists():
+    """A table of multi-select answers (lists) with a set distance: each leave-one-out
+    value is nltk's alpha with the Jaccard distance without that unit."""
+    from nltk.metrics import jaccard_distance
+    from nltk.metrics.agreement import AnnotationTask
+
+    answers = [
+        (["a"], ["a"]), (["a", "b"], ["a"]), (["b"], ["b", "c"]), (["c"], ["c"]),
+        (["a", "c"], ["a", "c"]), (["c"], ["b"]), (["b"], ["b"]), (["a", "b", "c"], ["a", "b"]),
+    ]
+    table = pd.DataFrame({"c1": [a for a, _ in answers], "c2": [b for _, b in answers]})
+    values = jackknife_alpha(table, "jaccard")
+    for i, value in enumerate(values):
+        triples = [
+            (coder, unit, frozenset(pair[k]))
+            for unit, pair in enumerate(answers)
+            if unit != i
+            for k, coder in enumerate(("c1", "c2"))
+        ]
+        expected = AnnotationTask(data=triples, distance=jaccard_distance).alpha()
+        assert value == pytest.approx(expected, abs=1e-12)
+    result = bootstrap_alpha(table, "jaccard", n_boot=20, seed=1, interval="percentile")
+    assert result["n_undefined"] < 20
+
+
+def test_jackknife_keeps_small_variation_on_a_wide_scale_defined(monkeypatch):
+    """The moment path's zero test for D_e is a rounding guard, not a limit on variation:
+    values 0 and 0.3 left after removing the one unit that reaches 99,999 still give
+    alpha (as krippendorff computes it)."""
+    monkeypatch.setattr(bootstrap_module, "LARGE_DOMAIN", 1)
+    small = [[0.0, 0.3], [0.0, 0.0], [0.3, 0.3], [0.3, 0.0], [0.0, 0.0]]
+    data = pd.DataFrame(small + [[0.0, 99_999.0]])
+    values = jackknife_alpha(data, "interval")
+    # removing a unit subtracts it from sums that hold 99,999^2: about 1e-6 of rounding
+    np.testing.assert_allclose(values, leave_one_out(encode(data), "interval"), atol=1e-5)
+    assert values[5] == pytest.approx(0.25, abs=1e-5)
