@@ -39,7 +39,7 @@ DOC = REPO / "docs" / "mutation.md"
 KILLED = {"killed", "timeout"}
 SURVIVED = {"survived", "no tests"}
 # an equivalent mutant in docs/mutation.md: "- `framestudy.x.y.x_f__mutmut_3`: why"
-EQUIVALENT_LINE = re.compile(r"^\s*[-*]\s+`([\w.ǁ]+__mutmut_\d+)`")
+EQUIVALENT_LINE = re.compile(r"^\s*[-*]\s+`([\w.ǁ]+__mutmut_\d+)`:")
 
 
 def modules(root: Path) -> list[str]:
