@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import warnings
 
-import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,6 +17,7 @@ import pytest
 from framestudy.analysis import bootstrap as bootstrap_module
 from framestudy.analysis.bootstrap import bootstrap_alpha, jackknife_alpha
 from framestudy.analysis.data import AgreementInputError, encode
+from tests.analysis.test_bootstrap_replicates_worked import alpha_by_pairs, alpha_of_resample
 
 WORDS = ["low", "mid", "high"]  # an order that is not the alphabetical one
 
@@ -37,22 +37,8 @@ def as_numbers(table: pd.DataFrame) -> pd.DataFrame:
 
 def leave_one_out(coded, level) -> np.ndarray:
     """krippendorff.alpha without each pairable unit in turn (NaN: no variation left)."""
-    vc = coded.value_counts
-    vc = vc[vc.sum(axis=1) >= 2]
-    out = []
-    for i in range(vc.shape[0]):
-        rest = np.delete(vc, i, axis=0)
-        if (rest.sum(axis=0) > 0).sum() < 2:
-            out.append(np.nan)
-            continue
-        out.append(
-            krippendorff.alpha(
-                value_counts=rest,
-                value_domain=np.asarray(coded.categories),
-                level_of_measurement=level,
-            )
-        )
-    return np.array(out)
+    n = int((coded.value_counts.sum(axis=1) >= 2).sum())
+    return np.array([alpha_of_resample(coded, 1 - np.eye(n, dtype=int)[i], level) for i in range(n)])
 
 
 def test_a_table_of_words_in_the_order_given():
@@ -178,20 +164,7 @@ def test_jackknife_with_a_custom_distance_matrix():
     units = [[int(v) - 1 for v in row if not pd.isna(v)] for row in data.to_numpy()]
     units = [u for u in units if len(u) >= 2]
     for i, value in enumerate(values):
-        rest = units[:i] + units[i + 1 :]
-        pooled = [v for u in rest for v in u]
-        n = len(pooled)
-        d_o = sum(
-            matrix[a, b] / (len(u) - 1)
-            for u in rest
-            for x, a in enumerate(u)
-            for y, b in enumerate(u)
-            if x != y
-        ) / n
-        d_e = sum(
-            matrix[a, b] for x, a in enumerate(pooled) for y, b in enumerate(pooled) if x != y
-        ) / (n * (n - 1))
-        assert value == pytest.approx(1 - d_o / d_e, abs=1e-12)
+        assert value == pytest.approx(alpha_by_pairs(units[:i] + units[i + 1 :], matrix), abs=1e-12)
 
 
 def test_jackknife_with_many_distinct_values(monkeypatch):

@@ -220,14 +220,20 @@ def test_a_custom_distance_matrix_is_used_as_given(monkeypatch):
     for b in range(6):
         units = [np.repeat(np.arange(len(coded.categories)), row) for row in vc]
         units = [u for u, w in zip(units, weights[b], strict=True) for _ in range(w)]
-        pooled = np.concatenate(units)
-        d_o = sum(
-            matrix[a, c] / (len(u) - 1) for u in units for a, c in itertools.permutations(u, 2)
-        ) / len(pooled)
-        d_e = sum(matrix[a, c] for a, c in itertools.permutations(pooled, 2)) / (
-            len(pooled) * (len(pooled) - 1)
-        )
-        assert reps[b] == pytest.approx(1 - d_o / d_e, abs=1e-12)
+        assert reps[b] == pytest.approx(alpha_by_pairs(units, matrix), abs=1e-12)
+
+
+def alpha_by_pairs(units, matrix: np.ndarray) -> float:
+    """1 - D_o / D_e by loops over the pairs of values: ``units`` are lists of value
+    indices into ``matrix``; D_o pairs values within a unit (each pair / (m_u - 1)), D_e
+    every two different positions of the pooled values (Krippendorff 2011, pp. 4-5)."""
+    pooled = [v for u in units for v in u]
+    n = len(pooled)
+    d_o = sum(
+        matrix[a, c] / (len(u) - 1) for u in units for a, c in itertools.permutations(u, 2)
+    ) / n
+    d_e = sum(matrix[a, c] for a, c in itertools.permutations(pooled, 2)) / (n * (n - 1))
+    return 1 - d_o / d_e
 
 
 def test_jackknife_value_without_variation_is_nan():
